@@ -1,0 +1,51 @@
+# Domovoy — make help lists the targets.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+
+.PHONY: help run test lint bench demo venv migrate worker web format
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install the project with its dev tools
+
+migrate: $(STAMP)  ## apply migrations to the configured database
+	@mkdir -p var
+	$(MANAGE) migrate --noinput -v 0
+
+demo: migrate  ## load the demo city once (re-running changes nothing)
+	$(MANAGE) demo_city
+
+run: demo  ## migrate, load the demo, start the web server and the worker on :8000
+	$(MANAGE) collectstatic --noinput -v 0
+	$(MANAGE) demo_logins
+	$(MANAGE) run_huey -w 2 & trap 'kill %1' EXIT INT TERM; $(MANAGE) runserver 127.0.0.1:8000 --noreload
+
+worker: $(STAMP)  ## run one background worker (Huey consumer)
+	$(MANAGE) run_huey -w 2
+
+test: $(STAMP)  ## run the whole test suite (DATABASE_URL selects the database)
+	@mkdir -p var
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff, migrations up to date, OpenAPI schema valid
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run -v 0
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+
+format: $(STAMP)  ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)  ## run the benchmarks (ratios against a baseline in the same run)
+	$(BIN)/python -m bench $(BENCH_ARGS)

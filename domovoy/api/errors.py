@@ -1,0 +1,46 @@
+"""Every API error is JSON ``{"code": ..., "message": ..., "fields": {...}}``."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+from domovoy.core.errors import ApplicationError
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(x) for x in detail]}
+    return {}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        return Response(
+            {"code": "invalid", "message": "; ".join(exc.messages), "fields": fields},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = {"code": "invalid", "message": "Проверьте поля запроса",
+                "fields": _flatten(exc.detail)}
+    else:
+        detail = getattr(exc, "detail", "")
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        body = {"code": str(code), "message": str(detail), "fields": {}}
+    response.data = body
+    return response

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "domovoy.audit"
+    label = "audit"
+
+    def ready(self):
+        from . import services  # noqa: F401  (connects the history → audit receiver)

@@ -1,0 +1,44 @@
+from django.core.cache import cache
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CalendarOverride(models.Model):
+    """An operator's correction of the production calendar for one day."""
+
+    CACHE_KEY = "worktime:overrides"
+
+    date = models.DateField(_("дата"), unique=True)
+    is_working = models.BooleanField(_("рабочий день"))
+    comment = models.CharField(_("основание"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("исключение производственного календаря")
+        verbose_name_plural = _("исключения производственного календаря")
+
+    def __str__(self):
+        return f"{self.date}: {'рабочий' if self.is_working else 'выходной'}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        super().delete(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def cached_map(cls):
+        data = cache.get(cls.CACHE_KEY)
+        if data is None:
+            data = dict(cls.objects.values_list("date", "is_working"))
+            cache.set(cls.CACHE_KEY, data, 300)
+        return data

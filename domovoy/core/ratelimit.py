@@ -1,0 +1,36 @@
+"""A small fixed-window rate limit on the cache (Redis at scale), for login and public intake."""
+
+import functools
+
+from django.core.cache import cache
+from django.http import HttpResponse
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def ratelimit(*, key, rate):
+    """``rate`` = (requests, seconds) per client IP; over it the view answers 429."""
+    limit, window = rate
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            bucket = f"rl:{key}:{client_ip(request)}"
+            cache.add(bucket, 0, window)
+            try:
+                count = cache.incr(bucket)
+            except ValueError:
+                cache.set(bucket, 1, window)
+                count = 1
+            if count > limit:
+                return HttpResponse(
+                    "Слишком много запросов. Повторите позже.", status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("domovoy.web.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("directory/", include(("domovoy.directory.urls", "directory"))),
+    path("onboarding/", include(("domovoy.onboarding.urls", "onboarding"))),
+    path("feedback/", include(("domovoy.feedback.urls", "feedback"))),
+    path("help/", include(("domovoy.announcements.urls", "help"))),
+    path("audit/", include(("domovoy.audit.urls", "audit"))),
+    path("integrations/", include(("domovoy.api.integration_urls", "integrations"))),
+    path("api/", include("domovoy.api.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

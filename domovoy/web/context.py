@@ -1,0 +1,38 @@
+"""The navigation of the signed-in user's role (one base layout, one menu per role)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from domovoy.core import roles
+
+
+def _menu(user):
+    if not user.is_authenticated:
+        return [(_("Подключение организации"), reverse("onboarding:apply")),
+                (_("Справка"), reverse("help:index"))]
+    items = [(_("Главная"), reverse("home"))]
+    kinds, role_set = roles.kinds_of(user), roles.roles_of(user)
+    if roles.is_territorial_reader(user):
+        items.append((_("Заявки на подключение"), reverse("onboarding:queue")))
+        items.append((_("Организации"), reverse("directory:organizations")))
+    org = roles.organization_of(user)
+    if org is not None:
+        items.append((_("Моя организация"), reverse("directory:organization", args=[org.pk])))
+    if org is not None or user.is_superuser:
+        items.append((_("Дома"), reverse("directory:buildings")))
+        items.append((_("Обратная связь"), reverse("feedback:list")))
+    if roles.has_role(user, "functional_operator", "technical_operator") or "control" in kinds:
+        items.append((_("Журнал аудита"), reverse("audit:log")))
+    if "technical_operator" in role_set or user.is_superuser:
+        items.append((_("Интеграции"), reverse("integrations:list")))
+    items.append((_("Справка"), reverse("help:index")))
+    return items
+
+
+def navigation(request):
+    user = request.user
+    return {
+        "nav_items": _menu(user),
+        "current_org": roles.organization_of(user),
+        "user_roles": roles.roles_of(user),
+    }

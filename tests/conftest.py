@@ -1,0 +1,96 @@
+"""Shared fixtures: a small cast of named users and organisations; no network but loopback."""
+
+import socket
+
+import pytest
+from django.core.cache import cache
+
+from tests import factories as f
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(sock, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and not (
+        host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+    ):
+        raise RuntimeError(f"tests must not touch the network: {address!r}")
+    return _real_connect(sock, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(settings):
+    settings.HUEY["immediate"] = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def territory(db):
+    return f.city_territories()
+
+
+@pytest.fixture
+def uo(db, territory):
+    return f.OrganizationFactory(kinds=["uo"], territory=territory["district"])
+
+
+@pytest.fixture
+def other_uo(db, territory):
+    return f.OrganizationFactory(kinds=["uo"], territory=territory["district"])
+
+
+@pytest.fixture
+def rso(db, territory):
+    return f.OrganizationFactory(kinds=["rso"], territory=territory["district"])
+
+
+@pytest.fixture
+def operator_org(db, territory):
+    return f.OrganizationFactory(
+        kinds=["functional_operator", "technical_operator"], territory=territory["region"]
+    )
+
+
+@pytest.fixture
+def functional_operator(operator_org):
+    return f.employee(operator_org, roles=["functional_operator"], username="fop").user
+
+
+@pytest.fixture
+def technical_operator(operator_org):
+    return f.employee(operator_org, roles=["technical_operator"], username="top").user
+
+
+@pytest.fixture
+def uo_admin(uo):
+    return f.employee(uo, roles=["org_admin", "uo_dispatcher"], username="uoadmin").user
+
+
+@pytest.fixture
+def uo_dispatcher(uo):
+    return f.employee(uo, roles=["uo_dispatcher"], username="uodisp").user
+
+
+@pytest.fixture
+def other_uo_admin(other_uo):
+    return f.employee(other_uo, roles=["org_admin"], username="otheradmin").user
+
+
+@pytest.fixture
+def resident(db):
+    return f.UserFactory(username="resident", is_resident=True)
+
+
+@pytest.fixture
+def building(uo, territory):
+    b = f.BuildingFactory(territory=territory["district"])
+    f.manage(b, uo)
+    return b

@@ -88,7 +88,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
     # A file (not :memory:) so that a real worker process can see the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_domovoy.sqlite3")}
+    # TEST_DB_SUFFIX lets parallel test runs on one machine use separate files.
+    _test_db = f"test_domovoy{env.str('TEST_DB_SUFFIX', default='')}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / _test_db)}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 

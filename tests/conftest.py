@@ -4,6 +4,7 @@ import socket
 
 import pytest
 from django.core.cache import cache
+from huey.contrib.djhuey import HUEY
 
 from tests import factories as f
 
@@ -25,11 +26,18 @@ def _no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache(settings):
-    settings.HUEY["immediate"] = True
+def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _huey_immediate():
+    """Tasks run inline in tests; the consumer test switches this off for itself."""
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = True
 
 
 @pytest.fixture

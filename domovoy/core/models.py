@@ -42,3 +42,21 @@ class CalendarOverride(models.Model):
             data = dict(cls.objects.values_list("date", "is_working"))
             cache.set(cls.CACHE_KEY, data, 300)
         return data
+
+
+class WorkerHeartbeat(models.Model):
+    """Proof that background workers run: the periodic heartbeat and on-demand probes write here.
+    The technical operator's status page reads the latest rows."""
+
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("периодическая")
+        PROBE = "probe", _("проверка по запросу")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    token = models.CharField(max_length=40, blank=True, db_index=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    worker = models.CharField(max_length=100, blank=True)  # host:pid of the consumer
+
+    class Meta:
+        ordering = ["-at"]

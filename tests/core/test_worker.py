@@ -1,0 +1,125 @@
+"""Background work runs in a real Huey consumer process, on SQLite and PostgreSQL alike."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from huey.contrib.djhuey import HUEY
+
+from domovoy.core.models import WorkerHeartbeat
+from domovoy.core.tasks import worker_heartbeat
+from tests import factories as f
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url():
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    host, port = s.get("HOST") or "127.0.0.1", s.get("PORT") or 5432
+    return f"postgres://{s['USER']}@{host}:{port}/{s['NAME']}"
+
+
+@pytest.fixture
+def consumer(tmp_path):
+    """Start `manage.py run_huey` against the test database and this process's queue."""
+    HUEY.immediate = False
+    HUEY.storage.flush_queue() if hasattr(HUEY.storage, "flush_queue") else None
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "HUEY_FILE": str(HUEY.storage.filename),
+        "HUEY_IMMEDIATE": "0",
+    }
+    env.pop("REDIS_URL", None)
+    procs = []
+
+    def start():
+        proc = subprocess.Popen(
+            [sys.executable, "manage.py", "run_huey", "-w", "1", "-d", "0.1", "-n"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_for(predicate, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.req("D5")
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_by_a_page_is_executed_by_a_real_consumer(client, consumer, territory):
+    org = f.OrganizationFactory(kinds=["technical_operator"], territory=territory["region"])
+    user = f.employee(org, roles=["technical_operator"]).user
+    client.force_login(user)
+
+    response = client.post("/system/probe/")
+    assert response.status_code == 302
+    token = response["Location"].split("probe=")[1]
+    assert not WorkerHeartbeat.objects.filter(token=token).exists()  # queued, not run inline
+
+    proc = consumer()
+    done = _wait_for(lambda: WorkerHeartbeat.objects.filter(token=token).exists())
+    assert done, proc.stderr.read1().decode() if proc.poll() is not None else "no result in 30 s"
+    probe = WorkerHeartbeat.objects.get(token=token)
+    assert probe.worker.endswith(f":{proc.pid}")  # executed by that process, not by us
+    page = client.get(f"/system/?probe={token}")
+    assert "Задача выполнена обработчиком" in page.content.decode()
+
+
+@pytest.mark.req("D5")
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_through_the_api_is_executed_by_a_real_consumer(consumer, territory):
+    from rest_framework.test import APIClient
+
+    org = f.OrganizationFactory(kinds=["technical_operator"], territory=territory["region"])
+    api = APIClient()
+    api.force_authenticate(f.employee(org, roles=["technical_operator"]).user)
+    token = api.post("/api/v1/system/worker-probe/").json()["token"]
+    consumer()
+    assert _wait_for(lambda: api.get(f"/api/v1/system/worker-probe/{token}/").json()["done"])
+
+
+def test_periodic_jobs_are_declared_on_their_schedule():
+    """The consumer's scheduler asks `read_periodic(now)` every minute: the heartbeat is due
+    at every minute, the onboarding overdue scan (if present) on its own schedule."""
+    at = dt.datetime(2026, 11, 27, 10, 0)
+    due = {t.name for t in HUEY.read_periodic(at)}
+    assert any("worker_heartbeat" in name for name in due)
+    assert any("worker_heartbeat" in t.name for t in HUEY.read_periodic(at.replace(minute=7)))
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_task_records_the_worker_and_keeps_a_bounded_history(time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC))
+    worker_heartbeat()  # immediate mode: runs inline
+    beat = WorkerHeartbeat.objects.get()
+    assert beat.kind == "periodic" and beat.at.hour == 9
+
+
+@pytest.mark.django_db
+def test_only_the_technical_operator_may_probe_the_worker(client, uo_dispatcher):
+    client.force_login(uo_dispatcher)
+    assert client.post("/system/probe/").status_code == 403
+    assert client.get("/system/").status_code == 403

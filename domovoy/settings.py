@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "domovoy.audit",
     "domovoy.api",
     "domovoy.web",
+    "domovoy.demo",
 ]
 
 MIDDLEWARE = [

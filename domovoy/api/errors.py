@@ -36,8 +36,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": "invalid", "message": "Проверьте поля запроса",
-                "fields": _flatten(exc.detail)}
+        body = {
+            "code": "invalid",
+            "message": "Проверьте поля запроса",
+            "fields": _flatten(exc.detail),
+        }
     else:
         detail = getattr(exc, "detail", "")
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

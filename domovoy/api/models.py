@@ -29,11 +29,17 @@ class IntegrationAgreement(models.Model):
     valid_to = models.DateField(_("действует по"))
     scopes = models.JSONField(_("разрешённые операции"), default=list)
     territory = models.ForeignKey(
-        "directory.Territory", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         verbose_name=_("территория"),
     )
     organization = models.ForeignKey(
-        "directory.Organization", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         verbose_name=_("организация-участник"),
     )
     user = models.OneToOneField(
@@ -67,3 +73,6 @@ class TokenUse(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.token_key} {self.method} {self.path}"

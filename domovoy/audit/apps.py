@@ -6,4 +6,7 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self):
-        from . import services  # noqa: F401  (connects the history → audit receiver)
+        from . import (
+            permissions,  # noqa: F401  (registers the rules)
+            services,  # noqa: F401  (connects the history → audit receiver)
+        )

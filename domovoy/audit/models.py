@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
+    """One change: who, when, what, before/after per field. Rows are only ever inserted (by the
+    history receiver in ``services`` or by ``audit_record``/``audit_bulk``); no page, endpoint
+    or admin screen updates or deletes them."""
+
     class Action(models.TextChoices):
         CREATE = "create", _("создание")
         UPDATE = "update", _("изменение")
@@ -14,16 +18,26 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("время"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("кто"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("кто"),
     )
     actor_name = models.CharField(_("кто"), max_length=300, blank=True)
     organization_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(_("действие"), max_length=10, choices=Action.choices)
-    model = models.CharField(_("объект"), max_length=100, db_index=True)
-    object_id = models.CharField(max_length=64, db_index=True)
+    # Human name of the object type, in the site language ("организация").
+    model = models.CharField(_("тип объекта"), max_length=100, db_index=True)
+    # Stable machine name ("directory.organization"); empty for summary entries.
+    model_label = models.CharField(max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("идентификатор"), max_length=64, db_index=True)
     object_repr = models.CharField(_("объект"), max_length=300)
     changes = models.JSONField(_("изменения"), default=dict)  # {field: [before, after]}
+    # Materialised territory path ("/1/4/9/") of the changed object, so that control bodies
+    # read the log of their territory with one indexed prefix filter (S2).
+    territory_path = models.CharField(max_length=255, blank=True, db_index=True, default="")
 
     class Meta:
         verbose_name = _("запись журнала аудита")
@@ -37,10 +51,20 @@ class AuditEntry(models.Model):
 class PersonalDataAccess(models.Model):
     """A staff member read personal data (S5): who, when, whose, on which page or endpoint."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    subject = models.CharField(max_length=200)  # e.g. "building:12" or "account:000123"
-    purpose = models.CharField(max_length=200)  # the page or endpoint
+    at = models.DateTimeField(_("время"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    subject = models.CharField(_("чьи данные"), max_length=200)  # "building:12", "account:0001"
+    purpose = models.CharField(_("где"), max_length=200)  # the page or endpoint
 
     class Meta:
-        ordering = ["-at"]
+        verbose_name = _("доступ к персональным данным")
+        verbose_name_plural = _("журнал доступа к персональным данным")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.subject}"

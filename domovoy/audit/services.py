@@ -1,25 +1,45 @@
 """Writing the audit trail. Every historical record made by django-simple-history becomes one
 ``AuditEntry`` (with its before/after diff); bulk loads write one summary entry instead of a
-row per account, so that importing 200,000 accounts stays fast."""
+row per account, so that importing 200,000 accounts stays fast.
 
+Who made the change: simple-history takes the user from ``instance._history_user`` if set,
+else from the request its ``HistoryRequestMiddleware`` exposes (pages and API calls, token
+calls included: DRF copies the authenticated user onto the Django request). Code that writes
+outside a request on behalf of a person (a worker task, a management command) wraps the
+write in ``acting_as(user)``; otherwise the entry is attributed to «система»."""
+
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.dispatch import receiver
+from django.utils import translation
+from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
 from .models import AuditEntry, PersonalDataAccess
 
-_ACTIONS = {"+": AuditEntry.Action.CREATE, "~": AuditEntry.Action.UPDATE, "-": AuditEntry.Action.DELETE}
+_ACTIONS = {
+    "+": AuditEntry.Action.CREATE,
+    "~": AuditEntry.Action.UPDATE,
+    "-": AuditEntry.Action.DELETE,
+}
 _SKIP = {"updated_at", "created_at", "search_text"}
+_SYSTEM = "система"
 
 
 def _actor_fields(user):
     if user is None or not getattr(user, "is_authenticated", False):
-        return {"actor": None, "actor_name": "система"}
+        return {"actor": None, "actor_name": _SYSTEM, "organization_id": None}
     from domovoy.core.roles import organization_of
 
     org = organization_of(user)
     return {
         "actor": user,
-        "actor_name": f"{user.get_full_name() or user.username}" + (f" ({org})" if org else ""),
+        "actor_name": (f"{user.get_full_name() or user.username}" + (f" ({org})" if org else ""))[
+            :300
+        ],
         "organization_id": org.pk if org else None,
     }
 
@@ -27,7 +47,49 @@ def _actor_fields(user):
 def _jsonable(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
+
+
+def _model_name(model):
+    # One language in the stored log, whatever the language of the request that wrote it.
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(model._meta.verbose_name)
+
+
+def _related(instance, name):
+    try:
+        return getattr(instance, name, None)
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
+def _territory_path(instance, actor_org=None):
+    """The territory an object belongs to: its own, its building's, its organisation's; else
+    the acting organisation's. Empty when none is known (seen by operators only)."""
+    if instance._meta.label_lower == "directory.territory":
+        return instance.path or ""
+    for name in (None, "building", "organization"):
+        holder = instance if name is None else _related(instance, name)
+        if holder is None:
+            continue
+        if getattr(holder, "territory_id", None):
+            territory = _related(holder, "territory")
+            if territory is not None:
+                return territory.path
+    territory = getattr(actor_org, "territory", None) if actor_org is not None else None
+    return territory.path if territory is not None else ""
+
+
+def _actor_org(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from domovoy.core.roles import organization_of
+
+    return organization_of(user)
 
 
 @receiver(post_create_historical_record)
@@ -51,24 +113,87 @@ def _on_history(sender, instance, history_instance, history_user=None, **kwargs)
             for f in instance._meta.concrete_fields
             if f.attname not in _SKIP and getattr(instance, f.attname) not in (None, "")
         }
+    elif action == AuditEntry.Action.DELETE:
+        changes = {
+            f.attname: [_jsonable(getattr(instance, f.attname)), None]
+            for f in instance._meta.concrete_fields
+            if f.attname not in _SKIP and getattr(instance, f.attname) not in (None, "")
+        }
     AuditEntry.objects.create(
         action=action,
-        model=instance._meta.verbose_name,
+        model=_model_name(instance),
+        model_label=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_repr=str(instance)[:300],
         changes=changes,
+        territory_path=_territory_path(instance, _actor_org(history_user)),
         **_actor_fields(history_user),
     )
 
 
-def audit_bulk(*, actor, model, object_id, summary, details=None):
+@contextmanager
+def acting_as(user):
+    """Attribute the history (and so the audit entries) of writes inside the block to ``user``
+    when there is no request: worker tasks, commands, service tests."""
+    sentinel = object()
+    previous = getattr(HistoricalRecords.context, "request", sentinel)
+    HistoricalRecords.context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is sentinel:
+            del HistoricalRecords.context.request
+        else:
+            HistoricalRecords.context.request = previous
+
+
+def audit_record(
+    *,
+    actor,
+    action,
+    instance=None,
+    model="",
+    object_id="",
+    object_repr="",
+    changes=None,
+    territory_path=None,
+):
+    """One entry for a change made without simple-history (tokens, agreements, settings)."""
+    if instance is not None:
+        model = model or _model_name(instance)
+        object_id = object_id or str(instance.pk)
+        object_repr = object_repr or str(instance)
+        if territory_path is None:
+            territory_path = _territory_path(instance, _actor_org(actor))
     return AuditEntry.objects.create(
-        action=AuditEntry.Action.BULK, model=model, object_id=str(object_id),
-        object_repr=summary[:300], changes=details or {}, **_actor_fields(actor),
+        action=action,
+        model=str(model)[:100],
+        model_label=instance._meta.label_lower if instance is not None else "",
+        object_id=str(object_id)[:64],
+        object_repr=str(object_repr)[:300],
+        changes=_jsonable(changes or {}),
+        territory_path=territory_path or "",
+        **_actor_fields(actor),
+    )
+
+
+def audit_bulk(*, actor, model, object_id, summary, details=None):
+    org = _actor_org(actor)
+    territory = getattr(org, "territory", None)
+    return AuditEntry.objects.create(
+        action=AuditEntry.Action.BULK,
+        model=str(model)[:100],
+        object_id=str(object_id),
+        object_repr=summary[:300],
+        changes=_jsonable(details or {}),
+        territory_path=territory.path if territory is not None else "",
+        **_actor_fields(actor),
     )
 
 
 def personal_data_read(*, user, subject, purpose):
     """Log a staff read of personal data (S5)."""
     if getattr(user, "is_authenticated", False):
-        PersonalDataAccess.objects.create(user=user, subject=subject, purpose=purpose)
+        PersonalDataAccess.objects.create(
+            user=user, subject=str(subject)[:200], purpose=str(purpose)[:200]
+        )

@@ -1,32 +1,53 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from domovoy.core.ratelimit import ratelimit
 
+# Per client IP, across usernames: 20 login posts a minute (axes handles one username).
+LOGIN_RATE = (20, 60)
 
-@method_decorator(ratelimit(key="login", rate=(20, 60)), name="post")
+
+@method_decorator(ratelimit(key="login", rate=LOGIN_RATE), name="post")
 class LoginView(auth_views.LoginView):
     """Password login; django-axes locks out repeated failures, a per-IP rate limit slows
-    guessing across usernames (S1)."""
+    guessing across usernames (S1). A one-time password leads to the password change page."""
+
+    redirect_authenticated_user = False
 
     def get_success_url(self):
         if getattr(self.request.user, "must_change_password", False):
-            return reverse_lazy("password_change")
+            return str(reverse_lazy("password_change"))
         return super().get_success_url()
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Own template names: django.contrib.admin (earlier in INSTALLED_APPS) ships
+    registration/password_change_form.html, which would shadow ours. After the change the
+    person goes straight back to work."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        return form
+
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.user
         if user.must_change_password:
             user.must_change_password = False
             user.save(update_fields=["must_change_password"])
+        messages.success(self.request, _("Пароль изменён."))
         return response
 
 

@@ -1,0 +1,143 @@
+"""Pages of the technical operator for integration agreements and tokens (S1, G 3.1.6)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from domovoy.core.errors import ApplicationError
+
+from . import selectors, services
+from .forms import AgreementForm, TokenIssueForm
+from .models import SCOPES
+
+PAGE_SIZE = 50
+
+
+def _require_issuer(request):
+    if not request.user.has_perm("directory.issue_tokens"):
+        raise PermissionDenied
+
+
+def _apply_errors(form, exc):
+    mapping = {"organization": "organization_inn"}
+    for field, msgs in exc.fields.items():
+        name = mapping.get(field, field)
+        for msg in msgs:
+            form.add_error(name if name in form.fields else None, msg)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+@login_required
+@require_safe
+def agreement_list(request):
+    _require_issuer(request)
+    page = Paginator(selectors.agreement_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "integrations/list.html", {"page": page})
+
+
+@login_required
+def agreement_create(request):
+    _require_issuer(request)
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = services.integration_agreement_create(
+                actor=request.user,
+                number=data["number"],
+                system_name=data["system_name"],
+                parties=data["parties"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                scopes=data["scopes"],
+                territory=data["territory"],
+                organization=getattr(form, "organization", None),
+            )
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Соглашение зарегистрировано. Выпустите токен."))
+            return redirect("integrations:detail", pk=agreement.pk)
+    return render(request, "integrations/create.html", {"form": form})
+
+
+def _detail_context(agreement, **extra):
+    labels = dict(SCOPES)
+    return {
+        "agreement": agreement,
+        "scope_labels": [labels.get(code, code) for code in agreement.scopes],
+        "tokens": list(selectors.agreement_tokens(agreement=agreement)),
+        "issue_form": TokenIssueForm(),
+        **extra,
+    }
+
+
+@login_required
+@require_safe
+def agreement_detail(request, pk):
+    _require_issuer(request)
+    agreement = get_object_or_404(selectors.agreement_list(), pk=pk)
+    return render(request, "integrations/detail.html", _detail_context(agreement))
+
+
+@never_cache
+@login_required
+@require_POST
+def token_issue(request, pk):
+    _require_issuer(request)
+    agreement = get_object_or_404(selectors.agreement_list(), pk=pk)
+    form = TokenIssueForm(request.POST)
+    if form.is_valid():
+        try:
+            instance, token = services.integration_token_issue(
+                actor=request.user,
+                agreement=agreement,
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            # The token is shown on this response only: knox stores just its hash.
+            return render(
+                request,
+                "integrations/token_issued.html",
+                {"agreement": agreement, "token": token, "instance": instance},
+            )
+    return render(
+        request,
+        "integrations/detail.html",
+        _detail_context(agreement, issue_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk, token_key):
+    _require_issuer(request)
+    agreement = get_object_or_404(selectors.agreement_list(), pk=pk)
+    try:
+        services.integration_token_revoke(
+            actor=request.user, agreement=agreement, token_key=token_key
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Токен отозван."))
+    return redirect("integrations:detail", pk=agreement.pk)
+
+
+@login_required
+@require_safe
+def agreement_uses(request, pk):
+    _require_issuer(request)
+    agreement = get_object_or_404(selectors.agreement_list(), pk=pk)
+    uses = selectors.agreement_uses(agreement=agreement)
+    page = Paginator(uses, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "integrations/uses.html", {"agreement": agreement, "page": page})

@@ -10,9 +10,22 @@ from django.core.exceptions import ValidationError
 from domovoy.core import validators as v
 
 REQUIRED = (
-    "full_name", "short_name", "head_name", "postal_address", "actual_address", "head_phone",
-    "dispatcher_phone", "email", "ogrn", "registration_date", "inn", "bank_name", "bik",
-    "settlement_account", "correspondent_account", "working_hours",
+    "full_name",
+    "short_name",
+    "head_name",
+    "postal_address",
+    "actual_address",
+    "head_phone",
+    "dispatcher_phone",
+    "email",
+    "ogrn",
+    "registration_date",
+    "inn",
+    "bank_name",
+    "bik",
+    "settlement_account",
+    "correspondent_account",
+    "working_hours",
 )
 PHONES = ("head_phone", "dispatcher_phone", "chief_accountant_phone", "chief_engineer_phone")
 REQUIRED_MESSAGE = "Обязательное поле"
@@ -50,11 +63,23 @@ def check_card(data, *, codes_are_warnings=False, is_uo=False):
         _run(errors, cleaned, "bik", v.validate_bik, cleaned["bik"])
     if cleaned.get("bik") and "bik" not in errors:
         if cleaned.get("settlement_account"):
-            _run(errors, cleaned, "settlement_account", v.validate_settlement_account,
-                 cleaned["settlement_account"], cleaned["bik"])
+            _run(
+                errors,
+                cleaned,
+                "settlement_account",
+                v.validate_settlement_account,
+                cleaned["settlement_account"],
+                cleaned["bik"],
+            )
         if cleaned.get("correspondent_account"):
-            _run(errors, cleaned, "correspondent_account", v.validate_correspondent_account,
-                 cleaned["correspondent_account"], cleaned["bik"])
+            _run(
+                errors,
+                cleaned,
+                "correspondent_account",
+                v.validate_correspondent_account,
+                cleaned["correspondent_account"],
+                cleaned["bik"],
+            )
     for field in PHONES:
         if cleaned.get(field):
             _run(errors, cleaned, field, v.validate_phone, cleaned[field])
@@ -64,8 +89,11 @@ def check_card(data, *, codes_are_warnings=False, is_uo=False):
             _run(code_problems, cleaned, field, check, cleaned[field])
     (warnings if codes_are_warnings else errors).update(code_problems)
     if is_uo:
-        for field, label in (("license_number", "номер"), ("license_date", "дата"),
-                             ("license_issuer", "орган, выдавший лицензию")):
+        for field, label in (
+            ("license_number", "номер"),
+            ("license_date", "дата"),
+            ("license_issuer", "орган, выдавший лицензию"),
+        ):
             if not cleaned.get(field):
                 errors.setdefault(field, []).append(
                     f"Для управляющей организации обязательна лицензия на управление МКД ({label})"

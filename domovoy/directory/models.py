@@ -112,17 +112,29 @@ class Organization(TimeStampedModel):
     okogu = models.CharField(_("ОКОГУ"), max_length=7, blank=True)
     oktmo = models.CharField(_("ОКТМО"), max_length=11, blank=True)
     working_hours = models.CharField(_("время работы"), max_length=200)
-    chief_accountant_name = models.CharField(_("ФИО главного бухгалтера"), max_length=200, blank=True)
-    chief_accountant_phone = models.CharField(_("телефон главного бухгалтера"), max_length=20, blank=True)
+    chief_accountant_name = models.CharField(
+        _("ФИО главного бухгалтера"), max_length=200, blank=True
+    )
+    chief_accountant_phone = models.CharField(
+        _("телефон главного бухгалтера"), max_length=20, blank=True
+    )
     chief_engineer_name = models.CharField(_("ФИО главного инженера"), max_length=200, blank=True)
-    chief_engineer_phone = models.CharField(_("телефон главного инженера"), max_length=20, blank=True)
+    chief_engineer_phone = models.CharField(
+        _("телефон главного инженера"), max_length=20, blank=True
+    )
     # Licence to manage apartment buildings: required to connect a UO (G app. 2).
-    license_number = models.CharField(_("номер лицензии на управление МКД"), max_length=50, blank=True)
+    license_number = models.CharField(
+        _("номер лицензии на управление МКД"), max_length=50, blank=True
+    )
     license_date = models.DateField(_("дата лицензии"), null=True, blank=True)
     license_issuer = models.CharField(_("орган, выдавший лицензию"), max_length=300, blank=True)
     license_scan = models.FileField(_("скан лицензии"), upload_to="licenses/", blank=True)
     territory = models.ForeignKey(
-        Territory, verbose_name=_("территория"), null=True, blank=True, on_delete=models.PROTECT,
+        Territory,
+        verbose_name=_("территория"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organizations",
     )
     is_active = models.BooleanField(_("подключена"), default=True)
@@ -248,7 +260,11 @@ class Building(TimeStampedModel):
     block = models.CharField(_("корпус"), max_length=20, blank=True)
     postal_code = models.CharField(_("индекс"), max_length=6, blank=True)
     territory = models.ForeignKey(
-        Territory, verbose_name=_("территория"), null=True, blank=True, on_delete=models.PROTECT,
+        Territory,
+        verbose_name=_("территория"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="buildings",
     )
     latitude = models.FloatField(_("широта"), null=True, blank=True)
@@ -305,7 +321,9 @@ class Premises(models.Model):
     kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.FLAT)
     entrance = models.PositiveSmallIntegerField(_("подъезд"), null=True, blank=True)
     floor = models.SmallIntegerField(_("этаж"), null=True, blank=True)
-    area = models.DecimalField(_("площадь, м²"), max_digits=8, decimal_places=2, null=True, blank=True)
+    area = models.DecimalField(
+        _("площадь, м²"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("помещение")
@@ -385,7 +403,10 @@ class ServiceLink(TimeStampedModel):
         Organization, on_delete=models.CASCADE, related_name="served_links"
     )
     resource = models.CharField(
-        _("ресурс"), max_length=20, choices=Resource.choices, blank=True,
+        _("ресурс"),
+        max_length=20,
+        choices=Resource.choices,
+        blank=True,
         help_text=_("пусто — подрядчик по всем работам"),
     )
     start = models.DateField(_("с"))

@@ -1,4 +1,15 @@
-"""Object rules of the directory (S2), used by the pages and the API alike."""
+"""Object rules of the directory (S2), used by the pages and the API alike.
+
+Who sees what:
+- any staff member (an employee of a connected organisation) reads the registry of buildings,
+  the organisations' public short info and the staff lists (names, positions, roles);
+- the full organisation card and the employees' phones and e-mails are for the organisation
+  itself and for operators / control bodies of its territory (S5);
+- owners' names of accounts are for the UO managing the building today and for operators /
+  control bodies of its territory (S5), and every such read is logged;
+- the card is changed by the organisation's own administrator or an operator; staff by the
+  organisation's own administrator; the management registry by operators (D4).
+"""
 
 import rules
 from django.utils import timezone
@@ -37,7 +48,7 @@ def is_org_admin_of(user, organization):
 
 @rules.predicate
 def reads_territory_of_org(user, organization):
-    if not roles.is_territorial_reader(user):
+    if organization is None or not roles.is_territorial_reader(user):
         return False
     scope = roles.territory_scope(user)
     if scope is None:
@@ -53,14 +64,16 @@ def manages_building(user, building):
     if org is None or building is None:
         return False
     today = timezone.localdate()
-    return ManagementPeriod.objects.filter(
-        building=building, organization=org, start__lte=today
-    ).exclude(end__lt=today).exists()
+    return (
+        ManagementPeriod.objects.filter(building=building, organization=org, start__lte=today)
+        .exclude(end__lt=today)
+        .exists()
+    )
 
 
 @rules.predicate
 def reads_territory_of_building(user, building):
-    if not roles.is_territorial_reader(user):
+    if building is None or not roles.is_territorial_reader(user):
         return False
     scope = roles.territory_scope(user)
     if scope is None:
@@ -70,15 +83,26 @@ def reads_territory_of_building(user, building):
 
 @rules.predicate
 def is_staff_member(user):
-    return roles.organization_of(user) is not None or user.is_superuser
+    return roles.organization_of(user) is not None or getattr(user, "is_superuser", False)
+
+
+@rules.predicate
+def is_building_editor_of_uo(user):
+    """A UO's administrator, dispatcher or engineer (may register buildings it manages)."""
+    return "uo" in roles.kinds_of(user) and roles.has_role(user, *BUILDING_EDITOR_ROLES)
 
 
 rules.add_perm("directory.view_organization", is_staff_member)
+rules.add_perm("directory.view_organization_card", is_member_of | reads_territory_of_org)
+rules.add_perm("directory.add_organization", is_operator)
 rules.add_perm("directory.change_organization", is_org_admin_of | is_operator)
-rules.add_perm("directory.view_staff", is_member_of | reads_territory_of_org)
+rules.add_perm("directory.change_organization_kinds", is_operator)
+rules.add_perm("directory.view_staff", is_staff_member)
+rules.add_perm("directory.view_staff_contacts", is_member_of | reads_territory_of_org)
 rules.add_perm("directory.change_staff", is_org_admin_of)
 rules.add_perm("directory.view_building", is_staff_member)
 rules.add_perm("directory.view_building_people", manages_building | reads_territory_of_building)
+rules.add_perm("directory.add_building", is_operator | is_building_editor_of_uo)
 rules.add_perm(
     "directory.change_building",
     (manages_building & rules.predicate(lambda u: roles.has_role(u, *BUILDING_EDITOR_ROLES)))

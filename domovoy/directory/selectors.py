@@ -1,11 +1,31 @@
-"""Reads of the directory used by pages, the API and other apps."""
+"""Reads of the directory used by pages, the API and other apps.
+
+Lists here run a constant number of queries per page: related rows are joined
+(``select_related``) or fetched in one extra query each (``prefetch_related``)."""
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
+from django.db.models.functions import Length
 from django.utils import timezone
 
-from .models import Building, ManagementPeriod, OrgKind, ServiceLink
+from domovoy.core import roles
+
+from .models import (
+    Account,
+    Building,
+    Department,
+    Employee,
+    ManagementPeriod,
+    Organization,
+    OrgKind,
+    Premises,
+    ServiceLink,
+    Territory,
+)
+
+# The map endpoint returns at most this many points for one bounding box.
+MAP_POINT_LIMIT = 5000
 
 
 def _active_on(on):
@@ -34,9 +54,31 @@ def building_supplier(*, building, resource, on: dt.date | None = None):
             _active_on(on), uo=manager, resource=resource, provider__kinds__kind=OrgKind.RSO
         )
         .select_related("provider")
+        .order_by("-start", "-id")
         .first()
     )
     return link.provider if link else None
+
+
+def building_suppliers(*, building, on: dt.date | None = None):
+    """{resource code: supplier or None} for every resource, in two queries (D4)."""
+    on = on or timezone.localdate()
+    manager = building_manager(building=building, on=on)
+    found = {}
+    if manager is not None:
+        links = (
+            ServiceLink.objects.filter(
+                _active_on(on), uo=manager, provider__kinds__kind=OrgKind.RSO
+            )
+            .exclude(resource="")
+            .select_related("provider")
+            .order_by("start", "id")
+        )
+        for link in links:
+            found[link.resource] = link.provider  # the latest start wins
+    from .models import Resource
+
+    return {code: found.get(code) for code in Resource.values}
 
 
 def buildings_managed_by(*, organization, on: dt.date | None = None):
@@ -46,8 +88,20 @@ def buildings_managed_by(*, organization, on: dt.date | None = None):
     )
 
 
-def building_list(*, street=None, search=None, territory=None, manager=None):
-    """The building registry; filters are indexed (street, search_text, territory path)."""
+def _with_current_management(qs, on=None):
+    on = on or timezone.localdate()
+    return qs.prefetch_related(
+        Prefetch(
+            "management",
+            queryset=ManagementPeriod.objects.filter(_active_on(on)).select_related("organization"),
+            to_attr="current_periods",
+        )
+    )
+
+
+def building_list(*, street=None, search=None, territory=None, manager=None, with_manager=False):
+    """The building registry; filters are indexed (street, search_text, territory path).
+    ``with_manager`` prefetches today's managing UO as ``building.current_periods``."""
     qs = Building.objects.select_related("territory").order_by("street", "house", "block", "id")
     if street:
         qs = qs.filter(street=street)
@@ -57,4 +111,188 @@ def building_list(*, street=None, search=None, territory=None, manager=None):
         qs = qs.filter(territory__path__startswith=territory.path)
     if manager is not None:
         qs = qs.filter(id__in=buildings_managed_by(organization=manager).values("id"))
+    if with_manager:
+        qs = _with_current_management(qs)
     return qs
+
+
+def building_streets():
+    """Distinct street names for the registry's street filter (index on street)."""
+    return list(Building.objects.order_by("street").values_list("street", flat=True).distinct())
+
+
+def uo_list():
+    return Organization.objects.filter(kinds__kind=OrgKind.UO).order_by("short_name", "id")
+
+
+def territory_list():
+    return Territory.objects.order_by("path")
+
+
+def building_map_points(*, queryset, bbox=None, limit=None):
+    """Up to ``limit`` (id, lat, lon, address) rows of ``queryset`` with coordinates inside
+    ``bbox`` = (min_lon, min_lat, max_lon, max_lat); returns (rows, truncated)."""
+    limit = limit or MAP_POINT_LIMIT
+    qs = queryset.filter(latitude__isnull=False, longitude__isnull=False)
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        qs = qs.filter(
+            latitude__gte=min_lat,
+            latitude__lte=max_lat,
+            longitude__gte=min_lon,
+            longitude__lte=max_lon,
+        )
+    rows = list(
+        qs.order_by("id").values(
+            "id", "latitude", "longitude", "settlement", "street", "house", "block"
+        )[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def building_detail(*, pk):
+    return Building.objects.select_related("territory").get(pk=pk)
+
+
+def management_history(*, building):
+    return (
+        ManagementPeriod.objects.filter(building=building)
+        .select_related("organization")
+        .order_by("-start", "-id")
+    )
+
+
+def premises_of_building(*, building):
+    """Premises in natural number order ("2" before "10"), accounts prefetched."""
+    return (
+        Premises.objects.filter(building=building)
+        .order_by(Length("number"), "number", "id")
+        .prefetch_related(Prefetch("accounts", queryset=Account.objects.order_by("number")))
+    )
+
+
+# --- Organisations and staff
+
+
+def organization_list(*, user, search=None, kind=None):
+    """Organisations a user lists: operators and control bodies see those of their
+    territory (and below, C11); other staff see every organisation's public short info."""
+    qs = (
+        Organization.objects.select_related("territory")
+        .prefetch_related("kinds")
+        .order_by("short_name", "id")
+    )
+    if roles.is_territorial_reader(user):
+        scope = roles.territory_scope(user)
+        if scope is not None:
+            qs = qs.filter(territory__path__startswith=scope.path)
+    if search:
+        term = search.strip()
+        qs = qs.filter(
+            Q(short_name__icontains=term) | Q(full_name__icontains=term) | Q(inn__startswith=term)
+        )
+    if kind:
+        qs = qs.filter(kinds__kind=kind)
+    return qs
+
+
+def organization_detail(*, pk):
+    return Organization.objects.select_related("territory").prefetch_related("kinds").get(pk=pk)
+
+
+def department_list(*, organization=None):
+    qs = Department.objects.select_related("organization").order_by("organization_id", "name")
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    return qs
+
+
+def employee_list(*, organization=None, include_inactive=False):
+    qs = (
+        Employee.objects.select_related(
+            "user", "department", "organization", "organization__territory"
+        )
+        .prefetch_related("roles")
+        .order_by("user__last_name", "user__first_name", "id")
+    )
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def service_links_of(*, organization):
+    """Links where the organisation is the served UO or the provider."""
+    return (
+        ServiceLink.objects.filter(Q(uo=organization) | Q(provider=organization))
+        .select_related("uo", "provider")
+        .order_by("-start", "id")
+    )
+
+
+# --- Personal data (S5)
+
+
+def people_access(user):
+    """Which buildings' people (owners' names) ``user`` may read: ("all", None),
+    ("none", None) or ("some", Q over Building) — the same rule as
+    ``directory.view_building_people``, as a filter so lists need no query per row."""
+    if getattr(user, "is_superuser", False):
+        return "all", None
+    conditions = []
+    if roles.is_territorial_reader(user):
+        scope = roles.territory_scope(user)
+        if scope is None:
+            return "all", None
+        conditions.append(Q(territory__path__startswith=scope.path))
+    org = roles.organization_of(user)
+    if org is not None:
+        today = timezone.localdate()
+        managed = ManagementPeriod.objects.filter(_active_on(today), organization=org)
+        conditions.append(Q(pk__in=managed.values("building_id")))
+    if not conditions:
+        return "none", None
+    q = conditions[0]
+    for extra in conditions[1:]:
+        q |= extra
+    return "some", q
+
+
+def _prefixed(q, prefix):
+    """Re-root a Q over Building at ``prefix`` (e.g. "premises__building__")."""
+    children = []
+    for child in q.children:
+        if isinstance(child, Q):
+            children.append(_prefixed(child, prefix))
+        else:
+            key, value = child
+            children.append((prefix + key, value))
+    clone = Q()
+    clone.connector, clone.negated, clone.children = q.connector, q.negated, children
+    return clone
+
+
+def account_list(*, user, building=None, premises=None, number=None):
+    """Accounts with ``people_visible`` telling whether ``user`` may read the owner's name."""
+    qs = Account.objects.select_related("premises", "premises__building").order_by(
+        "premises__building_id", "number", "id"
+    )
+    if building is not None:
+        qs = qs.filter(premises__building=building)
+    if premises is not None:
+        qs = qs.filter(premises=premises)
+    if number:
+        qs = qs.filter(number=number)
+    mode, q = people_access(user)
+    if mode == "all":
+        flag = Value(True)
+    elif mode == "none":
+        flag = Value(False)
+    else:
+        flag = Case(
+            When(_prefixed(q, "premises__building__"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    return qs.annotate(people_visible=flag)

@@ -3,11 +3,15 @@
 import secrets
 import string
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
 from domovoy.core.errors import ApplicationError
+from domovoy.core.validators import validate_phone
 
 from .card import check_card
 from .models import (
@@ -19,6 +23,7 @@ from .models import (
     Organization,
     OrganizationKind,
     OrgKind,
+    Resource,
     Role,
     ServiceLink,
     User,
@@ -45,17 +50,14 @@ def _validated_card(data, *, kinds, codes_are_warnings=False):
 
 @transaction.atomic
 def organization_create(*, data, kinds, territory=None, codes_are_warnings=False):
-    if not kinds:
-        raise ApplicationError("Укажите хотя бы один вид организации", code="no_kind",
-                               fields={"kinds": ["Обязательное поле"]})
-    unknown = set(kinds) - set(OrgKind.values)
-    if unknown:
-        raise ApplicationError(f"Неизвестный вид организации: {', '.join(sorted(unknown))}",
-                               code="bad_kind", fields={"kinds": ["Неизвестное значение"]})
+    _check_kinds(kinds)
     card, _warnings = _validated_card(data, kinds=kinds, codes_are_warnings=codes_are_warnings)
     if Organization.objects.filter(inn=card["inn"]).exists():
-        raise ApplicationError("Организация с таким ИНН уже подключена", code="duplicate_inn",
-                               fields={"inn": ["Организация с таким ИНН уже есть"]})
+        raise ApplicationError(
+            "Организация с таким ИНН уже подключена",
+            code="duplicate_inn",
+            fields={"inn": ["Организация с таким ИНН уже есть"]},
+        )
     org = Organization.objects.create(territory=territory, **card)
     OrganizationKind.objects.bulk_create(
         [OrganizationKind(organization=org, kind=k) for k in sorted(set(kinds))]
@@ -63,17 +65,80 @@ def organization_create(*, data, kinds, territory=None, codes_are_warnings=False
     return org
 
 
+LICENSE_SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+def _check_kinds(kinds):
+    if not kinds:
+        raise ApplicationError(
+            "Укажите хотя бы один вид организации",
+            code="no_kind",
+            fields={"kinds": ["Обязательное поле"]},
+        )
+    unknown = set(kinds) - set(OrgKind.values)
+    if unknown:
+        raise ApplicationError(
+            f"Неизвестный вид организации: {', '.join(sorted(unknown))}",
+            code="bad_kind",
+            fields={"kinds": ["Неизвестное значение"]},
+        )
+
+
+def _check_license_scan(scan):
+    name = (getattr(scan, "name", "") or "").lower()
+    if not name.endswith(LICENSE_SCAN_EXTENSIONS):
+        raise ApplicationError(
+            "Скан лицензии: допустимы файлы PDF, JPG, PNG",
+            code="bad_file",
+            fields={"license_scan": ["Допустимы файлы PDF, JPG, PNG"]},
+        )
+    if (getattr(scan, "size", 0) or 0) > settings.UPLOAD_MAX_BYTES:
+        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise ApplicationError(
+            f"Скан лицензии больше {limit} МБ",
+            code="file_too_large",
+            fields={"license_scan": [f"Файл больше {limit} МБ"]},
+        )
+
+
 @transaction.atomic
-def organization_update(*, organization, data):
+def organization_update(*, organization, data, kinds=None, license_scan=None):
+    """Change the card (D1); ``kinds`` (if given) replaces the organisation's kinds (D2).
+
+    The whole merged card is validated by ``card.check_card``; on any error nothing is saved
+    and the error names every bad field with its reason (S7)."""
+    if kinds is not None:
+        _check_kinds(kinds)
+    new_kinds = set(kinds) if kinds is not None else organization.kind_codes
     current = {f: getattr(organization, f) for f in CARD_FIELDS}
     merged = {**current, **{k: v for k, v in data.items() if k in CARD_FIELDS}}
-    card, _ = _validated_card(merged, kinds=organization.kind_codes)
+    card, _ = _validated_card(merged, kinds=new_kinds)
+    if license_scan is not None:
+        _check_license_scan(license_scan)
     if Organization.objects.filter(inn=card["inn"]).exclude(pk=organization.pk).exists():
-        raise ApplicationError("Организация с таким ИНН уже подключена", code="duplicate_inn",
-                               fields={"inn": ["Организация с таким ИНН уже есть"]})
+        raise ApplicationError(
+            "Организация с таким ИНН уже подключена",
+            code="duplicate_inn",
+            fields={"inn": ["Организация с таким ИНН уже есть"]},
+        )
     for field, value in card.items():
         setattr(organization, field, value)
+    if license_scan is not None:
+        organization.license_scan = license_scan
     organization.save()
+    if kinds is not None:
+        OrganizationKind.objects.filter(organization=organization).exclude(
+            kind__in=new_kinds
+        ).delete()
+        have = set(
+            OrganizationKind.objects.filter(organization=organization).values_list(
+                "kind", flat=True
+            )
+        )
+        OrganizationKind.objects.bulk_create(
+            [OrganizationKind(organization=organization, kind=k) for k in sorted(new_kinds - have)]
+        )
+        getattr(organization, "_prefetched_objects_cache", {}).pop("kinds", None)
     return organization
 
 
@@ -81,10 +146,13 @@ def organization_update(*, organization, data):
 def department_create(*, organization, name):
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("Укажите название подразделения", fields={"name": ["Обязательное поле"]})
+        raise ApplicationError(
+            "Укажите название подразделения", fields={"name": ["Обязательное поле"]}
+        )
     if Department.objects.filter(organization=organization, name=name).exists():
-        raise ApplicationError("Такое подразделение уже есть", code="duplicate",
-                               fields={"name": ["Уже существует"]})
+        raise ApplicationError(
+            "Такое подразделение уже есть", code="duplicate", fields={"name": ["Уже существует"]}
+        )
     return Department.objects.create(organization=organization, name=name)
 
 
@@ -107,13 +175,24 @@ def _unique_username(base):
 
 def split_full_name(full_name):
     parts = (full_name or "").split()
-    return (parts + ["", "", ""])[:3] if len(parts) <= 3 else [parts[0], parts[1], " ".join(parts[2:])]
+    return (
+        (parts + ["", "", ""])[:3] if len(parts) <= 3 else [parts[0], parts[1], " ".join(parts[2:])]
+    )
 
 
 @transaction.atomic
 def employee_create(
-    *, organization, full_name, position, roles, email="", phone="", department=None,
-    username=None, password=None, send_credentials=True,
+    *,
+    organization,
+    full_name,
+    position,
+    roles,
+    email="",
+    phone="",
+    department=None,
+    username=None,
+    password=None,
+    send_credentials=True,
 ):
     """Create a login for a staff member; returns (employee, one-time password).
 
@@ -131,21 +210,42 @@ def employee_create(
         errors["roles"] = [f"Неизвестная роль: {', '.join(sorted(bad_roles))}"]
     if department is not None and department.organization_id != organization.pk:
         errors["department"] = ["Подразделение другой организации"]
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = ["Неверный адрес электронной почты"]
+    phone = (phone or "").strip()
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = list(exc.messages)
     if errors:
         raise ApplicationError("Данные сотрудника заполнены с ошибками", fields=errors)
     from domovoy.core.translit import slug_login
 
     username = username or _unique_username(slug_login(last, first, middle))
     if User.objects.filter(username=username).exists():
-        raise ApplicationError("Такой логин уже занят", code="duplicate_login",
-                               fields={"username": ["Логин занят"]})
+        raise ApplicationError(
+            "Такой логин уже занят", code="duplicate_login", fields={"username": ["Логин занят"]}
+        )
     password = password or generate_password()
-    user = User(username=username, last_name=last, first_name=first, middle_name=middle,
-                email=email or "", phone=phone or "", must_change_password=True)
+    user = User(
+        username=username,
+        last_name=last,
+        first_name=first,
+        middle_name=middle,
+        email=email or "",
+        phone=phone or "",
+        must_change_password=True,
+    )
     user.set_password(password)
     user.save()
-    employee = Employee.objects.create(user=user, organization=organization,
-                                       department=department, position=position.strip())
+    employee = Employee.objects.create(
+        user=user, organization=organization, department=department, position=position.strip()
+    )
     EmployeeRole.objects.bulk_create([EmployeeRole(employee=employee, role=r) for r in set(roles)])
     if send_credentials and user.email:
         transaction.on_commit(lambda: send_credentials_mail(user=user, password=password))
@@ -162,21 +262,47 @@ def send_credentials_mail(*, user, password):
     )
 
 
+def _other_active_admins(employee):
+    return Employee.objects.filter(
+        organization_id=employee.organization_id, is_active=True, roles__role=Role.ORG_ADMIN
+    ).exclude(pk=employee.pk)
+
+
+def _refuse_losing_last_admin(employee):
+    if Role.ORG_ADMIN in employee.role_codes and not _other_active_admins(employee).exists():
+        raise ApplicationError(
+            "Нельзя оставить организацию без администратора: назначьте сначала другого",
+            code="last_admin",
+            fields={"roles": ["Последний администратор организации"]},
+        )
+
+
 @transaction.atomic
 def employee_set_roles(*, employee, roles):
-    bad = set(roles) - set(Role.values)
+    """Replace the employee's roles (D2); an organisation keeps at least one administrator."""
+    roles = set(roles or ())
+    bad = roles - set(Role.values)
     if not roles or bad:
-        raise ApplicationError("Неверный набор ролей", fields={"roles": ["Неизвестная или пустая роль"]})
+        raise ApplicationError(
+            "Неверный набор ролей", fields={"roles": ["Неизвестная или пустая роль"]}
+        )
+    if Role.ORG_ADMIN not in roles:
+        _refuse_losing_last_admin(employee)
     employee.roles.exclude(role__in=roles).delete()
-    have = employee.role_codes
+    have = set(employee.roles.values_list("role", flat=True))
     EmployeeRole.objects.bulk_create(
-        [EmployeeRole(employee=employee, role=r) for r in set(roles) - have]
+        [EmployeeRole(employee=employee, role=r) for r in roles - have]
     )
+    getattr(employee, "_prefetched_objects_cache", {}).pop("roles", None)
     return employee
 
 
 @transaction.atomic
 def employee_deactivate(*, employee):
+    """Close the employee's login; the history of what they did stays (D2)."""
+    if not employee.is_active:
+        return employee
+    _refuse_losing_last_admin(employee)
     employee.is_active = False
     employee.save(update_fields=["is_active", "updated_at"])
     employee.user.is_active = False
@@ -184,25 +310,105 @@ def employee_deactivate(*, employee):
     return employee
 
 
+BUILDING_FIELDS = (
+    "settlement",
+    "city_district",
+    "street",
+    "house",
+    "block",
+    "postal_code",
+    "territory",
+    "latitude",
+    "longitude",
+    "entrances",
+    "floors",
+    "year_built",
+)
+
+
+def _clean_building(data):
+    data = {k: v for k, v in data.items() if k in BUILDING_FIELDS}
+    for key in ("settlement", "city_district", "street", "house", "block", "postal_code"):
+        if key in data:
+            data[key] = str(data[key] or "").strip()
+    errors = {}
+    for field in ("settlement", "street", "house"):
+        if field in data and not data[field]:
+            errors[field] = ["Обязательное поле"]
+    for field, low, high, label in (
+        ("latitude", -90, 90, "Широта"),
+        ("longitude", -180, 180, "Долгота"),
+    ):
+        value = data.get(field)
+        if value in (None, ""):
+            data[field] = None
+            continue
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            errors[field] = [f"{label}: ожидается число"]
+            continue
+        if not low <= value <= high:
+            errors[field] = [f"{label} от {low} до {high}"]
+        data[field] = value
+    postal = data.get("postal_code")
+    if postal and not (postal.isdigit() and len(postal) == 6):
+        errors["postal_code"] = ["Индекс: 6 цифр"]
+    for field in ("entrances", "floors"):
+        if field in data:
+            try:
+                if int(data[field]) < 1:
+                    raise ValueError
+            except (TypeError, ValueError):
+                errors[field] = ["Целое число не меньше 1"]
+    return data, errors
+
+
+def _refuse_duplicate_address(data, exclude_pk=None):
+    qs = Building.objects.filter(
+        settlement=data["settlement"],
+        street=data["street"],
+        house=data["house"],
+        block=data.get("block", ""),
+    )
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise ApplicationError(
+            "Такой дом уже есть в реестре",
+            code="duplicate_building",
+            fields={"house": ["Дом с этим адресом уже есть"]},
+        )
+
+
 @transaction.atomic
 def building_create(*, data):
-    required = ("settlement", "street", "house")
-    errors = {f: ["Обязательное поле"] for f in required if not str(data.get(f) or "").strip()}
-    lat, lon = data.get("latitude"), data.get("longitude")
-    if lat is not None and not -90 <= float(lat) <= 90:
-        errors["latitude"] = ["Широта от -90 до 90"]
-    if lon is not None and not -180 <= float(lon) <= 180:
-        errors["longitude"] = ["Долгота от -180 до 180"]
+    """Register a building (D3). ``data`` holds address parts, coordinates, entrances,
+    floors; ``territory`` is a Territory instance or None."""
+    data, errors = _clean_building(data)
+    for field in ("settlement", "street", "house"):
+        if not data.get(field):
+            errors[field] = ["Обязательное поле"]
     if errors:
         raise ApplicationError("Адрес дома заполнен с ошибками", fields=errors)
-    exists = Building.objects.filter(
-        settlement=data["settlement"], street=data["street"], house=data["house"],
-        block=data.get("block", ""),
-    ).exists()
-    if exists:
-        raise ApplicationError("Такой дом уже есть в реестре", code="duplicate_building",
-                               fields={"house": ["Дом с этим адресом уже есть"]})
+    _refuse_duplicate_address(data)
     return Building.objects.create(**data)
+
+
+@transaction.atomic
+def building_update(*, building, data):
+    """Change a building's address parts, coordinates, entrances or floors (D3)."""
+    data, errors = _clean_building(data)
+    if errors:
+        raise ApplicationError("Данные дома заполнены с ошибками", fields=errors)
+    for field, value in data.items():
+        setattr(building, field, value)
+    _refuse_duplicate_address(
+        {f: getattr(building, f) for f in ("settlement", "street", "house", "block")},
+        exclude_pk=building.pk,
+    )
+    building.save()
+    return building
 
 
 def _lock_building(building):
@@ -211,41 +417,77 @@ def _lock_building(building):
 
 
 def _overlap(qs, start, end):
+    """Rows of ``qs`` whose [start, end] (end inclusive, None = open) meets [start, end]."""
     cond = Q(end__isnull=True) | Q(end__gte=start)
     if end is not None:
         cond &= Q(start__lte=end)
     return qs.filter(cond)
 
 
+def _overlap_error(clash):
+    return ApplicationError(
+        f"Период пересекается с управлением «{clash.organization}» с {clash.start:%d.%m.%Y}"
+        + (f" по {clash.end:%d.%m.%Y}" if clash.end else " (без даты окончания)"),
+        code="management_overlap",
+        fields={"start": ["Пересечение периодов управления"]},
+    )
+
+
 @transaction.atomic
 def management_period_create(*, building, organization, start, end=None, basis=""):
     """Record that ``organization`` manages ``building`` from ``start`` (to ``end``), D4.
     A building has at most one managing organisation at a time: overlaps are refused."""
+    errors = {}
+    if start is None:
+        errors["start"] = ["Обязательное поле"]
     if not organization.has_kind(OrgKind.UO):
-        raise ApplicationError("Управлять домом может только управляющая организация",
-                               code="not_uo", fields={"organization": ["Не УО"]})
-    if end is not None and end < start:
-        raise ApplicationError("Окончание управления раньше начала",
-                               fields={"end": ["Раньше даты начала"]})
-    building = _lock_building(building)
-    clash = _overlap(ManagementPeriod.objects.filter(building=building), start, end).first()
-    if clash:
+        errors["organization"] = ["Не управляющая организация"]
+    if errors:
         raise ApplicationError(
-            f"Период пересекается с управлением «{clash.organization}» с {clash.start:%d.%m.%Y}"
-            + (f" по {clash.end:%d.%m.%Y}" if clash.end else ""),
-            code="management_overlap",
-            fields={"start": ["Пересечение периодов управления"]},
+            "Управлять домом может только управляющая организация"
+            if "organization" in errors
+            else "Укажите дату начала управления",
+            code="not_uo" if "organization" in errors else "invalid",
+            fields=errors,
         )
+    if end is not None and end < start:
+        raise ApplicationError(
+            "Окончание управления раньше начала", fields={"end": ["Раньше даты начала"]}
+        )
+    building = _lock_building(building)
+    clash = (
+        _overlap(ManagementPeriod.objects.filter(building=building), start, end)
+        .select_related("organization")
+        .first()
+    )
+    if clash:
+        raise _overlap_error(clash)
     return ManagementPeriod.objects.create(
-        building=building, organization=organization, start=start, end=end, basis=basis
+        building=building, organization=organization, start=start, end=end, basis=(basis or "")
     )
 
 
 @transaction.atomic
 def management_period_close(*, period, end):
+    """Set the last day (inclusive) of a management period (D4)."""
+    if end is None:
+        raise ApplicationError("Укажите дату окончания", fields={"end": ["Обязательное поле"]})
     if end < period.start:
-        raise ApplicationError("Окончание управления раньше начала", fields={"end": ["Раньше начала"]})
+        raise ApplicationError(
+            "Окончание управления раньше начала", fields={"end": ["Раньше начала"]}
+        )
     _lock_building(period.building)
+    clash = (
+        _overlap(
+            ManagementPeriod.objects.filter(building_id=period.building_id).exclude(pk=period.pk),
+            period.start,
+            end,
+        )
+        .select_related("organization")
+        .first()
+    )
+    if clash:
+        raise _overlap_error(clash)
     period.end = end
     period.save(update_fields=["end", "updated_at"])
     return period
@@ -253,16 +495,57 @@ def management_period_close(*, period, end):
 
 @transaction.atomic
 def service_link_create(*, uo, provider, start, resource="", end=None):
+    """Record that ``provider`` (an RSO for ``resource``, or a contractor for works) serves
+    ``uo`` from ``start`` (D4). One supplier per resource per UO at a time, so that
+    "who supplies X to B" has one answer."""
+    resource = resource or ""
+    if start is None:
+        raise ApplicationError("Укажите дату начала", fields={"start": ["Обязательное поле"]})
+    if end is not None and end < start:
+        raise ApplicationError("Окончание раньше начала", fields={"end": ["Раньше даты начала"]})
     if not uo.has_kind(OrgKind.UO):
         raise ApplicationError("Обслуживаемая организация должна быть УО", fields={"uo": ["Не УО"]})
+    if uo.pk == provider.pk:
+        raise ApplicationError(
+            "Организация не может обслуживать сама себя", fields={"provider": ["Та же организация"]}
+        )
     if not (provider.kind_codes & {OrgKind.RSO, OrgKind.CONTRACTOR}):
-        raise ApplicationError("Обслуживающая организация должна быть РСО или подрядчиком",
-                               fields={"provider": ["Не РСО и не подрядчик"]})
+        raise ApplicationError(
+            "Обслуживающая организация должна быть РСО или подрядчиком",
+            fields={"provider": ["Не РСО и не подрядчик"]},
+        )
+    if resource and resource not in Resource.values:
+        raise ApplicationError("Неизвестный ресурс", fields={"resource": ["Неизвестное значение"]})
     if resource and OrgKind.RSO not in provider.kind_codes:
         raise ApplicationError("Ресурс поставляет только РСО", fields={"resource": ["Не РСО"]})
-    clash = _overlap(ServiceLink.objects.filter(uo=uo, provider=provider, resource=resource),
-                     start, end).exists()
-    if clash:
-        raise ApplicationError("Такая связь уже действует в этом периоде", code="duplicate_link")
-    return ServiceLink.objects.create(uo=uo, provider=provider, resource=resource, start=start,
-                                      end=end)
+    # Lock the UO row so that two links for one UO and resource serialise.
+    Organization.objects.select_for_update().filter(pk=uo.pk).first()
+    same = ServiceLink.objects.filter(uo=uo, resource=resource)
+    if resource:
+        clash = _overlap(same, start, end).select_related("provider").first()
+        if clash:
+            raise ApplicationError(
+                f"Ресурс «{Resource(resource).label}» уже поставляет «{clash.provider}» "
+                f"с {clash.start:%d.%m.%Y} — закройте ту связь или выберите другие даты",
+                code="duplicate_link",
+                fields={"resource": ["Уже есть поставщик в этом периоде"]},
+            )
+    elif _overlap(same.filter(provider=provider), start, end).exists():
+        raise ApplicationError(
+            "Такая связь уже действует в этом периоде",
+            code="duplicate_link",
+            fields={"provider": ["Связь уже есть"]},
+        )
+    return ServiceLink.objects.create(
+        uo=uo, provider=provider, resource=resource, start=start, end=end
+    )
+
+
+@transaction.atomic
+def service_link_close(*, link, end):
+    """Set the last day (inclusive) of a service link (D4)."""
+    if end is None or end < link.start:
+        raise ApplicationError("Окончание раньше начала", fields={"end": ["Раньше начала"]})
+    link.end = end
+    link.save(update_fields=["end", "updated_at"])
+    return link

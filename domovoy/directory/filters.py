@@ -1,0 +1,139 @@
+"""django-filter FilterSets of the directory, shared by the pages and the API."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import (
+    Account,
+    Building,
+    Department,
+    Employee,
+    ManagementPeriod,
+    Organization,
+    OrgKind,
+    Premises,
+    Resource,
+    Role,
+    ServiceLink,
+    Territory,
+)
+
+
+class BuildingFilter(django_filters.FilterSet):
+    """Registry filters (D3): address text, street, territory (with everything below),
+    the UO managing the building today."""
+
+    search = django_filters.CharFilter(label=_("Адрес"), method="filter_search")
+    street = django_filters.CharFilter(label=_("Улица"), field_name="street")
+    territory = django_filters.ModelChoiceFilter(
+        label=_("Территория"), queryset=Territory.objects.all(), method="filter_territory"
+    )
+    manager = django_filters.ModelChoiceFilter(
+        label=_("Управляющая организация"),
+        queryset=Organization.objects.filter(kinds__kind=OrgKind.UO),
+        method="filter_manager",
+    )
+
+    class Meta:
+        model = Building
+        fields = ["search", "street", "territory", "manager"]
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip().lower()
+        return queryset.filter(search_text__contains=value) if value else queryset
+
+    def filter_territory(self, queryset, name, value):
+        return queryset.filter(territory__path__startswith=value.path) if value else queryset
+
+    def filter_manager(self, queryset, name, value: int):
+        if not value:
+            return queryset
+        managed = selectors.buildings_managed_by(organization=value).values("id")
+        return queryset.filter(id__in=managed)
+
+
+class BuildingPageFilter(BuildingFilter):
+    """The page variant: the street is a select of the registry's streets."""
+
+    street = django_filters.ChoiceFilter(label=_("Улица"), field_name="street", choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.form.fields["street"]
+        field.choices = [("", _("Все улицы"))] + [(s, s) for s in selectors.building_streets()]
+        field.widget = forms.Select(choices=field.choices)
+        self.form.fields["manager"].queryset = selectors.uo_list()
+        self.form.fields["territory"].queryset = selectors.territory_list()
+        for f in self.form.fields.values():
+            css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            f.widget.attrs.setdefault("class", css)
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(label=_("Поиск"), method="filter_search")
+    kind = django_filters.ChoiceFilter(
+        label=_("Вид"), choices=OrgKind.choices, field_name="kinds__kind"
+    )
+    inn = django_filters.CharFilter(field_name="inn")
+
+    class Meta:
+        model = Organization
+        fields = ["search", "kind", "inn"]
+
+    def filter_search(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(short_name__icontains=value) | Q(full_name__icontains=value) | Q(inn=value)
+        )
+
+
+class DepartmentFilter(django_filters.FilterSet):
+    class Meta:
+        model = Department
+        fields = ["organization"]
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices, field_name="roles__role")
+    is_active = django_filters.BooleanFilter(field_name="is_active")
+
+    class Meta:
+        model = Employee
+        fields = ["organization", "department", "role", "is_active"]
+
+
+class PremisesFilter(django_filters.FilterSet):
+    class Meta:
+        model = Premises
+        fields = ["building", "number"]
+
+
+class AccountFilter(django_filters.FilterSet):
+    building = django_filters.ModelChoiceFilter(
+        queryset=Building.objects.all(), field_name="premises__building"
+    )
+    number = django_filters.CharFilter(field_name="number")
+
+    class Meta:
+        model = Account
+        fields = ["building", "premises", "number"]
+
+
+class ManagementPeriodFilter(django_filters.FilterSet):
+    class Meta:
+        model = ManagementPeriod
+        fields = ["building", "organization"]
+
+
+class ServiceLinkFilter(django_filters.FilterSet):
+    resource = django_filters.ChoiceFilter(choices=Resource.choices)
+
+    class Meta:
+        model = ServiceLink
+        fields = ["uo", "provider", "resource"]

@@ -1,0 +1,704 @@
+"""Reading and checking the files of appendix 2 (U/G app. 2, D5).
+
+Each file is XLSX (read with openpyxl in read-only mode) or CSV (UTF-8 or cp1251, ``;`` or
+``,``). The header row is found among the first rows by the column names of the form; the
+order of columns is free and unknown columns are ignored. Every problem is reported as a row
+error ``{"sheet", "line", "column", "reason"}``; a file with any error is loaded nowhere (S7).
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from domovoy.core import validators as v
+from domovoy.core.errors import ApplicationError
+from domovoy.directory.models import Account, Organization, OrgKind, Resource, Role
+
+HEADER_SCAN_ROWS = 10
+MAX_REPORTED_ERRORS = 10_000
+PREVIEW_ROWS = 10
+DB_CHUNK = 900  # below SQLite's host-parameter limit on old builds
+
+
+class ImportRowsError(ApplicationError):
+    """Bad rows in the uploaded files; ``rows`` lists every one (up to a cap)."""
+
+    def __init__(self, rows, *, total=None, fields=None, message=None):
+        total = total if total is not None else len(rows)
+        super().__init__(
+            message or f"Файлы содержат ошибки ({total}); ничего не сохранено",
+            code="invalid_rows",
+            fields=fields or _fields_from_rows(rows),
+        )
+        self.rows = rows
+        self.total = total
+
+
+def _fields_from_rows(rows):
+    fields = {}
+    for r in rows[:200]:
+        where = f"стр. {r['line']}" if r.get("line") else ""
+        col = f", «{r['column']}»" if r.get("column") else ""
+        fields.setdefault(f"{r['sheet']}_file", []).append(f"{where}{col}: {r['reason']}".lstrip())
+    return fields
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    required: bool = False
+    aliases: tuple = ()
+
+
+def _norm(text):
+    return re.sub(r"[^0-9a-zа-я]", "", str(text or "").lower().replace("ё", "е"))
+
+
+@dataclass
+class SheetSpec:
+    kind: str
+    label: str
+    columns: list
+
+    def header_map(self):
+        mapping = {}
+        for col in self.columns:
+            for name in (col.label, *col.aliases):
+                mapping[_norm(name)] = col.key
+        return mapping
+
+    @property
+    def labels(self):
+        return {c.key: c.label for c in self.columns}
+
+
+EMPLOYEES = SheetSpec(
+    "employees",
+    "Сотрудники",
+    [
+        Column(
+            "full_name", "ФИО", True, ("ФИО (полностью)", "ФИО (полное)", "Фамилия Имя Отчество")
+        ),
+        Column("position", "Должность", True),
+        Column(
+            "email",
+            "E-mail",
+            True,
+            ("Email", "Адрес электронной почты", "Электронная почта", "Почта"),
+        ),
+        Column("phone", "Телефон", False, ("Телефон сотрудника", "Контактный телефон")),
+        Column("role", "Роль", False, ("Роль в системе", "Роли")),
+    ],
+)
+SERVED = SheetSpec(
+    "served",
+    "Организации",
+    [
+        Column("name", "Наименование организации", True, ("Организация", "Наименование")),
+        Column("inn", "ИНН", True),
+        Column("resource", "Ресурс", False, ("Коммунальный ресурс", "Вид ресурса")),
+    ],
+)
+ACCOUNTS = SheetSpec(
+    "accounts",
+    "Дома и лицевые счета",
+    [
+        Column("settlement", "Населённый пункт", True, ("Город",)),
+        Column("city_district", "Район города", False, ("Район",)),
+        Column("street", "Улица", True),
+        Column("house", "Дом", True, ("Номер дома",)),
+        Column("block", "Корпус", False),
+        Column("flat", "Квартира", True, ("Помещение", "Номер помещения", "Номер квартиры")),
+        Column("account", "Лицевой счёт", True, ("ЛС", "Номер лицевого счёта")),
+        Column("last_name", "Фамилия"),
+        Column("first_name", "Имя"),
+        Column("middle_name", "Отчество"),
+        Column("entrances", "Подъездов", False, ("Количество подъездов", "Подъезды")),
+        Column("floors", "Этажей", False, ("Этажность", "Количество этажей")),
+        Column("latitude", "Широта"),
+        Column("longitude", "Долгота"),
+        Column("management_start", "Начало управления", False, ("Дата начала управления",)),
+    ],
+)
+SHEETS = {s.kind: s for s in (EMPLOYEES, SERVED, ACCOUNTS)}
+
+# Roles an applicant may ask for its staff, by its kinds (never operator or control roles).
+ROLES_BY_KIND = {
+    OrgKind.UO: {Role.UO_DISPATCHER, Role.UO_ENGINEER, Role.ORG_ADMIN},
+    OrgKind.RSO: {Role.SUPPLIER_DISPATCHER, Role.ORG_ADMIN},
+    OrgKind.CONTRACTOR: {Role.SUPPLIER_DISPATCHER, Role.ORG_ADMIN},
+}
+_ROLE_WORDS = {
+    "администратор": Role.ORG_ADMIN,
+    "админ": Role.ORG_ADMIN,
+    "инженер": Role.UO_ENGINEER,
+}
+_RESOURCE_WORDS = {
+    **{_norm(c): c for c in Resource.values},
+    **{_norm(label): c for c, label in Resource.choices},
+    "хвс": Resource.COLD_WATER,
+    "гвс": Resource.HOT_WATER,
+    "тепло": Resource.HEATING,
+    "теплоснабжение": Resource.HEATING,
+    "электроснабжение": Resource.ELECTRICITY,
+    "электричество": Resource.ELECTRICITY,
+    "водоснабжение": Resource.COLD_WATER,
+    "газоснабжение": Resource.GAS,
+    "канализация": Resource.SEWERAGE,
+}
+_ACCOUNT_RE = re.compile(r"^[0-9A-Za-zА-Яа-яЁё\-/]{1,30}$")
+
+
+def allowed_roles(kinds):
+    allowed = set()
+    for kind in kinds:
+        allowed |= ROLES_BY_KIND.get(kind, set())
+    return allowed
+
+
+def default_role(kinds):
+    return Role.UO_DISPATCHER if OrgKind.UO in kinds else Role.SUPPLIER_DISPATCHER
+
+
+def parse_roles(text, kinds):
+    """'Диспетчер, администратор' → {uo_dispatcher, org_admin}; raises ValueError."""
+    result = set()
+    labels = {_norm(label): code for code, label in Role.choices}
+    codes = {_norm(code): code for code in Role.values}
+    for part in re.split(r"[,+/;]", text or ""):
+        word = _norm(part)
+        if not word:
+            continue
+        code = codes.get(word) or labels.get(word) or _ROLE_WORDS.get(word)
+        if code is None and word.startswith("диспетчер"):
+            code = default_role(kinds)
+        if code is None:
+            raise ValueError(f"неизвестная роль «{part.strip()}»")
+        result.add(code)
+    if not result:
+        return {default_role(kinds)}
+    bad = result - allowed_roles(kinds)
+    if bad:
+        names = ", ".join(str(Role(c).label) for c in sorted(bad))
+        raise ValueError(f"роль недоступна для этого вида организации: {names}")
+    return result
+
+
+# --- reading files -------------------------------------------------------------------------
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _is_xlsx(name, head):
+    return head[:2] == b"PK" or (name or "").lower().endswith((".xlsx", ".xlsm"))
+
+
+def _decode(data):
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ApplicationError("Файл не в кодировке UTF-8 или Windows-1251")
+
+
+def _csv_rows(data):
+    text = _decode(data)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for row in reader:
+        yield [c.strip() for c in row]
+
+
+def _xlsx_rows(fileobj):
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable workbook is the user's bad input
+        raise ApplicationError("Файл XLSX не удалось прочитать")
+    try:
+        ws = wb.worksheets[0]
+        for row in ws.iter_rows(values_only=True):
+            yield [_cell(c) for c in row]
+    finally:
+        wb.close()
+
+
+def _open(source):
+    """``source`` is a Django File / UploadedFile (or any binary file object with a name)."""
+    name = getattr(source, "name", "") or ""
+    if hasattr(source, "seek"):
+        source.seek(0)
+    head = source.read(4)
+    source.seek(0)
+    if _is_xlsx(name, head):
+        return _xlsx_rows(source)
+    return _csv_rows(source.read())
+
+
+def count_rows(source):
+    """A cheap upper bound of the data rows of a file (to choose the worker)."""
+    name = getattr(source, "name", "") or ""
+    source.seek(0)
+    head = source.read(4)
+    source.seek(0)
+    try:
+        if _is_xlsx(name, head):
+            from openpyxl import load_workbook
+
+            try:
+                wb = load_workbook(source, read_only=True)
+                rows = wb.worksheets[0].max_row
+                wb.close()
+            except Exception:  # noqa: BLE001 - unreadable: the parser will say so
+                return 0
+            if rows is None:
+                return sum(1 for _ in _open(source))
+            return rows
+        data = source.read()
+        return data.count(b"\n") + 1
+    finally:
+        source.seek(0)
+
+
+# --- checking ------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    error_count: int = 0
+
+    def error(self, sheet, line, column, reason):
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(
+                {"sheet": sheet, "line": line, "column": column or "", "reason": reason}
+            )
+
+    def warning(self, sheet, line, column, reason):
+        if len(self.warnings) < MAX_REPORTED_ERRORS:
+            self.warnings.append(
+                {"sheet": sheet, "line": line, "column": column or "", "reason": reason}
+            )
+
+
+def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
+    """Yield ``(line, {key: value})`` for each non-empty data row of a file."""
+    try:
+        rows = _open(source)
+    except ApplicationError as exc:
+        report.error(spec.kind, None, "", exc.message)
+        return
+    header_map = spec.header_map()
+    columns, header_line, line = None, None, 0
+    try:
+        for line, raw in enumerate(rows, start=1):
+            if columns is None:
+                if line > HEADER_SCAN_ROWS:
+                    break
+                keys = [header_map.get(_norm(c)) for c in raw]
+                if not any(keys):
+                    continue
+                columns, header_line = keys, line
+                missing = [c.label for c in spec.columns if c.required and c.key not in keys]
+                for label in missing:
+                    report.error(spec.kind, line, label, "нет обязательного столбца")
+                if missing:
+                    return
+                continue
+            if not any(raw):
+                continue
+            values = {}
+            for key, cell in zip(columns, raw, strict=False):
+                if key and key not in values:
+                    values[key] = cell
+            if progress and line % progress_every == 0:
+                progress(line)
+            yield line, values
+    except ApplicationError as exc:
+        report.error(spec.kind, line or None, "", exc.message)
+        return
+    if header_line is None:
+        report.error(
+            spec.kind,
+            None,
+            "",
+            "не найдена строка заголовков со столбцами: "
+            + ", ".join(c.label for c in spec.columns if c.required),
+        )
+
+
+def _required(spec, report, line, values, keys):
+    ok = True
+    for key in keys:
+        if not values.get(key):
+            report.error(spec.kind, line, spec.labels[key], "не заполнено обязательное поле")
+            ok = False
+    return ok
+
+
+def check_employees(rows, *, kinds, report):
+    """Clean employee rows; returns a list of dicts (full_name, position, email, phone, roles)."""
+    spec, result, emails = EMPLOYEES, [], {}
+    for line, values in rows:
+        ok = _required(spec, report, line, values, ("full_name", "position", "email"))
+        full_name = " ".join(values.get("full_name", "").split())
+        if full_name and len(full_name.split()) < 2:
+            report.error(
+                spec.kind, line, spec.labels["full_name"], "укажите фамилию и имя полностью"
+            )
+            ok = False
+        email = values.get("email", "")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                report.error(
+                    spec.kind,
+                    line,
+                    spec.labels["email"],
+                    f"неверный адрес электронной почты «{email}»",
+                )
+                ok = False
+            else:
+                if email.lower() in emails:
+                    report.warning(
+                        spec.kind,
+                        line,
+                        spec.labels["email"],
+                        f"этот адрес уже указан в строке {emails[email.lower()]}",
+                    )
+                emails.setdefault(email.lower(), line)
+        phone = values.get("phone", "")
+        if phone:
+            try:
+                phone = v.validate_phone(phone)
+            except ValidationError as exc:
+                report.error(spec.kind, line, spec.labels["phone"], exc.messages[0])
+                ok = False
+        try:
+            roles = parse_roles(values.get("role", ""), kinds)
+        except ValueError as exc:
+            report.error(spec.kind, line, spec.labels["role"], str(exc))
+            ok = False
+            roles = set()
+        if ok:
+            result.append(
+                {
+                    "line": line,
+                    "full_name": full_name,
+                    "position": values["position"][:200],
+                    "email": email,
+                    "phone": phone,
+                    "roles": sorted(roles),
+                }
+            )
+    return result
+
+
+def _split_resources(text):
+    result = []
+    for part in re.split(r"[,;/+]", text or ""):
+        word = _norm(part)
+        if not word:
+            continue
+        code = _RESOURCE_WORDS.get(word)
+        if code is None:
+            raise ValueError(f"неизвестный ресурс «{part.strip()}»")
+        result.append(code)
+    return result
+
+
+def check_served(rows, *, kinds, applicant_inn, report):
+    """Clean the served / serving organisations; match them by INN among connected ones.
+
+    Returns link rows {line, inn, name, resource, organization_id, direction} where
+    ``direction`` is "provider" (the listed organisation serves the applicant UO) or "uo"
+    (the applicant serves the listed UO). An unknown INN is a warning: the link is made when
+    that organisation connects and lists the applicant in its turn.
+    """
+    spec, cleaned, seen = SERVED, [], {}
+    for line, values in rows:
+        if not _required(spec, report, line, values, ("name", "inn")):
+            continue
+        inn = values["inn"].replace(" ", "")
+        try:
+            inn = v.validate_inn(inn)
+        except ValidationError as exc:
+            report.error(spec.kind, line, "ИНН", exc.messages[0])
+            continue
+        if inn == applicant_inn:
+            report.error(spec.kind, line, "ИНН", "это ИНН самой подключаемой организации")
+            continue
+        try:
+            resources = _split_resources(values.get("resource", "")) or [""]
+        except ValueError as exc:
+            report.error(spec.kind, line, spec.labels["resource"], str(exc))
+            continue
+        for resource in resources:
+            key = (inn, resource)
+            if key in seen:
+                report.error(
+                    spec.kind,
+                    line,
+                    "ИНН",
+                    f"организация с этим ресурсом уже указана в строке {seen[key]}",
+                )
+                continue
+            seen[key] = line
+            cleaned.append(
+                {"line": line, "inn": inn, "name": values["name"][:300], "resource": resource}
+            )
+    orgs = {}
+    inns = sorted({r["inn"] for r in cleaned})
+    for i in range(0, len(inns), DB_CHUNK):
+        for org in Organization.objects.filter(inn__in=inns[i : i + DB_CHUNK]).prefetch_related(
+            "kinds"
+        ):
+            orgs[org.inn] = org
+    applicant_uo = OrgKind.UO in kinds
+    applicant_provider = bool({OrgKind.RSO, OrgKind.CONTRACTOR} & set(kinds))
+    result = []
+    for row in cleaned:
+        org = orgs.get(row["inn"])
+        line = row["line"]
+        if org is None:
+            report.warning(
+                spec.kind,
+                line,
+                "ИНН",
+                f"организация «{row['name']}» (ИНН {row['inn']}) ещё не подключена; "
+                "связь будет создана при её подключении",
+            )
+            continue
+        other = org.kind_codes
+        if applicant_uo and other & {OrgKind.RSO, OrgKind.CONTRACTOR}:
+            direction, provider_kinds = "provider", other
+        elif applicant_provider and OrgKind.UO in other:
+            direction, provider_kinds = "uo", set(kinds)
+        else:
+            report.error(
+                spec.kind,
+                line,
+                "ИНН",
+                f"«{org.short_name}» не может быть связана с организацией этого вида",
+            )
+            continue
+        resource = row["resource"]
+        if resource and OrgKind.RSO not in provider_kinds:
+            report.error(
+                spec.kind,
+                line,
+                spec.labels["resource"],
+                "ресурс указывается только для ресурсоснабжающей организации",
+            )
+            continue
+        if not resource and OrgKind.CONTRACTOR not in provider_kinds:
+            report.error(
+                spec.kind,
+                line,
+                spec.labels["resource"],
+                "для ресурсоснабжающей организации укажите ресурс",
+            )
+            continue
+        result.append({**row, "organization_id": org.pk, "direction": direction})
+    return result
+
+
+def _int(value, report, line, label, spec, *, low=1, high=200):
+    try:
+        number = int(float(value.replace(",", ".")))
+    except ValueError:
+        report.error(spec.kind, line, label, f"ожидается целое число, получено «{value}»")
+        return None
+    if not low <= number <= high:
+        report.error(spec.kind, line, label, f"допустимо от {low} до {high}")
+        return None
+    return number
+
+
+def _float(value, report, line, label, spec, *, low, high):
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        report.error(spec.kind, line, label, f"ожидается число, получено «{value}»")
+        return None
+    if not low <= number <= high:
+        report.error(spec.kind, line, label, f"допустимо от {low} до {high}")
+        return None
+    return number
+
+
+def _date(value, report, line, label, spec):
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    report.error(spec.kind, line, label, f"ожидается дата ДД.ММ.ГГГГ, получено «{value}»")
+    return None
+
+
+def building_key(row):
+    return (row["settlement"], row["street"], row["house"], row["block"])
+
+
+_BUILDING_ATTRS = (
+    "city_district",
+    "entrances",
+    "floors",
+    "latitude",
+    "longitude",
+    "management_start",
+)
+_LIMITS = {
+    "settlement": 200,
+    "city_district": 200,
+    "street": 200,
+    "house": 20,
+    "block": 20,
+    "flat": 20,
+    "last_name": 100,
+    "first_name": 100,
+    "middle_name": 100,
+}
+
+
+def check_accounts(rows, *, report, check_db=True):
+    """Clean building/account rows (D3); every bad row is reported.
+
+    Checks: required cells, lengths, numbers and coordinates, an account number used twice in
+    the file or already in the database, and a building whose rows disagree (district,
+    entrances, floors, coordinates, management start)."""
+    spec, labels = ACCOUNTS, ACCOUNTS.labels
+    result, accounts_seen, buildings = [], {}, {}
+    for line, values in rows:
+        ok = _required(
+            spec, report, line, values, ("settlement", "street", "house", "flat", "account")
+        )
+        row = {"line": line}
+        for key, limit in _LIMITS.items():
+            text = " ".join(str(values.get(key, "")).split())
+            if len(text) > limit:
+                report.error(spec.kind, line, labels[key], f"не длиннее {limit} символов")
+                ok = False
+            row[key] = text
+        account = values.get("account", "").replace(" ", "")
+        if account and not _ACCOUNT_RE.match(account):
+            report.error(
+                spec.kind, line, labels["account"], f"неверный номер лицевого счёта «{account}»"
+            )
+            ok = False
+        elif account in accounts_seen:
+            report.error(
+                spec.kind,
+                line,
+                labels["account"],
+                f"лицевой счёт {account} повторяется (уже в строке {accounts_seen[account]})",
+            )
+            ok = False
+        elif account:
+            accounts_seen[account] = line
+        row["account"] = account
+        for key, low, high in (("entrances", 1, 100), ("floors", 1, 200)):
+            raw = values.get(key, "")
+            row[key] = (
+                _int(raw, report, line, labels[key], spec, low=low, high=high) if raw else None
+            )
+            if raw and row[key] is None:
+                ok = False
+        for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
+            raw = values.get(key, "")
+            row[key] = (
+                _float(raw, report, line, labels[key], spec, low=low, high=high) if raw else None
+            )
+            if raw and row[key] is None:
+                ok = False
+        raw = values.get("management_start", "")
+        row["management_start"] = (
+            _date(raw, report, line, labels["management_start"], spec) if raw else None
+        )
+        if raw and row["management_start"] is None:
+            ok = False
+        if not ok:
+            continue
+        key = building_key(row)
+        known = buildings.get(key)
+        if known is None:
+            buildings[key] = {"line": line, **{a: row[a] for a in _BUILDING_ATTRS}}
+        else:
+            for attr in _BUILDING_ATTRS:
+                new, old = row[attr], known[attr]
+                if new in (None, ""):
+                    continue
+                if old in (None, ""):
+                    known[attr] = new
+                elif new != old:
+                    report.error(
+                        spec.kind,
+                        line,
+                        labels[attr],
+                        f"дом {', '.join(p for p in key if p)} уже указан в строке "
+                        f"{known['line']} с другим значением «{old}»",
+                    )
+                    ok = False
+        if ok:
+            result.append(row)
+    if check_db:
+        numbers = list(accounts_seen)
+        existing = set()
+        for i in range(0, len(numbers), DB_CHUNK):
+            existing.update(
+                Account.objects.filter(number__in=numbers[i : i + DB_CHUNK]).values_list(
+                    "number", flat=True
+                )
+            )
+        if existing:
+            for number in sorted(existing, key=accounts_seen.get):
+                report.error(
+                    spec.kind,
+                    accounts_seen[number],
+                    labels["account"],
+                    f"лицевой счёт {number} уже есть в системе",
+                )
+            result = [r for r in result if r["account"] not in existing]
+    return result
+
+
+def accounts_summary(rows):
+    buildings = {building_key(r) for r in rows}
+    return {
+        "count": len(rows),
+        "buildings": len(buildings),
+        "first": [
+            {
+                k: _jsonable(r[k])
+                for k in ("line", "settlement", "street", "house", "block", "flat", "account")
+            }
+            for r in rows[:PREVIEW_ROWS]
+        ],
+    }
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, dt.date) else value

@@ -1,0 +1,990 @@
+"""Every write of onboarding (D5): submit, resubmit, decide, load. One transaction each.
+
+The loader of buildings, premises and accounts, ``accounts_load``, is public: other code (the
+bench, a registry import) calls it with rows of dicts.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, connections, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from domovoy.audit.services import audit_bulk
+from domovoy.core import roles as core_roles
+from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.core.worktime import add_working_days
+from domovoy.directory import services as directory_services
+from domovoy.directory.card import check_card
+from domovoy.directory.models import (
+    Account,
+    Building,
+    ManagementPeriod,
+    Organization,
+    OrgKind,
+    Premises,
+    Role,
+)
+
+from . import importers
+from .models import ApprovalStep, OnboardingDecision, OnboardingFile, OnboardingRequest
+
+log = logging.getLogger(__name__)
+
+APPLICABLE_KINDS = (OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
+BATCH = 5000
+PROGRESS_EVERY = 1000
+Status = OnboardingRequest.Status
+Action = OnboardingDecision.Action
+
+
+# --- approval steps ------------------------------------------------------------------------
+
+
+class DefaultStep:
+    """The step used when none is configured: the functional operator decides."""
+
+    pk = None
+    order = 1
+    name = "Функциональный оператор"
+    decider_role = Role.FUNCTIONAL_OPERATOR
+    decider_kind = ""
+
+
+def approval_steps():
+    steps = list(ApprovalStep.objects.filter(is_active=True).order_by("order", "id"))
+    return steps or [DefaultStep()]
+
+
+def current_step(request, steps=None):
+    steps = steps or approval_steps()
+    return steps[min(request.current_step, len(steps) - 1)]
+
+
+def user_decides_step(user, step):
+    if not core_roles.has_role(user, step.decider_role):
+        return False
+    if step.decider_kind and not user.is_superuser:
+        return step.decider_kind in core_roles.kinds_of(user)
+    return True
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _actor_name(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "заявитель"
+    org = core_roles.organization_of(user)
+    name = user.get_full_name() or user.username
+    return f"{name} ({org})" if org else name
+
+
+def _decision(request, action, *, actor=None, comment="", step=None):
+    return OnboardingDecision.objects.create(
+        request=request,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=_actor_name(actor),
+        comment=comment or "",
+        step_order=getattr(step, "order", None),
+        step_name=getattr(step, "name", ""),
+    )
+
+
+def _absolute(path, base_url=""):
+    base = (base_url or getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    return base + path
+
+
+def status_path(request):
+    return reverse("onboarding:status", args=[request.token])
+
+
+def _mail_applicant(request, subject, body):
+    email = request.card.get("email")
+    if email:
+        transaction.on_commit(lambda: send_mail(f"Domovoy: {subject}", body, None, [email]))
+
+
+def _jsonable_card(cleaned):
+    card = {}
+    for key in directory_services.CARD_FIELDS:
+        value = cleaned.get(key)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        card[key] = "" if value is None else value
+    return card
+
+
+def card_for_create(card):
+    data = dict(card)
+    for key in ("registration_date", "license_date"):
+        if data.get(key):
+            data[key] = (
+                dt.date.fromisoformat(data[key]) if isinstance(data[key], str) else data[key]
+            )
+        else:
+            data[key] = None
+    return data
+
+
+def _check_card(card, kinds, *, license_scan_present, exclude_request=None):
+    """Card errors (D1) by field, with the connection rules of D5 on top."""
+    cleaned, errors, warnings = check_card(card, codes_are_warnings=True, is_uo=OrgKind.UO in kinds)
+    if not kinds:
+        errors["kinds"] = ["Укажите хотя бы один вид организации"]
+    elif set(kinds) - set(APPLICABLE_KINDS):
+        errors["kinds"] = ["Подключиться можно как УО, РСО или подрядная организация"]
+    if OrgKind.UO in kinds and not license_scan_present:
+        errors["license_scan"] = ["Для управляющей организации приложите скан лицензии"]
+    for key in ("registration_date", "license_date"):
+        value = cleaned.get(key)
+        if isinstance(value, str) and value:
+            try:
+                cleaned[key] = dt.date.fromisoformat(value)
+            except ValueError:
+                errors.setdefault(key, []).append("Дата в формате ГГГГ-ММ-ДД")
+    inn = cleaned.get("inn")
+    if inn and "inn" not in errors:
+        if Organization.objects.filter(inn=inn).exists():
+            errors["inn"] = ["Организация с таким ИНН уже подключена"]
+        else:
+            others = OnboardingRequest.objects.filter(card__inn=inn).exclude(
+                status__in=(Status.APPROVED, Status.REJECTED)
+            )
+            if exclude_request is not None:
+                others = others.exclude(pk=exclude_request.pk)
+            if others.exists():
+                errors["inn"] = ["Заявка на подключение этой организации уже подана"]
+    card_warnings = [
+        {"sheet": "card", "line": None, "column": field, "reason": msg}
+        for field, msgs in warnings.items()
+        for msg in msgs
+    ]
+    return _jsonable_card(cleaned), errors, card_warnings
+
+
+def _required_files(kinds, files, *, existing=()):
+    errors = {}
+    present = set(files) | set(existing)
+    if OnboardingFile.Kind.EMPLOYEES not in present:
+        errors["employees_file"] = ["Приложите список сотрудников"]
+    if OrgKind.UO in kinds and OnboardingFile.Kind.ACCOUNTS not in present:
+        errors["accounts_file"] = [
+            "Управляющая организация прикладывает список домов и лицевых счетов"
+        ]
+    if OrgKind.UO not in kinds and OnboardingFile.Kind.ACCOUNTS in files:
+        errors["accounts_file"] = [
+            "Список домов и лицевых счетов прикладывает только управляющая организация"
+        ]
+    return errors
+
+
+def validate_sources(*, kinds, sources, applicant_inn, progress=None, check_db=True):
+    """Parse and check all files. ``sources`` maps a file kind to a file object.
+
+    Returns (parsed, report): parsed = {"employees": [...], "served": [...],
+    "accounts": [...]}; the report holds every bad row and the warnings."""
+    report = importers.Report()
+    parsed = {"employees": [], "served": [], "accounts": []}
+    done = [0]
+
+    def tick(line):
+        if progress:
+            progress(done[0] + line)
+
+    for kind in ("employees", "served", "accounts"):
+        source = sources.get(kind)
+        if source is None:
+            continue
+        spec = importers.SHEETS[kind]
+        rows = importers.iter_sheet(
+            spec, source, report, progress=tick, progress_every=PROGRESS_EVERY
+        )
+        if kind == "employees":
+            parsed[kind] = importers.check_employees(rows, kinds=kinds, report=report)
+            if not parsed[kind] and not report.error_count:
+                report.error(kind, None, "", "в списке нет ни одного сотрудника")
+        elif kind == "served":
+            parsed[kind] = importers.check_served(
+                rows, kinds=kinds, applicant_inn=applicant_inn, report=report
+            )
+        else:
+            parsed[kind] = importers.check_accounts(rows, report=report, check_db=check_db)
+            if not parsed[kind] and not report.error_count:
+                report.error(kind, None, "", "в списке нет ни одного лицевого счёта")
+        done[0] += parsed[kind][-1]["line"] if parsed[kind] else 0
+    return parsed, report
+
+
+def _summary(parsed):
+    first = importers.PREVIEW_ROWS
+    return {
+        "employees": {
+            "count": len(parsed["employees"]),
+            "first": [
+                {k: r[k] for k in ("line", "full_name", "position", "email", "roles")}
+                for r in parsed["employees"][:first]
+            ],
+        },
+        "served": {
+            "count": len(parsed["served"]),
+            "first": [
+                {k: r[k] for k in ("line", "name", "inn", "resource")}
+                for r in parsed["served"][:first]
+            ],
+        },
+        "accounts": importers.accounts_summary(parsed["accounts"]),
+    }
+
+
+def _store_files(request, files):
+    for kind, upload in files.items():
+        OnboardingFile.objects.filter(request=request, kind=kind).delete()
+        stored = OnboardingFile(
+            request=request, kind=kind, original_name=(getattr(upload, "name", "") or kind)[:255]
+        )
+        stored.rows = importers.count_rows(upload)
+        upload.seek(0)
+        stored.file.save(stored.original_name.rsplit("/", 1)[-1], File(upload), save=False)
+        stored.save()
+
+
+def _stored_sources(request):
+    return {f.kind: f.file for f in request.files.all()}
+
+
+def _mark_complete(request, *, actor, action):
+    """A complete submission passed validation: the deadline starts now (D5)."""
+    now = timezone.now()
+    request.status = Status.SUBMITTED
+    request.current_step = 0
+    request.submitted_at = now
+    request.due_date = add_working_days(
+        timezone.localdate(now), settings.ONBOARDING_DEADLINE_WORKING_DAYS
+    )
+    request.is_overdue = False
+    request.errors = []
+    request.last_error = ""
+    request.progress_done = request.progress_total
+    request.save()
+    _decision(request, action, actor=actor)
+
+
+def _total_rows(files):
+    return sum(importers.count_rows(f) for f in files.values())
+
+
+# --- submission ----------------------------------------------------------------------------
+
+
+def onboarding_request_submit(
+    *,
+    card,
+    kinds,
+    files,
+    license_scan=None,
+    management_start=None,
+    submitted_by=None,
+    on_behalf_of=None,
+    base_url="",
+):
+    """File a connection request (D5). ``files`` maps "employees" / "served" / "accounts" to
+    uploaded files. Everything is checked before anything is stored (S7); large files are
+    stored and checked by the worker, whose progress the request page shows."""
+    kinds = sorted(set(kinds or ()))
+    if on_behalf_of is not None:
+        kinds = [OrgKind.CONTRACTOR]
+    files = {k: f for k, f in (files or {}).items() if f}
+    card_json, errors, card_warnings = _check_card(
+        card, kinds, license_scan_present=bool(license_scan)
+    )
+    errors.update(_required_files(kinds, files))
+    if errors:
+        raise ApplicationError(
+            "Заявка заполнена с ошибками; ничего не сохранено", code="invalid_card", fields=errors
+        )
+    rows = _total_rows(files)
+    if rows > settings.ONBOARDING_ASYNC_ROWS:
+        with transaction.atomic():
+            request = _create_request(
+                card_json,
+                kinds,
+                license_scan,
+                management_start,
+                submitted_by,
+                on_behalf_of,
+                Status.VALIDATING,
+            )
+            request.warnings = card_warnings
+            request.progress_total = rows
+            request.save()
+            _store_files(request, files)
+            _enqueue_validation(request)
+            _mail_submitted(request, base_url)
+        return request
+    parsed, report = validate_sources(kinds=kinds, sources=files, applicant_inn=card_json["inn"])
+    if report.error_count:
+        raise importers.ImportRowsError(report.errors, total=report.error_count)
+    with transaction.atomic():
+        request = _create_request(
+            card_json,
+            kinds,
+            license_scan,
+            management_start,
+            submitted_by,
+            on_behalf_of,
+            Status.SUBMITTED,
+        )
+        request.summary = _summary(parsed)
+        request.warnings = card_warnings + report.warnings
+        request.progress_total = rows
+        _store_files(request, files)
+        _mark_complete(request, actor=submitted_by, action=Action.SUBMIT)
+        _mail_submitted(request, base_url)
+    return request
+
+
+def _create_request(
+    card, kinds, license_scan, management_start, submitted_by, on_behalf_of, status
+):
+    request = OnboardingRequest(
+        card=card,
+        kinds=kinds,
+        management_start=management_start,
+        status=status,
+        submitted_by=submitted_by if getattr(submitted_by, "pk", None) else None,
+        on_behalf_of=on_behalf_of,
+    )
+    if license_scan:
+        request.license_scan.save(license_scan.name, license_scan, save=False)
+    request.save()
+    return request
+
+
+def _mail_submitted(request, base_url):
+    _mail_applicant(
+        request,
+        "заявка на подключение принята",
+        f"Заявка № {request.pk} на подключение «{request.short_name}» принята.\n"
+        f"Статус заявки: {_absolute(status_path(request), base_url)}\n"
+        "Сохраните эту ссылку: по ней можно следить за заявкой и вносить исправления.",
+    )
+
+
+def _enqueue_validation(request):
+    from .tasks import onboarding_validate_task
+
+    pk = request.pk
+    transaction.on_commit(lambda: onboarding_validate_task(pk))
+
+
+def onboarding_request_validate(*, request_id):
+    """The worker's check of a large submission: progress every ``PROGRESS_EVERY`` rows;
+    errors leave nothing but the list of bad rows (the stored files are deleted)."""
+    request = OnboardingRequest.objects.get(pk=request_id)
+    if request.status != Status.VALIDATING:
+        return request
+    resubmit = request.decisions.filter(action__in=(Action.SUBMIT, Action.RESUBMIT)).exists()
+
+    def progress(done):
+        OnboardingRequest.objects.filter(pk=request.pk).update(
+            progress_done=done, progress_phase="validate"
+        )
+
+    parsed, report = validate_sources(
+        kinds=request.kinds,
+        sources=_stored_sources(request),
+        applicant_inn=request.card.get("inn"),
+        progress=progress,
+    )
+    with transaction.atomic():
+        request = OnboardingRequest.objects.select_for_update().get(pk=request.pk)
+        if report.error_count:
+            request.status = Status.INVALID
+            request.errors = report.errors
+            request.summary = {"error_count": report.error_count}
+            request.save()
+            for stored in request.files.all():
+                stored.file.delete(save=False)
+            request.files.all().delete()
+            return request
+        request.summary = _summary(parsed)
+        request.warnings = [w for w in request.warnings if w["sheet"] == "card"] + report.warnings
+        _mark_complete(request, actor=None, action=Action.RESUBMIT if resubmit else Action.SUBMIT)
+    return request
+
+
+def onboarding_request_resubmit(
+    *,
+    request,
+    card,
+    kinds=None,
+    files=None,
+    license_scan=None,
+    management_start=None,
+    actor=None,
+    base_url="",
+):
+    """The applicant's corrections after «требуются исправления» (or a failed check): checked
+    again in full; the deadline restarts from this complete submission (D5)."""
+    if request.status not in (Status.CHANGES_REQUESTED, Status.INVALID):
+        raise ApplicationError(
+            "Заявку сейчас нельзя исправить", code="wrong_status", status_code=409
+        )
+    kinds = [OrgKind.CONTRACTOR] if request.on_behalf_of_id else sorted(set(kinds or ()))
+    files = {k: f for k, f in (files or {}).items() if f}
+    existing = {f.kind: f.file for f in request.files.all()}
+    card_json, errors, card_warnings = _check_card(
+        card,
+        kinds,
+        license_scan_present=bool(license_scan or request.license_scan),
+        exclude_request=request,
+    )
+    errors.update(_required_files(kinds, files, existing=existing))
+    if errors:
+        raise ApplicationError(
+            "Заявка заполнена с ошибками; ничего не сохранено", code="invalid_card", fields=errors
+        )
+    sources = {**existing, **files}
+    if OrgKind.UO not in kinds:
+        sources.pop(OnboardingFile.Kind.ACCOUNTS, None)
+    rows = _total_rows(sources)
+    if rows > settings.ONBOARDING_ASYNC_ROWS:
+        with transaction.atomic():
+            _apply_card(request, card_json, kinds, license_scan, management_start)
+            request.status = Status.VALIDATING
+            request.warnings = card_warnings
+            request.errors = []
+            request.progress_total, request.progress_done = rows, 0
+            request.save()
+            _store_files(request, files)
+            request.files.exclude(kind__in=list(sources)).delete()
+            _enqueue_validation(request)
+        return request
+    parsed, report = validate_sources(kinds=kinds, sources=sources, applicant_inn=card_json["inn"])
+    if report.error_count:
+        raise importers.ImportRowsError(report.errors, total=report.error_count)
+    with transaction.atomic():
+        _apply_card(request, card_json, kinds, license_scan, management_start)
+        request.summary = _summary(parsed)
+        request.warnings = card_warnings + report.warnings
+        request.progress_total = rows
+        _store_files(request, files)
+        request.files.exclude(kind__in=list(sources)).delete()
+        _mark_complete(request, actor=actor, action=Action.RESUBMIT)
+        _mail_submitted(request, base_url)
+    return request
+
+
+def _apply_card(request, card_json, kinds, license_scan, management_start):
+    request.card = card_json
+    request.kinds = kinds
+    if management_start is not None:
+        request.management_start = management_start
+    if license_scan:
+        request.license_scan.save(license_scan.name, license_scan, save=False)
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def _lock(request):
+    # Lock the request row: two operators deciding at once must not both win.
+    return OnboardingRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _check_decider(request, actor):
+    if request.status != Status.SUBMITTED:
+        raise ApplicationError(
+            "Решение по заявке в этом статусе не принимается", code="wrong_status", status_code=409
+        )
+    steps = approval_steps()
+    step = current_step(request, steps)
+    if not user_decides_step(actor, step):
+        raise PermissionDeniedError(f"Решение на шаге «{step.name}» принимает другая роль")
+    return step, steps
+
+
+@transaction.atomic
+def onboarding_request_changes(*, request, actor, comment, base_url=""):
+    """Return the request to the applicant with a comment; the e-mail carries the link to
+    the correction page (its secret token)."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ApplicationError(
+            "Укажите, что нужно исправить",
+            code="comment_required",
+            fields={"comment": ["Обязательное поле"]},
+        )
+    request = _lock(request)
+    step, _steps = _check_decider(request, actor)
+    request.status = Status.CHANGES_REQUESTED
+    request.current_step = 0
+    request.is_overdue = False
+    request.save()
+    _decision(request, Action.REQUEST_CHANGES, actor=actor, comment=comment, step=step)
+    link = _absolute(reverse("onboarding:correct", args=[request.token]), base_url)
+    _mail_applicant(
+        request,
+        "заявка на подключение возвращена на исправление",
+        f"Заявка № {request.pk} «{request.short_name}» возвращена на исправление.\n\n"
+        f"Комментарий: {comment}\n\nИсправить и подать повторно: {link}",
+    )
+    return request
+
+
+@transaction.atomic
+def onboarding_request_reject(*, request, actor, comment):
+    comment = (comment or "").strip()
+    if not comment:
+        raise ApplicationError(
+            "Укажите причину отказа",
+            code="comment_required",
+            fields={"comment": ["Обязательное поле"]},
+        )
+    request = _lock(request)
+    step, _steps = _check_decider(request, actor)
+    request.status = Status.REJECTED
+    request.save()
+    _decision(request, Action.REJECT, actor=actor, comment=comment, step=step)
+    _mail_applicant(
+        request,
+        "в подключении отказано",
+        f"Заявка № {request.pk} «{request.short_name}» отклонена.\n\nПричина: {comment}",
+    )
+    return request
+
+
+def onboarding_request_approve(*, request, actor, comment="", territory=None, base_url=""):
+    """Approve the current step; the last step connects the organisation in one transaction
+    (or, for large files, hands the load to the worker with visible progress)."""
+    with transaction.atomic():
+        request = _lock(request)
+        step, steps = _check_decider(request, actor)
+        _decision(request, Action.APPROVE, actor=actor, comment=comment, step=step)
+        if request.current_step + 1 < len(steps):
+            request.current_step += 1
+            request.save()
+            return request
+        if request.progress_total > settings.ONBOARDING_ASYNC_ROWS:
+            request.status = Status.LOADING
+            request.progress_done, request.progress_phase = 0, "load"
+            request.last_error = ""
+            request.save()
+            from .tasks import onboarding_load_task
+
+            args = (request.pk, actor.pk, territory.pk if territory else None, base_url)
+            transaction.on_commit(lambda: onboarding_load_task(*args))
+            return request
+        try:
+            _load(request, actor=actor, territory=territory, base_url=base_url)
+        except IntegrityError:
+            raise ApplicationError(
+                "Данные изменились во время загрузки (лицевой счёт или "
+                "логин уже занят); повторите согласование",
+                code="conflict",
+                status_code=409,
+            )
+    return request
+
+
+def onboarding_request_load(*, request_id, actor_id, territory_id=None, base_url=""):
+    """The worker's final load of an approved request; on refusal nothing is stored and the
+    request goes back to the decider's queue with the reason."""
+    from domovoy.directory.models import Territory, User
+
+    request = OnboardingRequest.objects.get(pk=request_id)
+    if request.status != Status.LOADING:
+        return request
+    actor = User.objects.get(pk=actor_id)
+    territory = Territory.objects.filter(pk=territory_id).first() if territory_id else None
+    reporter = _ProgressReporter(request.pk)
+    try:
+        with transaction.atomic():
+            _load(request, actor=actor, territory=territory, base_url=base_url, progress=reporter)
+    except (ApplicationError, IntegrityError) as exc:
+        message = (
+            exc.message
+            if isinstance(exc, ApplicationError)
+            else "Данные изменились во время загрузки (лицевой счёт или логин уже занят)"
+        )
+        with transaction.atomic():
+            request = _lock(request)
+            request.status = Status.SUBMITTED
+            request.last_error = message
+            request.save()
+            _decision(request, Action.LOAD_FAILED, actor=actor, comment=message)
+    finally:
+        reporter.close()
+    request.refresh_from_db()
+    return request
+
+
+class _ProgressReporter:
+    """Progress of a load running inside one big transaction. On PostgreSQL it is written
+    through a second, autocommit connection so that the request page sees it before the
+    commit; on SQLite (one writer at a time) only the cache carries it."""
+
+    def __init__(self, pk):
+        self.pk = pk
+        self.side = None
+
+    def __call__(self, done, total):
+        from django.core.cache import cache
+
+        cache.set(progress_cache_key(self.pk), (done, total), 3600)
+        if connection.vendor != "postgresql":
+            return
+        try:
+            if self.side is None:
+                self.side = connections.create_connection("default")
+                with self.side.cursor() as cursor:
+                    # Never wait on a lock held by the loading transaction.
+                    cursor.execute("SET lock_timeout = '200ms'")
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {OnboardingRequest._meta.db_table} SET progress_done = %s, "
+                    "progress_total = %s, progress_phase = 'load' WHERE id = %s",
+                    [done, total, self.pk],
+                )
+        except Exception:  # noqa: BLE001 - progress is best effort, the load goes on
+            log.warning("onboarding progress not written", exc_info=True)
+
+    def close(self):
+        if self.side is not None:
+            self.side.close()
+
+
+def progress_cache_key(pk):
+    return f"onboarding:progress:{pk}"
+
+
+def _load(request, *, actor, territory=None, base_url="", progress=None):
+    """Create everything of an approved request. Runs inside the caller's transaction."""
+    kinds = request.kinds
+    parsed, report = validate_sources(
+        kinds=kinds, sources=_stored_sources(request), applicant_inn=request.card.get("inn")
+    )
+    if report.error_count:
+        raise importers.ImportRowsError(
+            report.errors,
+            total=report.error_count,
+            message="Данные изменились после подачи заявки; загрузка отменена: "
+            + "; ".join(f"{e['sheet']} стр. {e['line']}: {e['reason']}" for e in report.errors[:5]),
+        )
+    territory = territory or (request.on_behalf_of.territory if request.on_behalf_of else None)
+    org = directory_services.organization_create(
+        data=card_for_create(request.card),
+        kinds=kinds,
+        territory=territory,
+        codes_are_warnings=True,
+    )
+    if request.license_scan:
+        org.license_scan.name = request.license_scan.name
+        org.save(update_fields=["license_scan"])
+    contractor_for_uo = request.on_behalf_of_id is not None
+    employees = parsed["employees"]
+    has_admin = any(Role.ORG_ADMIN in e["roles"] for e in employees)
+    credentials = []
+    for index, row in enumerate(employees):
+        roles = set(row["roles"])
+        if index == 0 and not has_admin:
+            roles.add(Role.ORG_ADMIN)
+        employee, password = directory_services.employee_create(
+            organization=org,
+            full_name=row["full_name"],
+            position=row["position"],
+            roles=sorted(roles),
+            email=row["email"],
+            phone=row["phone"],
+            send_credentials=not contractor_for_uo,
+        )
+        if contractor_for_uo:
+            credentials.append(
+                {
+                    "full_name": row["full_name"],
+                    "position": row["position"],
+                    "username": employee.user.username,
+                    "password": password,
+                }
+            )
+    links = 0
+    today = timezone.localdate()
+    served_orgs = Organization.objects.in_bulk([r["organization_id"] for r in parsed["served"]])
+    for row in parsed["served"]:
+        other = served_orgs[row["organization_id"]]
+        uo, provider = (org, other) if row["direction"] == "provider" else (other, org)
+        directory_services.service_link_create(
+            uo=uo, provider=provider, resource=row["resource"], start=today
+        )
+        links += 1
+    if contractor_for_uo and not any(
+        r["organization_id"] == request.on_behalf_of_id for r in parsed["served"]
+    ):
+        directory_services.service_link_create(uo=request.on_behalf_of, provider=org, start=today)
+        links += 1
+    stats = {"buildings": 0, "new_buildings": 0, "premises": 0, "accounts": 0, "periods": 0}
+    if parsed["accounts"]:
+        stats = accounts_load(
+            rows=parsed["accounts"],
+            actor=actor,
+            organization=org,
+            management_start=request.management_start or today,
+            validate=False,
+            progress=progress,
+            audit=False,
+        )
+    summary = (
+        f"Подключение «{org.short_name}» по заявке № {request.pk}: "
+        f"сотрудников {len(employees)}, связей {links}, домов {stats['buildings']}, "
+        f"лицевых счетов {stats['accounts']}"
+    )
+    audit_bulk(
+        actor=actor,
+        model="организация",
+        object_id=org.pk,
+        summary=summary,
+        details={"request": request.pk, "employees": len(employees), "links": links, **stats},
+    )
+    request.organization = org
+    request.status = Status.APPROVED
+    request.is_overdue = False
+    request.credentials = credentials
+    request.last_error = ""
+    request.progress_done = request.progress_total
+    request.save()
+    _decision(request, Action.LOADED, actor=actor, comment=summary)
+    if contractor_for_uo:
+        body = (
+            f"Организация «{org.short_name}» подключена. Логины и одноразовые пароли "
+            f"сотрудников выдаются управляющей организацией «{request.on_behalf_of}»."
+        )
+    else:
+        body = (
+            f"Организация «{org.short_name}» подключена к системе. Логины и одноразовые "
+            "пароли отправлены сотрудникам на их адреса электронной почты."
+        )
+    _mail_applicant(request, "организация подключена", body)
+    return org
+
+
+# --- the loader ----------------------------------------------------------------------------
+
+
+def accounts_load(
+    *,
+    rows,
+    actor=None,
+    organization=None,
+    management_start=None,
+    validate=True,
+    progress=None,
+    audit=True,
+    batch_size=BATCH,
+):
+    """Load buildings, premises and personal accounts (D3) from rows of dicts with the keys
+    settlement, city_district, street, house, block, flat, account, last_name, first_name,
+    middle_name and optionally entrances, floors, latitude, longitude, management_start.
+
+    An existing building with the same address is reused, new ones, premises and accounts are
+    inserted with ``bulk_create`` in batches. With ``organization`` (a UO) its management
+    periods are recorded; an overlap with another UO's period refuses everything. With
+    ``validate`` the rows are checked first (every bad row reported, nothing stored).
+    Returns counts. One transaction."""
+    if validate:
+        report = importers.Report()
+        rows = importers.check_accounts(
+            (
+                (r.get("line", i), {k: "" if val is None else str(val) for k, val in r.items()})
+                for i, r in enumerate(rows, start=1)
+            ),
+            report=report,
+        )
+        if report.error_count:
+            raise importers.ImportRowsError(report.errors, total=report.error_count)
+    elif not isinstance(rows, list):
+        rows = list(rows)
+    if organization is not None and not organization.has_kind(OrgKind.UO):
+        raise ApplicationError("Дома загружаются только для управляющей организации", code="not_uo")
+    with transaction.atomic():
+        stats = _bulk_load(
+            rows,
+            organization=organization,
+            management_start=management_start,
+            progress=progress,
+            batch_size=batch_size,
+        )
+        if audit:
+            audit_bulk(
+                actor=actor,
+                model="лицевой счёт",
+                object_id=organization.pk if organization else "-",
+                summary=f"Загрузка лицевых счетов: домов {stats['buildings']}, "
+                f"счетов {stats['accounts']}",
+                details=stats,
+            )
+    return stats
+
+
+def _bulk_load(rows, *, organization, management_start, progress, batch_size):
+    total = len(rows)
+    # 1. Buildings: reuse by address, insert the new ones.
+    first_of = {}
+    for row in rows:
+        first_of.setdefault(importers.building_key(row), row)
+    streets = sorted({k[1] for k in first_of})
+    existing = {}
+    for i in range(0, len(streets), importers.DB_CHUNK):
+        for b in Building.objects.filter(street__in=streets[i : i + importers.DB_CHUNK]).only(
+            "id", "settlement", "street", "house", "block"
+        ):
+            key = (b.settlement, b.street, b.house, b.block)
+            if key in first_of:
+                existing[key] = b.pk
+    new_buildings = []
+    for key, row in first_of.items():
+        if key in existing:
+            continue
+        settlement, street, house, block = key
+        new_buildings.append(
+            Building(
+                settlement=settlement,
+                street=street,
+                house=house,
+                block=block,
+                city_district=row.get("city_district") or "",
+                entrances=row.get("entrances") or 1,
+                floors=row.get("floors") or 1,
+                latitude=row.get("latitude"),
+                longitude=row.get("longitude"),
+                search_text=Building.compose_search_text(street, house, block),
+            )
+        )
+    building_ids = dict(existing)
+    _bulk_create_with_ids(Building, new_buildings, batch_size)
+    for b in new_buildings:
+        building_ids[(b.settlement, b.street, b.house, b.block)] = b.pk
+    # 2. Premises: reuse those of existing buildings.
+    premises_ids = {}
+    old_ids = list(existing.values())
+    for i in range(0, len(old_ids), importers.DB_CHUNK):
+        for pk, building_id, number in Premises.objects.filter(
+            building_id__in=old_ids[i : i + importers.DB_CHUNK]
+        ).values_list("id", "building_id", "number"):
+            premises_ids[(building_id, number)] = pk
+    new_premises, seen = [], set()
+    for row in rows:
+        key = (building_ids[importers.building_key(row)], row["flat"])
+        if key in premises_ids or key in seen:
+            continue
+        seen.add(key)
+        new_premises.append(Premises(building_id=key[0], number=key[1]))
+    done = 0
+    for i in range(0, len(new_premises), batch_size):
+        batch = new_premises[i : i + batch_size]
+        _bulk_create_with_ids(Premises, batch, batch_size)
+        for p in batch:
+            premises_ids[(p.building_id, p.number)] = p.pk
+        if progress:
+            progress(min(total, i + len(batch)) // 2, total)
+    # 3. Accounts.
+    for i in range(0, total, batch_size):
+        Account.objects.bulk_create(
+            [
+                Account(
+                    premises_id=premises_ids[(building_ids[importers.building_key(r)], r["flat"])],
+                    number=r["account"],
+                    owner_last_name=r.get("last_name") or "",
+                    owner_first_name=r.get("first_name") or "",
+                    owner_middle_name=r.get("middle_name") or "",
+                )
+                for r in rows[i : i + batch_size]
+            ],
+            batch_size=batch_size,
+        )
+        done = min(total, i + batch_size)
+        if progress:
+            progress(total // 2 + done // 2, total)
+    # 4. Management registry of the UO (D4).
+    periods = 0
+    if organization is not None:
+        default_start = management_start or timezone.localdate()
+        for key, row in first_of.items():
+            start = row.get("management_start") or default_start
+            if key in existing:
+                building = Building(
+                    pk=existing[key], settlement=key[0], street=key[1], house=key[2], block=key[3]
+                )
+                try:
+                    directory_services.management_period_create(
+                        building=building,
+                        organization=organization,
+                        start=start,
+                        basis="Подключение к системе",
+                    )
+                except ApplicationError as exc:
+                    raise ApplicationError(
+                        f"Дом {building.address}: {exc.message}. Согласование не выполнено, "
+                        "ничего не сохранено.",
+                        code="management_overlap",
+                        fields=exc.fields,
+                    )
+                periods += 1
+        new_periods = [
+            ManagementPeriod(
+                building_id=b.pk,
+                organization=organization,
+                start=first_of[(b.settlement, b.street, b.house, b.block)].get("management_start")
+                or default_start,
+                basis="Подключение к системе",
+            )
+            for b in new_buildings
+        ]
+        # New buildings have no periods yet: nothing can overlap, insert in bulk.
+        ManagementPeriod.objects.bulk_create(new_periods, batch_size=batch_size)
+        periods += len(new_periods)
+    return {
+        "buildings": len(first_of),
+        "new_buildings": len(new_buildings),
+        "premises": len(new_premises),
+        "accounts": total,
+        "periods": periods,
+    }
+
+
+def _bulk_create_with_ids(model, objs, batch_size):
+    if not objs:
+        return
+    model.objects.bulk_create(objs, batch_size=batch_size)
+    if objs[0].pk is None:  # a database that cannot return ids from a bulk insert
+        raise ApplicationError("База данных не вернула идентификаторы при пакетной вставке")
+
+
+# --- deadlines and hand-over ---------------------------------------------------------------
+
+
+def onboarding_mark_overdue(*, today=None):
+    """Flag requests whose deadline for issuing accounts has passed (D5)."""
+    today = today or timezone.localdate()
+    return OnboardingRequest.objects.filter(
+        status__in=OnboardingRequest.OPEN_STATUSES, due_date__lt=today, is_overdue=False
+    ).update(is_overdue=True)
+
+
+@transaction.atomic
+def onboarding_credentials_handed_over(*, request, actor):
+    """The UO confirms it handed the first logins to its contractor; they are erased."""
+    request = _lock(request)
+    if not request.credentials:
+        raise ApplicationError("Логины уже переданы", code="already_handed_over", status_code=409)
+    request.credentials = []
+    request.credentials_handed_over_at = timezone.now()
+    request.credentials_handed_over_by = actor
+    request.save()
+    return request

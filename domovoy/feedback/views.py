@@ -23,12 +23,12 @@ _FORM_FIELD = {"target_id": "building"}
 
 def form_errors(form, exc):
     """Show an ApplicationError on the form: field messages on their fields, else on top."""
+    form.add_error(None, exc.message)
     for name, msgs in exc.fields.items():
         name = _FORM_FIELD.get(name, name)
-        if name in form.fields:
-            for msg in msgs:
-                form.add_error(name, msg)
-    form.add_error(None, exc.message)
+        for msg in msgs:
+            # A field the form does not show (the decision form has no value field): on top.
+            form.add_error(name if name in form.fields else None, msg)
 
 
 def _page(request, qs):

@@ -236,3 +236,22 @@ def test_announcements_are_newest_first(functional_operator, uo_dispatcher):
             "Среднее",
             "Старое",
         ]
+
+
+def test_the_operator_pages_render(client, functional_operator, territory):
+    publish(functional_operator, "Всем", expires_at=timezone.now() + dt.timedelta(days=1))
+    publish(functional_operator, "Ролям", audience="roles", roles=["resident"])
+    publish(
+        functional_operator, "Району", audience="territories", territories=[territory["district"]]
+    )
+    client.force_login(functional_operator)
+    page = client.get("/help/announcements/manage/").content.decode()
+    assert "Житель" in page and "Центральный район" in page
+    assert client.get("/help/announcements/new/").status_code == 200
+    assert client.get("/help/sections/new/").status_code == 200
+    assert client.get("/help/guides/new/").status_code == 200
+
+
+def test_the_manage_page_is_for_operators_only(client, uo_admin):
+    client.force_login(uo_admin)
+    assert client.get("/help/announcements/manage/").status_code == 403

@@ -272,3 +272,41 @@ def test_the_queue_page_runs_a_constant_number_of_queries(
             author=uo_dispatcher, kind="suggestion", title=f"s{n}", text="t"
         )
     assert count() == few
+
+
+def test_the_new_item_form_offers_what_each_participant_may_change(
+    client, uo_admin, resident, functional_operator, building
+):
+    client.force_login(uo_admin)
+    page = client.get("/feedback/new/?kind=data_change").content.decode()
+    assert "Карточка организации" in page and building.address in page
+    client.force_login(resident)
+    page = client.get("/feedback/new/").content.decode()
+    assert 'value="organization"' not in page and 'value="building"' in page
+    assert building.address not in page  # not the resident's building
+    client.force_login(functional_operator)
+    page = client.get("/feedback/new/").content.decode()
+    assert 'type="number" name="building"' in page
+
+
+def test_a_resident_files_a_suggestion_on_the_page(client, resident):
+    client.force_login(resident)
+    resp = client.post(
+        "/feedback/new/",
+        {"kind": "suggestion", "title": "Тёмная тема", "text": "Добавьте тёмную тему"},
+    )
+    assert resp.status_code == 302
+    item = FeedbackItem.objects.get()
+    assert item.author == resident and item.kind == "suggestion"
+
+
+@pytest.mark.req("S7")
+def test_a_refused_approval_on_the_page_names_the_problem(client, inn_change, functional_operator):
+    f.OrganizationFactory(inn=f.valid_inn10(990001))
+    client.force_login(functional_operator)
+    resp = client.post(
+        f"/feedback/{inn_change.pk}/decide/", {"decision": "approve", "reason": "Проверено"}
+    )
+    assert resp.status_code == 400
+    assert "Организация с таким ИНН уже есть" in resp.content.decode()
+    assert FeedbackItem.objects.get(pk=inn_change.pk).status == "new"

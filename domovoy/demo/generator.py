@@ -14,8 +14,9 @@ import random
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from domovoy.directory.models import (
     Account,
@@ -452,6 +453,7 @@ class DemoCityLoader:
             self.counts["buildings"] += len(buildings)
             if self.with_premises:
                 self._premises(buildings)
+            _forget_queries()
             self.log(
                 f"  buildings {self.counts['buildings']:>9,}  accounts "
                 f"{self.counts['accounts']:>11,}"
@@ -563,6 +565,15 @@ class DemoCityLoader:
         self.counts["premises"] += len(premises)
         self.counts["accounts"] += len(accounts)
         self.counts["residents"] += len(residents)
+        _forget_queries()
+
+
+def _forget_queries():
+    """With DEBUG on, Django keeps the text of the last 9,000 queries: with 10,000-row inserts
+    that is gigabytes, so a long load drops it after each batch (memory stays bounded). Not
+    while a caller captures queries (``CaptureQueriesContext`` forces the debug cursor)."""
+    if settings.DEBUG and not connection.force_debug_cursor:
+        connection.queries_log.clear()
 
 
 def demo_city_load(

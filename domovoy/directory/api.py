@@ -199,6 +199,11 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "organization", "name"]
 
 
+class DepartmentInputSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    name = serializers.CharField(max_length=300)
+
+
 class DepartmentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -216,8 +221,9 @@ class DepartmentViewSet(
     def get_queryset(self):
         return selectors.department_list()
 
+    @extend_schema(request=DepartmentInputSerializer, responses={201: DepartmentSerializer})
     def create(self, request, *args, **kwargs):
-        data = DepartmentSerializer(data=request.data)
+        data = DepartmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = data.validated_data["organization"]
         require(request, "directory.change_staff", org)

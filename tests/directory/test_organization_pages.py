@@ -203,3 +203,17 @@ def test_a_uo_admin_may_not_add_service_links(client, uo_admin, uo, rso):
     )
     assert response.status_code == 403
     assert not uo.service_links.exists()
+
+
+@pytest.mark.req("D2")
+def test_only_operators_see_the_kinds_on_the_edit_form(client, technical_operator, uo_admin, uo):
+    url = reverse("directory:organization_edit", args=[uo.pk])
+    page = signed_in(client, technical_operator).get(url)
+    assert page.status_code == 200 and "kinds" in page.context["form"].fields
+    assert 'name="kinds" value="call_centre"' in page.content.decode()
+    client.logout()
+    page = signed_in(client, uo_admin).get(url)
+    assert "kinds" not in page.context["form"].fields
+    response = client.post(url, {**edit_payload(uo), "kinds": ["rso"]})
+    assert response.status_code == 302
+    assert uo.kind_codes == {"uo"}

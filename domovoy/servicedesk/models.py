@@ -1,0 +1,434 @@
+"""Service requests (R1–R16): the classifier, requests, their history, resident notices and the
+call centre's calls. The workflow rules live in ``workflow.py``; writes in ``services.py``."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from domovoy.core.models import TimeStampedModel
+from domovoy.directory.models import OrgKind, Resource
+
+from .workflow import Action, RejectReason, ReturnReason, Status, WithdrawReason
+
+
+class HandlerKind(models.TextChoices):
+    """Who handles a topic (R2, R3): the kinds of ``directory.OrgKind`` that execute requests."""
+
+    UO = OrgKind.UO.value, OrgKind.UO.label
+    RSO = OrgKind.RSO.value, OrgKind.RSO.label
+    CONTRACTOR = OrgKind.CONTRACTOR.value, OrgKind.CONTRACTOR.label
+
+
+class Topic(models.Model):
+    """A node of the classifier tree (K 3, G 3.5.2). Groups have children; requests are filed on
+    leaves. The default deadline is either ``deadline_hours`` or ``deadline_days`` (exactly one),
+    counted in working time (R15) or calendar time."""
+
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("группа"),
+    )
+    code = models.SlugField(_("код"), max_length=60, unique=True)
+    name = models.CharField(_("название"), max_length=200)
+    deadline_hours = models.PositiveIntegerField(_("срок, часов"), null=True, blank=True)
+    deadline_days = models.PositiveIntegerField(_("срок, дней"), null=True, blank=True)
+    deadline_working = models.BooleanField(
+        _("срок в рабочем времени"),
+        default=True,
+        help_text=_("иначе — календарные часы или дни"),
+    )
+    is_emergency = models.BooleanField(_("аварийная"), default=False)
+    handler_kind = models.CharField(
+        _("исполнитель"), max_length=20, choices=HandlerKind.choices, default=HandlerKind.UO
+    )
+    resource = models.CharField(
+        _("коммунальный ресурс"),
+        max_length=20,
+        choices=Resource.choices,
+        blank=True,
+        help_text=_("для тем ресурсоснабжающих организаций: по нему выбирается поставщик"),
+    )
+    is_active = models.BooleanField(_("действует"), default=True)
+    order = models.PositiveIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        verbose_name = _("тема заявки")
+        verbose_name_plural = _("классификатор тем")
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(deadline_hours__isnull=False) & Q(deadline_days__isnull=False)),
+                name="topic_deadline_hours_or_days",
+            ),
+            models.CheckConstraint(
+                condition=~Q(handler_kind="rso") | ~Q(resource=""),
+                name="topic_rso_has_resource",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+    @property
+    def deadline_text(self):
+        unit = _("раб.") if self.deadline_working else _("кал.")
+        if self.deadline_days:
+            return f"{self.deadline_days} {unit} дн."
+        if self.deadline_hours:
+            return f"{self.deadline_hours} {unit} ч"
+        return "—"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Личный кабинет")
+    APP = "app", _("Мобильное приложение")
+    API = "api", _("API")
+    CALL_CENTRE = "call_centre", _("Call-центр")
+    EXTERNAL = "external", _("Внешний портал")
+
+
+class DeadlineSource(models.TextChoices):
+    TOPIC = "topic", _("по классификатору")
+    MANUAL = "manual", _("установлен вручную")
+    EXTENDED = "extended", _("продлён")
+
+
+class ServiceRequest(TimeStampedModel):
+    """A resident's request (заявка / сообщение). ``status`` is assigned only by
+    ``services.service_request_transition``; ``version`` grows by one with every write, so a
+    stale writer is refused (compare-and-set) even where row locks are a no-op (SQLite)."""
+
+    # NULL only inside the creating transaction, until the row id it is made of is known.
+    number = models.CharField(  # noqa: DJ001
+        _("номер"), max_length=20, unique=True, null=True, editable=False
+    )
+    channel = models.CharField(_("канал"), max_length=20, choices=Channel.choices)
+    external_system = models.CharField(_("внешняя система"), max_length=50, blank=True)
+    external_id = models.CharField(_("номер во внешней системе"), max_length=100, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+        verbose_name=_("заявитель (пользователь)"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("кем внесена"),
+    )
+    caller_name = models.CharField(_("имя заявителя"), max_length=200, blank=True)
+    phone = models.CharField(_("контактный телефон"), max_length=20, blank=True)
+    building = models.ForeignKey(
+        "directory.Building",
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+        verbose_name=_("дом"),
+    )
+    premises = models.ForeignKey(
+        "directory.Premises",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+        verbose_name=_("помещение"),
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="requests", verbose_name=_("тема")
+    )
+    text = models.TextField(_("текст"))
+    is_emergency = models.BooleanField(_("аварийная"), default=False)
+    has_obscene = models.BooleanField(_("нецензурная лексика"), default=False)
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+
+    # Who handles it (R3, R5, R6).
+    executor_org = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        related_name="executed_requests",
+        verbose_name=_("исполнитель"),
+    )
+    executor_department = models.ForeignKey(
+        "directory.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("подразделение-исполнитель"),
+    )
+    executor_employee = models.ForeignKey(
+        "directory.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_requests",
+        verbose_name=_("ответственный сотрудник"),
+    )
+    controller_org = models.ForeignKey(
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="controlled_requests",
+        verbose_name=_("на контроле у"),
+    )
+    origin_org = models.ForeignKey(
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="passed_requests",
+        verbose_name=_("передана управляющей организацией"),
+    )
+    returns_count = models.PositiveSmallIntegerField(_("возвратов в УО"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("переоткрытий"), default=0)
+
+    # Deadlines (R2, R14, R15).
+    deadline_at = models.DateTimeField(_("срок исполнения"))
+    deadline_source = models.CharField(
+        _("как установлен срок"),
+        max_length=10,
+        choices=DeadlineSource.choices,
+        default=DeadlineSource.TOPIC,
+    )
+    deadline_reason = models.TextField(_("основание изменения срока"), blank=True)
+    postponed_until = models.DateField(_("отложена до"), null=True, blank=True)
+
+    # Milestones.
+    accepted_at = models.DateTimeField(_("принята"), null=True, blank=True)
+    done_at = models.DateTimeField(_("выполнена"), null=True, blank=True)
+    # When it left the queues: closed, rejected or withdrawn; cleared on reopen.
+    closed_at = models.DateTimeField(_("закрыта"), null=True, blank=True)
+    crew_dispatched_at = models.DateTimeField(
+        _("направлена аварийная бригада"), null=True, blank=True
+    )
+    crew_dispatch_late = models.BooleanField(_("бригада направлена с опозданием"), default=False)
+
+    # Outcomes.
+    completion_report = models.TextField(_("отчёт о выполненных работах"), blank=True)
+    final_answer = models.TextField(_("итоговый ответ"), blank=True)
+    reject_reason = models.CharField(
+        _("основание отклонения"), max_length=30, choices=RejectReason.choices, blank=True
+    )
+    return_reason = models.CharField(
+        _("основание последнего возврата"), max_length=30, choices=ReturnReason.choices, blank=True
+    )
+    withdraw_reason = models.CharField(
+        _("причина отзыва"), max_length=30, choices=WithdrawReason.choices, blank=True
+    )
+    rating = models.PositiveSmallIntegerField(_("оценка"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("оценена"), null=True, blank=True)
+
+    is_deleted = models.BooleanField(_("удалена заявителем"), default=False)
+    deleted_at = models.DateTimeField(_("удалена"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("заявка")
+        verbose_name_plural = _("заявки")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="request_rating_1_5",
+            ),
+        ]
+        indexes = [
+            # The executor's queue (R19, R14): "my organisation's requests in status X", the
+            # hottest query of the system.
+            models.Index(fields=["executor_org", "status"], name="sr_executor_status_idx"),
+            # The controller's list of requests «на контроле» with their status.
+            models.Index(fields=["controller_org", "status"], name="sr_controller_status_idx"),
+            # Per-building lists, repeat detection (R14) and the heat map (C1) by building/day.
+            models.Index(fields=["building", "created_at"], name="sr_building_created_idx"),
+            # Overdue scans (R14, C6) walk requests by deadline.
+            models.Index(fields=["deadline_at"], name="sr_deadline_idx"),
+            # «Мои заявки» of a resident, newest first.
+            models.Index(fields=["author", "created_at"], name="sr_author_created_idx"),
+            # Statistics and the heat map by topic and period (R18, C1).
+            models.Index(fields=["topic", "created_at"], name="sr_topic_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"№ {self.number or '—'}"
+
+    @property
+    def executor_is_contractor(self) -> bool:
+        return self.executor_org.has_kind(OrgKind.CONTRACTOR) if self.executor_org_id else False
+
+    @property
+    def is_on_control(self) -> bool:
+        return bool(self.controller_org_id) and self.controller_org_id != self.executor_org_id
+
+    @property
+    def resident_status(self) -> str:
+        from .workflow import resident_status_word
+
+        return resident_status_word(self.status)
+
+
+class RequestEvent(models.Model):
+    """A history row per action (R4): who (and for which organisation), when, what, from → to,
+    the reason (for participants), the public comment (for the resident) and data (the changed
+    fields with old and new values, answers, reason codes). Written in the transaction of the
+    change; never edited."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("время"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    actor_org = models.ForeignKey(
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("организация"),
+    )
+    action = models.CharField(_("действие"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(
+        _("из статуса"), max_length=20, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(_("в статус"), max_length=20, choices=Status.choices)
+    reason = models.TextField(_("причина"), blank=True)
+    comment = models.TextField(_("публичный комментарий"), blank=True)
+    data = models.JSONField(_("данные"), default=dict, blank=True)
+    document = models.FileField(
+        _("документ"), upload_to="servicedesk/events/%Y/%m/", blank=True, max_length=255
+    )
+
+    class Meta:
+        verbose_name = _("событие заявки")
+        verbose_name_plural = _("история заявок")
+        ordering = ["at", "id"]
+        indexes = [
+            # A request's history, in order; also "what did organisation X do" via actor_org.
+            models.Index(fields=["request", "at"], name="sr_event_request_at_idx"),
+            # Statistics count actions (returns, redirects) per period.
+            models.Index(fields=["action", "at"], name="sr_event_action_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.request} {self.get_action_display()} {self.from_status}→{self.to_status}"
+
+
+class ResidentNotice(models.Model):
+    """The resident's in-cabinet inbox (N2): one row per status notice, written by
+    ``events.notify_resident`` in the transaction of the change. ``dedup_key`` is unique, so a
+    retried producer never writes the same notice twice; the future outbox delivers these
+    through the other channels."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_notices"
+    )
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="notices")
+    event = models.ForeignKey(
+        RequestEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
+    status_word = models.CharField(_("статус"), max_length=50)
+    text = models.TextField(_("текст"))
+    dedup_key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("уведомление о заявке")
+        verbose_name_plural = _("уведомления о заявках")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The inbox: a resident's notices, newest first (unread counted from the same rows).
+            models.Index(fields=["recipient", "created_at"], name="sr_notice_recipient_idx"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class CallAttempt(models.Model):
+    """A call-centre call to the resident about a request (R11: closing after more than three
+    unanswered calls; U 3.2.1а)."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="call_attempts"
+    )
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("время звонка"))
+    phone = models.CharField(_("номер"), max_length=20)
+    answered = models.BooleanField(_("дозвонились"))
+    note = models.CharField(_("примечание"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("звонок заявителю")
+        verbose_name_plural = _("звонки заявителям")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.request} {self.at:%d.%m %H:%M} {'+' if self.answered else '−'}"
+
+
+class Call(TimeStampedModel):
+    """The call centre's log of incoming calls (R1, U 3.2.2б): every call ends with a request
+    created, a consultation, or a refusal with its reason."""
+
+    class Outcome(models.TextChoices):
+        REQUEST_CREATED = "request_created", _("Создана заявка")
+        CONSULTATION = "consultation", _("Дана консультация")
+        REFUSED = "refused", _("Отказ в создании заявки")
+
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("время звонка"))
+    phone = models.CharField(_("номер звонящего"), max_length=20, blank=True)
+    caller_name = models.CharField(_("имя звонящего"), max_length=200, blank=True)
+    building = models.ForeignKey(
+        "directory.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("итог"), max_length=20, choices=Outcome.choices)
+    request = models.ForeignKey(
+        ServiceRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    refusal_reason = models.TextField(_("причина отказа"), blank=True)
+    notes = models.TextField(_("содержание"), blank=True)
+
+    class Meta:
+        verbose_name = _("входящий звонок")
+        verbose_name_plural = _("журнал звонков")
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="request_created") | Q(request__isnull=False),
+                name="call_created_has_request",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="refused") | ~Q(refusal_reason=""),
+                name="call_refusal_has_reason",
+            ),
+        ]
+        indexes = [
+            # The operator's screen: today's calls, newest first; search by caller's phone.
+            models.Index(fields=["at"], name="call_at_idx"),
+            models.Index(fields=["phone"], name="call_phone_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d.%m %H:%M} {self.get_outcome_display()}"

@@ -1,0 +1,135 @@
+"""Who may act on and read a request (R4–R6, R10–R12, S2): django-`rules` predicates of
+(user, request), used by the workflow table, the pages and the API alike.
+
+Parties to a request:
+- the executor: staff of ``executor_org`` with a dispatcher or engineer role, and the employee
+  the request is assigned to;
+- the controller: staff of ``controller_org`` while the request is «на контроле» (K 3.2);
+- the origin UO: staff of ``origin_org``, the UO a supplier/contractor got it from (R6, R10);
+- the author: the resident who filed it;
+- a call-centre operator (call-centre organisation + role): finds any request (S2) and closes
+  it on the grounds of R11;
+- a functional operator of the building's territory: decides conflicts (R10).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+
+from domovoy.core import roles
+
+EXECUTOR_ROLES = frozenset({"uo_dispatcher", "uo_engineer", "supplier_dispatcher"})
+CONTROLLER_ROLES = EXECUTOR_ROLES | {"controller"}
+
+
+def _is_staff_of(user, organization_id, allowed_roles) -> bool:
+    if not organization_id:
+        return False
+    org = roles.organization_of(user)
+    return (
+        org is not None and org.pk == organization_id and bool(roles.roles_of(user) & allowed_roles)
+    )
+
+
+def _in_building_territory(user, request) -> bool:
+    scope = roles.territory_scope(user)
+    if scope is None:
+        return True
+    territory = request.building.territory
+    return territory is not None and territory.path.startswith(scope.path)
+
+
+@rules.predicate
+def is_executor(user, request) -> bool:
+    if request is None:
+        return False
+    if request.executor_employee_id and getattr(user, "pk", None) is not None:
+        employee = roles.employee_of(user)
+        if employee is not None and employee.pk == request.executor_employee_id:
+            return True
+    return _is_staff_of(user, request.executor_org_id, EXECUTOR_ROLES)
+
+
+@rules.predicate
+def is_controller(user, request) -> bool:
+    return request is not None and _is_staff_of(user, request.controller_org_id, CONTROLLER_ROLES)
+
+
+@rules.predicate
+def is_origin_uo(user, request) -> bool:
+    return request is not None and _is_staff_of(user, request.origin_org_id, CONTROLLER_ROLES)
+
+
+@rules.predicate
+def is_author(user, request) -> bool:
+    return (
+        request is not None
+        and request.author_id is not None
+        and getattr(user, "pk", None) == request.author_id
+    )
+
+
+@rules.predicate
+def is_call_operator(user, request=None) -> bool:
+    return "call_centre" in roles.kinds_of(user) and "call_operator" in roles.roles_of(user)
+
+
+@rules.predicate
+def is_functional_operator(user, request=None) -> bool:
+    if "functional_operator" not in roles.roles_of(user):
+        return False
+    return request is None or _in_building_territory(user, request)
+
+
+@rules.predicate
+def is_party_organization(user, request) -> bool:
+    """Any employee of an organisation the request is or was routed to or by (S2)."""
+    org = roles.organization_of(user)
+    if org is None or request is None:
+        return False
+    if org.pk in {request.executor_org_id, request.controller_org_id, request.origin_org_id}:
+        return True
+    return request.events.filter(actor_org=org).exists()
+
+
+@rules.predicate
+def reads_territory(user, request) -> bool:
+    return (
+        request is not None
+        and roles.is_territorial_reader(user)
+        and _in_building_territory(user, request)
+    )
+
+
+@dataclass(frozen=True)
+class Who:
+    """A named party of the workflow table: its label names it in refusals."""
+
+    name: str
+    label: str
+    predicate: rules.Predicate
+
+    def __call__(self, user, request) -> bool:
+        return bool(self.predicate.test(user, request))
+
+
+EXECUTOR = Who("executor", "диспетчер организации-исполнителя", is_executor)
+CONTROLLER = Who("controller", "контролёр (заявка на контроле)", is_controller)
+ORIGIN_UO = Who("origin_uo", "управляющая организация, передавшая заявку", is_origin_uo)
+AUTHOR = Who("author", "заявитель", is_author)
+CALL_OPERATOR = Who("call_operator", "оператор call-центра", is_call_operator)
+FUNCTIONAL_OPERATOR = Who("functional_operator", "функциональный оператор", is_functional_operator)
+
+can_view_request = (
+    is_author | is_party_organization | is_call_operator | is_functional_operator | reads_territory
+)
+
+rules.add_perm("servicedesk.view_request", can_view_request)
+# Internal notes, reasons and the executor's history; the author sees public comments only.
+rules.add_perm(
+    "servicedesk.view_request_internal",
+    is_party_organization | is_call_operator | is_functional_operator | reads_territory,
+)
+rules.add_perm("servicedesk.log_call", is_call_operator)

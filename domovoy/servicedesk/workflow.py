@@ -1,0 +1,438 @@
+"""The request workflow (R4–R6, R8–R12): ONE declarative table of what may happen to a request.
+
+Each row of ``TRANSITIONS`` says: from which statuses an action is allowed, the status it leads
+to (a status, ``SAME``, or a named route that picks one of a few statuses), who may do it
+(named predicates from ``permissions``), which parameters are mandatory and which optional,
+the conditions on the request itself (guards) and whether the resident is told (N2).
+
+The service layer (``services.service_request_transition``), ``allowed_actions`` for pages and
+the API, and the tests all read this table; the effect of each action on the request's fields
+is a small function in ``services`` (``EFFECTS``). Status is assigned nowhere else.
+
+Sources of the rules, by action:
+- accept / start: K 3 item 1 (the executor chooses «Открыто», «Принято» or «В работе»);
+  accepting needs a public comment (R4).
+- postpone, extend_deadline, change_topic, reject «not our zone»: U 3.4.1б–д, each with a
+  reason (R6); reject for obscene language or a reopen without a reason: K 3.
+- set_deadline: K 3 / R2 — only the executor's dispatcher or a controller, with a reason,
+  logged as its own action apart from extensions.
+- redirect with or without control, moderation: K 3.2 / R5.
+- return_to_uo: U 3.5.2г, G 3.4.2 / R6.
+- dispatch_crew: U 3.5.2д / R8 (within 30 minutes of creation, otherwise flagged late).
+- complete with a works-done report: U 3.5.2е / R9.
+- verify / verify_return: U 3.4.2в, G 3.3.2 / R10.
+- confirm, dispute, conflict_*: R10 (G 2.3); close_by_call_centre: U 3.2.1а, 3.2.2г / R11.
+- reopen, withdraw, rate (1 returns for rework), edit, delete: K 3, M / R12.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions as who
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Открыто")
+    ACCEPTED = "accepted", _("Принято")
+    IN_WORK = "in_work", _("В работе")
+    POSTPONED = "postponed", _("Отложено")
+    REOPENED = "reopened", _("Переоткрыто")
+    VERIFICATION = "verification", _("На проверке УО")
+    MODERATION = "moderation", _("На модерации")
+    DONE = "done", _("Выполнено")
+    CONFLICT = "conflict", _("Конфликтная ситуация")
+    CLOSED = "closed", _("Завершено")
+    REJECTED = "rejected", _("Отклонено")
+    WITHDRAWN = "withdrawn", _("Отозвано заявителем")
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Создать")  # not a transition: the history row of intake
+    ACCEPT = "accept", _("Принять")
+    START = "start", _("Взять в работу")
+    POSTPONE = "postpone", _("Отложить")
+    RESUME = "resume", _("Возобновить")
+    EXTEND_DEADLINE = "extend_deadline", _("Продлить срок")
+    SET_DEADLINE = "set_deadline", _("Установить срок вручную")
+    CHANGE_TOPIC = "change_topic", _("Изменить тему")
+    REDIRECT = "redirect", _("Перенаправить")
+    REJECT = "reject", _("Отклонить")
+    RETURN_TO_UO = "return_to_uo", _("Вернуть в УО")
+    DISPATCH_CREW = "dispatch_crew", _("Направлена аварийная бригада")
+    COMPLETE = "complete", _("Выполнено")
+    VERIFY = "verify", _("Подтвердить выполнение")
+    VERIFY_RETURN = "verify_return", _("Вернуть исполнителю (проверка)")
+    MODERATION_APPROVE = "moderation_approve", _("Завершить с итоговым ответом")
+    MODERATION_RETURN = "moderation_return", _("Вернуть исполнителю (модерация)")
+    CONFIRM = "confirm", _("Подтвердить и закрыть")
+    DISPUTE = "dispute", _("Не подтверждаю выполнение")
+    CONFLICT_RETURN = "conflict_return", _("Вернуть исполнителю (конфликт)")
+    CONFLICT_CLOSE = "conflict_close", _("Закрыть конфликт")
+    CLOSE_BY_CALL_CENTRE = "close_by_call_centre", _("Закрыть (call-центр)")
+    REOPEN = "reopen", _("Переоткрыть")
+    WITHDRAW = "withdraw", _("Отозвать")
+    RATE = "rate", _("Оценить")
+    EDIT = "edit", _("Изменить")
+    DELETE = "delete", _("Удалить")
+
+
+class RejectReason(models.TextChoices):
+    NOT_OUR_ZONE = "not_our_zone", _("Не относится к зоне ответственности")
+    OBSCENE = "obscene", _("Нецензурная лексика")
+    REOPEN_WITHOUT_REASON = "reopen_without_reason", _("Переоткрыто без пояснения причины")
+    DUPLICATE = "duplicate", _("Повторная заявка")
+    OTHER = "other", _("Иное")
+
+
+class ReturnReason(models.TextChoices):
+    FAULT_NOT_CONFIRMED = "fault_not_confirmed", _("Неисправность не подтверждается")
+    OUTSIDE_ZONE = "outside_zone", _("Вне зоны ответственности организации")
+
+
+class WithdrawReason(models.TextChoices):
+    NO_LONGER_RELEVANT = "no_longer_relevant", _("Вопрос неактуален")
+    ALREADY_DONE = "already_done", _("Работы уже выполнены")
+    DELETED = "deleted", _("Удалена заявителем")
+
+
+class CloseGrounds(models.TextChoices):
+    CONFIRMED = "confirmed", _("Заявитель подтвердил выполнение, претензий нет")
+    NO_PHONE = "no_phone", _("В заявке нет телефона заявителя")
+    NO_ANSWER = "no_answer", _("Заявитель не ответил более чем на 3 звонка")
+
+
+# --- Resident-facing words (R4, M 115.бел «Мои заявки») ----------------------------------------
+
+UNDER_REVIEW = "на рассмотрении"
+IN_PROGRESS = "в работе"
+UNDER_CONTROL = "на контроле"
+REJECTED_WORD = "отклонено"
+CLOSED_WORD = "заявка закрыта"
+
+RESIDENT_WORDS: dict[str, str] = {
+    Status.NEW: UNDER_REVIEW,
+    Status.ACCEPTED: UNDER_REVIEW,
+    Status.IN_WORK: IN_PROGRESS,
+    Status.POSTPONED: IN_PROGRESS,
+    Status.REOPENED: IN_PROGRESS,
+    Status.MODERATION: UNDER_CONTROL,
+    Status.VERIFICATION: UNDER_CONTROL,
+    # Not named by R4: the executor says it is done and the resident's confirmation is awaited;
+    # a disputed completion is with the functional operator. Both are checks, so «на контроле».
+    Status.DONE: UNDER_CONTROL,
+    Status.CONFLICT: UNDER_CONTROL,
+    Status.REJECTED: REJECTED_WORD,
+    Status.CLOSED: CLOSED_WORD,
+    Status.WITHDRAWN: CLOSED_WORD,
+}
+
+
+def resident_status_word(status: str) -> str:
+    """The word a resident sees; ``settings.SERVICEDESK_RESIDENT_STATUS_WORDS`` overrides any of
+    the defaults (a deployment with other words, e.g. Belarusian)."""
+    override = getattr(settings, "SERVICEDESK_RESIDENT_STATUS_WORDS", None) or {}
+    return override.get(str(status)) or RESIDENT_WORDS[status]
+
+
+# Statuses in which the request is still with an executor (lists, deadline control, R14).
+OPEN_STATUSES = frozenset(
+    {Status.NEW, Status.ACCEPTED, Status.IN_WORK, Status.POSTPONED, Status.REOPENED}
+)
+# Awaiting someone's check after the executor finished.
+CHECK_STATUSES = frozenset({Status.VERIFICATION, Status.MODERATION, Status.DONE, Status.CONFLICT})
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
+BEFORE_COMPLETION = OPEN_STATUSES | {Status.VERIFICATION, Status.MODERATION}
+
+
+# --- Parameters ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of an action: its Russian label (for errors and forms) and kind, which the
+    service uses to clean the value: text, datetime, date, choice, bool, rating, topic,
+    organization, department, employee, file."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    choices: type[models.TextChoices] | None = None
+    public: bool = False  # shown to the resident
+
+
+PARAMS: dict[str, Param] = {
+    p.name: p
+    for p in (
+        Param("comment", _("публичный комментарий"), public=True),
+        Param("reason", _("причина")),
+        Param("report", _("отчёт о выполненных работах")),
+        Param("deadline", _("новый срок"), "datetime"),
+        Param("until", _("дата, до которой заявка отложена"), "date"),
+        Param("topic", _("тема"), "topic"),
+        Param("organization", _("организация-исполнитель"), "organization"),
+        Param("department", _("подразделение"), "department"),
+        Param("employee", _("сотрудник"), "employee"),
+        Param("keep_control", _("оставить на контроле"), "bool"),
+        Param("reject_reason", _("основание отклонения"), "choice", RejectReason),
+        Param("return_reason", _("основание возврата"), "choice", ReturnReason),
+        Param("withdraw_reason", _("причина отзыва"), "choice", WithdrawReason),
+        Param("grounds", _("основание закрытия"), "choice", CloseGrounds),
+        Param("no_claims_time", _("нет претензий к сроку"), "bool"),
+        Param("no_claims_quality", _("нет претензий к качеству"), "bool"),
+        Param("rating", _("оценка"), "rating"),
+        Param("document", _("подтверждающий документ"), "file"),
+        Param("evidence", _("акт или карточка контроля качества"), "file"),
+        Param("text", _("текст заявки")),
+        Param("phone", _("контактный телефон"), "phone"),
+        Param("premises", _("помещение"), "premises"),
+    )
+}
+
+
+# --- Targets: a status, SAME, or a named route ------------------------------------------------
+
+
+class _Same:
+    def __repr__(self):
+        return "SAME"
+
+
+SAME = _Same()
+
+
+@dataclass(frozen=True)
+class Route:
+    """A target chosen by the request's state: ``pick(request, params) -> Status``."""
+
+    name: str
+    pick: Callable
+    possible: tuple[Status, ...]
+
+
+def _completion_target(request, params):
+    """K 3.2: on control, the executor's completion goes to the controller's moderation.
+    U 3.4.2в: a contractor's completion of a UO's request goes to the UO's verification.
+    Otherwise the executor's word is final until the resident confirms."""
+    if request.controller_org_id and request.controller_org_id != request.executor_org_id:
+        return Status.MODERATION
+    if request.origin_org_id and request.executor_is_contractor:
+        return Status.VERIFICATION
+    return Status.DONE
+
+
+def _rating_target(request, params):
+    """M: the rating «1» returns the request for rework automatically."""
+    return Status.REOPENED if params.get("rating") == 1 else request.status
+
+
+def _redirect_target(request, params):
+    """K 3.2: another organisation starts again from «Открыто» (it has to accept it); a move to
+    a department or an employee inside the organisation keeps the status."""
+    organization = params.get("organization")
+    if organization is not None and organization.pk != request.executor_org_id:
+        return Status.NEW
+    return request.status
+
+
+COMPLETION = Route(
+    "completion", _completion_target, (Status.MODERATION, Status.VERIFICATION, Status.DONE)
+)
+RATING = Route("rating", _rating_target, (Status.REOPENED,))
+REDIRECTED = Route("redirect", _redirect_target, (Status.NEW,))
+
+
+# --- Guards: conditions on the request (and actor) that must hold ----------------------------
+
+
+@dataclass(frozen=True)
+class Guard:
+    """``check(request, user) -> bool``; when False the action is refused with ``message``."""
+
+    name: str
+    check: Callable
+    message: str
+
+
+def _not_controlled_or_controller(request, user):
+    if not request.controller_org_id or request.controller_org_id == request.executor_org_id:
+        return True
+    return who.is_controller(user, request)
+
+
+NOT_ACCEPTED_YET = Guard(
+    "not_accepted_yet",
+    lambda r, u: r.accepted_at is None,
+    _("Заявку уже приняли в работу: изменить или удалить её больше нельзя"),
+)
+EMERGENCY_ONLY = Guard(
+    "emergency_only",
+    lambda r, u: r.is_emergency,
+    _("Аварийная бригада отмечается только по аварийным заявкам"),
+)
+CREW_NOT_YET = Guard(
+    "crew_not_yet",
+    lambda r, u: r.crew_dispatched_at is None,
+    _("Направление аварийной бригады уже отмечено"),
+)
+CAME_FROM_UO = Guard(
+    "came_from_uo",
+    lambda r, u: bool(r.origin_org_id) and r.origin_org_id != r.executor_org_id,
+    _("Вернуть в УО можно только заявку, полученную от управляющей организации"),
+)
+NOT_RATED_SINCE_COMPLETION = Guard(
+    "not_rated_since_completion",
+    lambda r, u: r.rated_at is None or (r.done_at is not None and r.rated_at < r.done_at),
+    _("Это выполнение заявки уже оценено"),
+)
+CONTROL_RESPECTED = Guard(
+    "control_respected",
+    _not_controlled_or_controller,
+    _(
+        "Заявка на контроле у другой организации: отклонить её может только контролёр; "
+        "верните заявку или выполните её с отчётом"
+    ),
+)
+
+
+# --- The table ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[Status]
+    target: Status | Route | _Same
+    who: tuple[who.Who, ...]
+    requires: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    # Tell the resident (N2). Off for the resident's own actions and for internal moves.
+    notify: bool = True
+    # Optional parameters that become mandatory when a setting or the request says so; the
+    # service resolves them through ``conditional_requirements``.
+    conditional: tuple[str, ...] = field(default=())
+
+    @property
+    def label(self):
+        return self.action.label
+
+
+def _t(action, sources, target, who_, **kw):
+    return Transition(action, frozenset(sources), target, tuple(who_), **kw)
+
+
+S = Status
+OPEN = OPEN_STATUSES
+ACTIVE = (S.NEW, S.ACCEPTED, S.IN_WORK, S.POSTPONED, S.REOPENED)
+EXECUTOR, CONTROLLER, ORIGIN_UO = who.EXECUTOR, who.CONTROLLER, who.ORIGIN_UO
+AUTHOR, CALL_OPERATOR, FUNCTIONAL_OPERATOR = who.AUTHOR, who.CALL_OPERATOR, who.FUNCTIONAL_OPERATOR
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # The executor takes the request (K 3 item 1).
+    _t(Action.ACCEPT, (S.NEW, S.REOPENED), S.ACCEPTED, [EXECUTOR], requires=("comment",)),
+    _t(Action.START, (S.NEW, S.ACCEPTED, S.REOPENED), S.IN_WORK, [EXECUTOR],
+       optional=("comment",)),
+    # The UO's rights (U 3.4.1б–д, R6): each with a mandatory reason.
+    _t(Action.POSTPONE, (S.ACCEPTED, S.IN_WORK, S.REOPENED), S.POSTPONED, [EXECUTOR],
+       requires=("reason", "until"), optional=("comment",)),
+    _t(Action.RESUME, (S.POSTPONED,), S.IN_WORK, [EXECUTOR], optional=("comment",)),
+    _t(Action.EXTEND_DEADLINE, ACTIVE, SAME, [EXECUTOR, CONTROLLER],
+       requires=("reason", "deadline"), notify=False),
+    # R2: a deadline set by hand, logged apart from extensions.
+    _t(Action.SET_DEADLINE, ACTIVE, SAME, [EXECUTOR, CONTROLLER],
+       requires=("reason", "deadline"), notify=False),
+    _t(Action.CHANGE_TOPIC, ACTIVE, SAME, [EXECUTOR], requires=("reason", "topic"),
+       notify=False),
+    # K 3.2 / R5: to another organisation, department or employee; «на контроле» optionally.
+    _t(Action.REDIRECT, ACTIVE, REDIRECTED, [EXECUTOR, CONTROLLER], requires=("reason",),
+       optional=("organization", "department", "employee", "keep_control")),
+    _t(Action.REJECT, ACTIVE, S.REJECTED, [EXECUTOR, CONTROLLER],
+       requires=("reject_reason", "comment"), optional=("reason",),
+       guards=(CONTROL_RESPECTED,)),
+    # U 3.5.2г / R6: back to the UO's queue, not to the resident; counted.
+    _t(Action.RETURN_TO_UO, ACTIVE, S.NEW, [EXECUTOR], requires=("return_reason", "reason"),
+       guards=(CAME_FROM_UO,), notify=False),
+    # U 3.5.2д / R8.
+    _t(Action.DISPATCH_CREW, (S.NEW, S.ACCEPTED, S.IN_WORK, S.REOPENED), SAME, [EXECUTOR],
+       optional=("comment",), guards=(EMERGENCY_ONLY, CREW_NOT_YET)),
+    # U 3.5.2е / R9, K 3.2 (moderation), U 3.4.2в (verification).
+    _t(Action.COMPLETE, (S.ACCEPTED, S.IN_WORK, S.REOPENED), COMPLETION, [EXECUTOR],
+       requires=("report",), optional=("comment", "document")),
+    _t(Action.VERIFY, (S.VERIFICATION,), S.DONE, [ORIGIN_UO], optional=("comment",),
+       conditional=("evidence",)),
+    _t(Action.VERIFY_RETURN, (S.VERIFICATION,), S.IN_WORK, [ORIGIN_UO], requires=("reason",),
+       notify=False),
+    _t(Action.MODERATION_APPROVE, (S.MODERATION,), S.DONE, [CONTROLLER], requires=("comment",),
+       optional=("document",)),
+    _t(Action.MODERATION_RETURN, (S.MODERATION,), S.IN_WORK, [CONTROLLER], requires=("reason",),
+       notify=False),
+    # The resident's answer to a completion (R10, R11, R12).
+    _t(Action.CONFIRM, (S.DONE,), S.CLOSED, [AUTHOR], optional=("comment",), notify=False),
+    _t(Action.DISPUTE, (S.DONE,), S.CONFLICT, [AUTHOR], requires=("comment",), notify=False),
+    # G 2.3: the functional operator decides a conflict, with a reason both sides see.
+    _t(Action.CONFLICT_RETURN, (S.CONFLICT,), S.IN_WORK, [FUNCTIONAL_OPERATOR],
+       requires=("comment",)),
+    _t(Action.CONFLICT_CLOSE, (S.CONFLICT,), S.CLOSED, [FUNCTIONAL_OPERATOR],
+       requires=("comment",)),
+    # U 3.2.1а, 3.2.2г / R11.
+    _t(Action.CLOSE_BY_CALL_CENTRE, (S.DONE,), S.CLOSED, [CALL_OPERATOR], requires=("grounds",),
+       optional=("no_claims_time", "no_claims_quality", "comment", "document")),
+    _t(Action.REOPEN, (S.DONE, S.CLOSED, S.REJECTED), S.REOPENED, [AUTHOR],
+       optional=("comment",), notify=False),
+    _t(Action.WITHDRAW, BEFORE_COMPLETION, S.WITHDRAWN, [AUTHOR], requires=("withdraw_reason",),
+       optional=("comment",), notify=False),
+    _t(Action.RATE, (S.DONE, S.CLOSED), RATING, [AUTHOR], requires=("rating",),
+       optional=("comment",), guards=(NOT_RATED_SINCE_COMPLETION,), notify=False),
+    # M / R12: while nobody has accepted it.
+    _t(Action.EDIT, (S.NEW,), SAME, [AUTHOR], optional=("text", "phone", "premises"),
+       guards=(NOT_ACCEPTED_YET,), notify=False),
+    _t(Action.DELETE, (S.NEW,), S.WITHDRAWN, [AUTHOR], guards=(NOT_ACCEPTED_YET,), notify=False),
+)  # fmt: skip
+
+BY_ACTION: dict[str, Transition] = {t.action.value: t for t in TRANSITIONS}
+assert len(BY_ACTION) == len(TRANSITIONS), "one row per action"
+
+
+def transition_for(action: str) -> Transition | None:
+    return BY_ACTION.get(str(action))
+
+
+def target_of(transition: Transition, request, params) -> Status:
+    if transition.target is SAME:
+        return Status(request.status)
+    if isinstance(transition.target, Route):
+        return Status(transition.target.pick(request, params))
+    return transition.target
+
+
+def conditional_requirements(transition: Transition, request) -> tuple[str, ...]:
+    """Parameters that are mandatory for this request because a setting says so.
+
+    ``evidence`` of a UO's verification (R10): mandatory when the building's territory (or any
+    territory above it) is listed in ``SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED`` (territory
+    ids or names), or when that setting is ``True`` (everywhere)."""
+    needed = []
+    if "evidence" in transition.conditional and verification_evidence_required(request):
+        needed.append("evidence")
+    return tuple(needed)
+
+
+def verification_evidence_required(request) -> bool:
+    setting = getattr(settings, "SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED", ())
+    if setting is True:
+        return True
+    if not setting:
+        return False
+    territory = request.building.territory
+    wanted = {str(x) for x in setting}
+    while territory is not None:
+        if str(territory.pk) in wanted or territory.name in wanted:
+            return True
+        territory = territory.parent
+    return False

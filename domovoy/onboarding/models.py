@@ -20,6 +20,12 @@ def _token():
     return secrets.token_urlsafe(32)
 
 
+def _private_path(instance, filename):
+    """Uploaded files hold personal data (S5): a random directory, served only through the
+    permission-checked ``onboarding:file`` view."""
+    return f"onboarding/{secrets.token_hex(16)}/{filename.rsplit('/', 1)[-1]}"
+
+
 class ApprovalStep(models.Model):
     """One configurable approval step, e.g. «контрольный орган → технический оператор»
     (U 3.3.1). Without any active rows there is one default step: the functional operator."""
@@ -65,9 +71,7 @@ class OnboardingRequest(TimeStampedModel):
     )
     card = models.JSONField(_("карта партнёра"), default=dict)
     kinds = models.JSONField(_("виды организации"), default=list)
-    license_scan = models.FileField(
-        _("скан лицензии"), upload_to="onboarding/licenses/", blank=True
-    )
+    license_scan = models.FileField(_("скан лицензии"), upload_to=_private_path, blank=True)
     management_start = models.DateField(_("начало управления домами"), null=True, blank=True)
     # The secret of the applicant's status and correction pages (no login needed).
     token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
@@ -157,7 +161,7 @@ class OnboardingFile(models.Model):
 
     request = models.ForeignKey(OnboardingRequest, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    file = models.FileField(upload_to="onboarding/files/")
+    file = models.FileField(upload_to=_private_path)
     original_name = models.CharField(max_length=255)
     rows = models.PositiveIntegerField(default=0)
 

@@ -299,7 +299,7 @@ def onboarding_request_submit(
     stored and checked by the worker, whose progress the request page shows."""
     kinds = sorted(set(kinds or ()))
     if on_behalf_of is not None:
-        kinds = [OrgKind.CONTRACTOR]
+        kinds, license_scan, management_start = [OrgKind.CONTRACTOR], None, None
     files = {k: f for k, f in (files or {}).items() if f}
     card_json, errors, card_warnings = _check_card(
         card, kinds, license_scan_present=bool(license_scan)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("contractors/", views.apply_contractor, name="apply_contractor"),
     path("<int:pk>/", views.review, name="review"),
+    path("<int:pk>/files/<str:name>/", views.stored_file, name="file"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/request-changes/", views.request_changes, name="request_changes"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -287,6 +287,21 @@ def _card_rows(card):
 
 
 @login_required
+def stored_file(request, pk, name):
+    """An uploaded file of a request («license» or a file kind), for those who may read it."""
+    onboarding = _staff_request(request, pk)
+    if name == "license":
+        field = onboarding.license_scan
+        filename = field.name.rsplit("/", 1)[-1] if field else ""
+    else:
+        stored = next((f for f in onboarding.files.all() if f.kind == name), None)
+        field, filename = (stored.file, stored.original_name) if stored else (None, "")
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+
+
+@login_required
 def progress(request, pk):
     onboarding = _staff_request(request, pk)
     return _progress_response(request, onboarding, reverse("onboarding:progress", args=[pk]))
@@ -294,7 +309,7 @@ def progress(request, pk):
 
 def _decide(request, pk, call, success):
     onboarding = _staff_request(request, pk)
-    if not request.user.has_perm("onboarding.decide", onboarding):
+    if not request.user.has_perm("onboarding.view_queue"):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     form.is_valid()

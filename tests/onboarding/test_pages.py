@@ -547,3 +547,27 @@ def test_headers_are_found_below_title_rows_and_missing_columns_are_reported(cli
     body = _submit(client, data).content.decode()
     assert "в списке нет ни одного сотрудника" in body
     assert ACCOUNT_HEADER  # the full header is the template's (see the template test)
+
+
+@pytest.mark.django_db
+@pytest.mark.req("S5")
+def test_uploaded_files_are_served_only_to_those_who_may_read_the_request(
+    client, functional_operator, uo_admin
+):
+    assert _submit(client, uo_post_data()).status_code == 302
+    onboarding = OnboardingRequest.objects.get()
+    url = reverse("onboarding:file", args=[onboarding.pk, "accounts"])
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(uo_admin)
+    assert client.get(url).status_code == 403
+    client.force_login(functional_operator)
+    response = client.get(url)
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert ws.cell(2, 8).value == "7700000000"
+    licence = client.get(reverse("onboarding:file", args=[onboarding.pk, "license"]))
+    assert b"".join(licence.streaming_content).startswith(b"%PDF")
+    assert (
+        "/media/"
+        not in client.get(reverse("onboarding:review", args=[onboarding.pk])).content.decode()
+    )

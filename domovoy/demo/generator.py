@@ -31,6 +31,7 @@ from domovoy.directory.models import (
     Territory,
     User,
 )
+from domovoy.directory.selectors import forget_building_streets
 from domovoy.directory.services import organization_create
 
 from . import data as d
@@ -450,6 +451,7 @@ class DemoCityLoader:
                 managers.append(manager)
                 index += 1
             Building.objects.bulk_create(buildings)
+            forget_building_streets()
             self._management(buildings, managers, companies)
             self.counts["buildings"] += len(buildings)
             if self.with_premises:

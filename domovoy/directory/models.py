@@ -305,6 +305,9 @@ class Building(TimeStampedModel):
     def save(self, *args, **kwargs):
         self.search_text = self.compose_search_text(self.street, self.house, self.block)
         super().save(*args, **kwargs)
+        from .selectors import forget_building_streets
+
+        forget_building_streets()
 
     @staticmethod
     def compose_search_text(street, house, block):

@@ -254,25 +254,44 @@ def _open(source):
     return _csv_rows(source.read())
 
 
+def _xlsx_row_count(source):
+    """Rows of the first sheet from its XML: the <dimension> when present, else the <row>
+    tags counted in a stream (openpyxl would parse every cell to find out)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as archive:
+        names = sorted(
+            n for n in archive.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n)
+        )
+        if not names:
+            return 0
+        name = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else names[0]
+        with archive.open(name) as xml:
+            head = xml.read(4096)
+            match = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+            if match:
+                return int(match.group(1))
+            count, tail = head.count(b"<row ") + head.count(b"<row>"), head[-5:]
+            while chunk := xml.read(1 << 20):
+                data = tail + chunk
+                count += data.count(b"<row ") + data.count(b"<row>")
+                count -= tail.count(b"<row ") + tail.count(b"<row>")
+                tail = data[-5:]
+            return count
+
+
 def count_rows(source):
-    """A cheap upper bound of the data rows of a file (to choose the worker)."""
+    """A cheap upper bound of the rows of a file (to choose the worker)."""
     name = getattr(source, "name", "") or ""
     source.seek(0)
     head = source.read(4)
     source.seek(0)
     try:
         if _is_xlsx(name, head):
-            from openpyxl import load_workbook
-
             try:
-                wb = load_workbook(source, read_only=True)
-                rows = wb.worksheets[0].max_row
-                wb.close()
+                return _xlsx_row_count(source)
             except Exception:  # noqa: BLE001 - unreadable: the parser will say so
                 return 0
-            if rows is None:
-                return sum(1 for _ in _open(source))
-            return rows
         data = source.read()
         return data.count(b"\n") + 1
     finally:

@@ -243,13 +243,13 @@ def _summary(parsed):
     }
 
 
-def _store_files(request, files):
+def _store_files(request, files, counts):
     for kind, upload in files.items():
         OnboardingFile.objects.filter(request=request, kind=kind).delete()
         stored = OnboardingFile(
             request=request, kind=kind, original_name=(getattr(upload, "name", "") or kind)[:255]
         )
-        stored.rows = importers.count_rows(upload)
+        stored.rows = counts.get(kind, 0)
         upload.seek(0)
         stored.file.save(stored.original_name.rsplit("/", 1)[-1], File(upload), save=False)
         stored.save()
@@ -276,8 +276,8 @@ def _mark_complete(request, *, actor, action):
     _decision(request, action, actor=actor)
 
 
-def _total_rows(files):
-    return sum(importers.count_rows(f) for f in files.values())
+def _row_counts(files):
+    return {kind: importers.count_rows(f) for kind, f in files.items()}
 
 
 # --- submission ----------------------------------------------------------------------------
@@ -309,7 +309,8 @@ def onboarding_request_submit(
         raise ApplicationError(
             "Заявка заполнена с ошибками; ничего не сохранено", code="invalid_card", fields=errors
         )
-    rows = _total_rows(files)
+    counts = _row_counts(files)
+    rows = sum(counts.values())
     if rows > settings.ONBOARDING_ASYNC_ROWS:
         with transaction.atomic():
             request = _create_request(
@@ -324,7 +325,7 @@ def onboarding_request_submit(
             request.warnings = card_warnings
             request.progress_total = rows
             request.save()
-            _store_files(request, files)
+            _store_files(request, files, counts)
             _enqueue_validation(request)
             _mail_submitted(request, base_url)
         return request
@@ -344,7 +345,7 @@ def onboarding_request_submit(
         request.summary = _summary(parsed)
         request.warnings = card_warnings + report.warnings
         request.progress_total = rows
-        _store_files(request, files)
+        _store_files(request, files, counts)
         _mark_complete(request, actor=submitted_by, action=Action.SUBMIT)
         _mail_submitted(request, base_url)
     return request
@@ -454,7 +455,8 @@ def onboarding_request_resubmit(
     sources = {**existing, **files}
     if OrgKind.UO not in kinds:
         sources.pop(OnboardingFile.Kind.ACCOUNTS, None)
-    rows = _total_rows(sources)
+    counts = _row_counts(sources)
+    rows = sum(counts.values())
     if rows > settings.ONBOARDING_ASYNC_ROWS:
         with transaction.atomic():
             _apply_card(request, card_json, kinds, license_scan, management_start)
@@ -463,7 +465,7 @@ def onboarding_request_resubmit(
             request.errors = []
             request.progress_total, request.progress_done = rows, 0
             request.save()
-            _store_files(request, files)
+            _store_files(request, files, counts)
             request.files.exclude(kind__in=list(sources)).delete()
             _enqueue_validation(request)
         return request
@@ -475,7 +477,7 @@ def onboarding_request_resubmit(
         request.summary = _summary(parsed)
         request.warnings = card_warnings + report.warnings
         request.progress_total = rows
-        _store_files(request, files)
+        _store_files(request, files, counts)
         request.files.exclude(kind__in=list(sources)).delete()
         _mark_complete(request, actor=actor, action=Action.RESUBMIT)
         _mail_submitted(request, base_url)

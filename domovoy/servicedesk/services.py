@@ -344,8 +344,9 @@ def _is_blank(value) -> bool:
 def _clean_params(transition: Transition, request, params: dict, now) -> dict:
     """Unknown parameters are a programming error shown clearly; missing mandatory ones are
     named; bad values get a field message. Nothing here writes."""
-    required = set(transition.requires) | set(conditional_requirements(transition, request))
-    known = required | set(transition.optional) | set(transition.conditional)
+    mandatory = transition.requires + conditional_requirements(transition, request)
+    required = set(mandatory)
+    known = required | set(transition.optional) | set(transition.conditional_params)
     unknown = sorted(set(params) - known)
     if unknown:
         raise ApplicationError(
@@ -353,8 +354,7 @@ def _clean_params(transition: Transition, request, params: dict, now) -> dict:
             % {"action": transition.label, "names": ", ".join(unknown)},
             code="unknown_param",
         )
-    missing = [name for name in transition.requires + conditional_requirements(transition, request)
-               if _is_blank(params.get(name))]  # fmt: skip
+    missing = [name for name in mandatory if _is_blank(params.get(name))]
     if missing:
         labels = ", ".join(str(PARAMS[name].label) for name in missing)
         raise ApplicationError(

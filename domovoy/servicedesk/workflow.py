@@ -300,6 +300,51 @@ CONTROL_RESPECTED = Guard(
 )
 
 
+# --- Conditions that make an optional parameter mandatory ------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``holds(request) -> bool``, named so that forms and errors can explain it."""
+
+    name: str
+    holds: Callable
+    description: str
+
+
+def verification_evidence_required(request) -> bool:
+    """R10: the signed act (or quality card) is mandatory for a UO's verification when the
+    building's territory (or one above it) is listed in
+    ``SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED`` (territory ids or names), or when that
+    setting is ``True`` (everywhere)."""
+    setting = getattr(settings, "SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED", ())
+    if setting is True:
+        return True
+    if not setting:
+        return False
+    territory = request.building.territory
+    wanted = {str(x) for x in setting}
+    while territory is not None:
+        if str(territory.pk) in wanted or territory.name in wanted:
+            return True
+        territory = territory.parent
+    return False
+
+
+EVIDENCE_SETTING = Condition(
+    "evidence_setting",
+    verification_evidence_required,
+    _("на территории дома проверка подтверждается актом или карточкой контроля качества"),
+)
+# R4, K 3 item 3: closing toward the resident needs a public comment. A completion that goes to
+# moderation or verification is answered to the resident by the controller or the UO instead.
+ANSWERS_RESIDENT = Condition(
+    "answers_resident",
+    lambda request: _completion_target(request, {}) == Status.DONE,
+    _("выполнение сразу видно заявителю"),
+)
+
+
 # --- The table ---------------------------------------------------------------------------
 
 
@@ -314,9 +359,13 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     # Tell the resident (N2). Off for the resident's own actions and for internal moves.
     notify: bool = True
-    # Optional parameters that become mandatory when a setting or the request says so; the
-    # service resolves them through ``conditional_requirements``.
-    conditional: tuple[str, ...] = field(default=())
+    # Parameters that become mandatory when a condition on the request (or a setting) holds:
+    # ((param, Condition), ...); see ``conditional_requirements``.
+    conditional: tuple[tuple[str, Condition], ...] = field(default=())
+
+    @property
+    def conditional_params(self) -> tuple[str, ...]:
+        return tuple(name for name, _condition in self.conditional)
 
     @property
     def label(self):
@@ -328,7 +377,6 @@ def _t(action, sources, target, who_, **kw):
 
 
 S = Status
-OPEN = OPEN_STATUSES
 ACTIVE = (S.NEW, S.ACCEPTED, S.IN_WORK, S.POSTPONED, S.REOPENED)
 EXECUTOR, CONTROLLER, ORIGIN_UO = who.EXECUTOR, who.CONTROLLER, who.ORIGIN_UO
 AUTHOR, CALL_OPERATOR, FUNCTIONAL_OPERATOR = who.AUTHOR, who.CALL_OPERATOR, who.FUNCTIONAL_OPERATOR
@@ -363,9 +411,10 @@ TRANSITIONS: tuple[Transition, ...] = (
        optional=("comment",), guards=(EMERGENCY_ONLY, CREW_NOT_YET)),
     # U 3.5.2е / R9, K 3.2 (moderation), U 3.4.2в (verification).
     _t(Action.COMPLETE, (S.ACCEPTED, S.IN_WORK, S.REOPENED), COMPLETION, [EXECUTOR],
-       requires=("report",), optional=("comment", "document")),
-    _t(Action.VERIFY, (S.VERIFICATION,), S.DONE, [ORIGIN_UO], optional=("comment",),
-       conditional=("evidence",)),
+       requires=("report",), optional=("document",),
+       conditional=(("comment", ANSWERS_RESIDENT),)),
+    _t(Action.VERIFY, (S.VERIFICATION,), S.DONE, [ORIGIN_UO], requires=("comment",),
+       conditional=(("evidence", EVIDENCE_SETTING),)),
     _t(Action.VERIFY_RETURN, (S.VERIFICATION,), S.IN_WORK, [ORIGIN_UO], requires=("reason",),
        notify=False),
     _t(Action.MODERATION_APPROVE, (S.MODERATION,), S.DONE, [CONTROLLER], requires=("comment",),
@@ -412,27 +461,5 @@ def target_of(transition: Transition, request, params) -> Status:
 
 
 def conditional_requirements(transition: Transition, request) -> tuple[str, ...]:
-    """Parameters that are mandatory for this request because a setting says so.
-
-    ``evidence`` of a UO's verification (R10): mandatory when the building's territory (or any
-    territory above it) is listed in ``SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED`` (territory
-    ids or names), or when that setting is ``True`` (everywhere)."""
-    needed = []
-    if "evidence" in transition.conditional and verification_evidence_required(request):
-        needed.append("evidence")
-    return tuple(needed)
-
-
-def verification_evidence_required(request) -> bool:
-    setting = getattr(settings, "SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED", ())
-    if setting is True:
-        return True
-    if not setting:
-        return False
-    territory = request.building.territory
-    wanted = {str(x) for x in setting}
-    while territory is not None:
-        if str(territory.pk) in wanted or territory.name in wanted:
-            return True
-        territory = territory.parent
-    return False
+    """The conditional parameters of ``transition`` that are mandatory for ``request`` now."""
+    return tuple(name for name, condition in transition.conditional if condition.holds(request))

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.req("R11"), pytest.mark.django_db]
 @pytest.fixture
 def done(sr, uo_dispatcher):
     act(sr, "start", uo_dispatcher)
-    act(sr, "complete", uo_dispatcher, report="Доводчик заменён")
+    act(sr, "complete", uo_dispatcher, report="Доводчик заменён", comment="Работы выполнены")
     return sr
 
 
@@ -43,7 +43,7 @@ def test_answered_calls_and_calls_before_the_completion_do_not_count(
     act(sr, "start", uo_dispatcher)
     for _ in range(4):
         call(sr, call_operator, answered=False)  # before the work was done
-    act(sr, "complete", uo_dispatcher, report="Готово")
+    act(sr, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     for answered in (True, False, False, True):
         call(sr, call_operator, answered=answered)
     with pytest.raises(ApplicationError):
@@ -71,7 +71,7 @@ def test_it_closes_a_request_without_a_phone_but_not_one_with_a_phone(
         channel=Channel.CALL_CENTRE, caller_name="Аноним", actor=call_operator,
     )  # fmt: skip
     act(no_phone, "start", uo_dispatcher)
-    act(no_phone, "complete", uo_dispatcher, report="Отремонтирована")
+    act(no_phone, "complete", uo_dispatcher, report="Отремонтирована", comment="Работы выполнены")
     act(no_phone, "close_by_call_centre", call_operator, grounds="no_phone")
     assert no_phone.status == Status.CLOSED
     with pytest.raises(ApplicationError):

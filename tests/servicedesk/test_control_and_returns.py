@@ -150,7 +150,7 @@ def test_a_territory_setting_makes_the_signed_act_mandatory_for_verification(
         assert err.value.code == "required" and set(err.value.fields) == {"evidence"}
         assert footprint(request) == before
         scan = SimpleUploadedFile("akt.pdf", b"%PDF-1.4 act", content_type="application/pdf")
-        act(request, "verify", uo_dispatcher, evidence=scan)
+        act(request, "verify", uo_dispatcher, comment="Лифт работает, акт подписан", evidence=scan)
     assert request.status == Status.DONE
     event = RequestEvent.objects.filter(request=request, action="verify").get()
     assert event.document.name.endswith(".pdf")

@@ -24,7 +24,7 @@ def accepted(sr, cast):
 
 def done(sr, cast):
     started(sr, cast)
-    act(sr, "complete", cast["uo_dispatcher"], report="Готово")
+    act(sr, "complete", cast["uo_dispatcher"], report="Готово", comment="Работы выполнены")
 
 
 def closed(sr, cast):
@@ -132,6 +132,8 @@ CASES = [
      {"topic": None}, ApplicationError, "required"),
     ("redirect to nobody", nothing, "redirect", "uo_dispatcher", {"reason": "x"},
      ApplicationError, "not_allowed"),
+    ("complete toward the resident without a public comment", started, "complete",
+     "uo_dispatcher", {"report": "Готово"}, ApplicationError, "required"),
     ("complete without a report", started, "complete", "uo_dispatcher", {"comment": "x"},
      ApplicationError, "required"),
     ("withdraw without a reason", nothing, "withdraw", "anna", {}, ApplicationError,

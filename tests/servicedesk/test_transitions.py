@@ -110,7 +110,7 @@ def test_a_redirect_without_control_moves_responsibility(sr, uo_dispatcher, othe
     assert sr.status == Status.NEW and sr.executor_org == other_uo
     assert sr.controller_org is None and sr.origin_org is None
     act(sr, "start", other_uo_dispatcher)
-    act(sr, "complete", other_uo_dispatcher, report="Доводчик заменён")
+    act(sr, "complete", other_uo_dispatcher, report="Доводчик заменён", comment="Работы выполнены")
     assert sr.status == Status.DONE  # no moderation: nobody holds it on control
 
 
@@ -172,7 +172,7 @@ def test_a_disputed_completion_goes_to_the_conflict_queue_and_the_operator_retur
     sr, uo_dispatcher, anna, functional_operator
 ):
     act(sr, "start", uo_dispatcher)
-    act(sr, "complete", uo_dispatcher, report="Дверь отремонтирована")
+    act(sr, "complete", uo_dispatcher, report="Дверь отремонтирована", comment="Работы выполнены")
     act(sr, "dispute", anna, comment="Дверь так и не закрывается")
     assert sr.status == Status.CONFLICT
     act(sr, "conflict_return", functional_operator,
@@ -186,7 +186,7 @@ def test_the_functional_operator_closes_a_conflict_with_a_reason_both_sides_see(
     sr, uo_dispatcher, anna, functional_operator
 ):
     act(sr, "start", uo_dispatcher)
-    act(sr, "complete", uo_dispatcher, report="Дверь отремонтирована")
+    act(sr, "complete", uo_dispatcher, report="Дверь отремонтирована", comment="Работы выполнены")
     act(sr, "dispute", anna, comment="Не согласна")
     act(sr, "conflict_close", functional_operator,
         comment="По фотоотчёту работы выполнены, заявка закрыта")  # fmt: skip
@@ -199,7 +199,7 @@ def test_the_functional_operator_closes_a_conflict_with_a_reason_both_sides_see(
 @pytest.mark.req("R12")
 def test_the_resident_reopens_a_closed_request_with_a_comment(sr, uo_dispatcher, anna):
     act(sr, "start", uo_dispatcher)
-    act(sr, "complete", uo_dispatcher, report="Готово")
+    act(sr, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     act(sr, "confirm", anna)
     act(sr, "reopen", anna, comment="Через день дверь снова не закрывается")
     assert sr.status == Status.REOPENED and sr.reopen_count == 1
@@ -213,7 +213,7 @@ def test_the_resident_reopens_a_closed_request_with_a_comment(sr, uo_dispatcher,
 @pytest.mark.req("R12")
 def test_a_reopen_without_a_reason_may_be_rejected_for_that(sr, uo_dispatcher, anna):
     act(sr, "start", uo_dispatcher)
-    act(sr, "complete", uo_dispatcher, report="Готово")
+    act(sr, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     act(sr, "reopen", anna)
     assert last_event(sr).data["without_reason"] is True
     act(sr, "reject", uo_dispatcher, reject_reason="reopen_without_reason",
@@ -234,7 +234,7 @@ def test_a_rating_of_5_keeps_the_request_and_a_rating_of_1_returns_it_for_rework
     good, bad = file_request(), file_request(text="Не работает доводчик в 1 подъезде")
     for request in (good, bad):
         act(request, "start", uo_dispatcher)
-        act(request, "complete", uo_dispatcher, report="Готово")
+        act(request, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     act(good, "rate", anna, rating=5)
     assert good.status == Status.DONE and good.rating == 5
     act(bad, "rate", anna, rating="1", comment="Ничего не сделано")
@@ -242,7 +242,7 @@ def test_a_rating_of_5_keeps_the_request_and_a_rating_of_1_returns_it_for_rework
     assert last_event(bad).data["returned_for_rework"] is True
     # After the rework the new completion may be rated again.
     act(bad, "start", uo_dispatcher)
-    act(bad, "complete", uo_dispatcher, report="Заменён доводчик")
+    act(bad, "complete", uo_dispatcher, report="Заменён доводчик", comment="Работы выполнены")
     act(bad, "rate", anna, rating=4)
     assert bad.rating == 4
 

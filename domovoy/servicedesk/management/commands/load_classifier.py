@@ -121,4 +121,5 @@ class Command(BaseCommand):
                 )  # fmt: skip
                 created += was_created
                 updated += not was_created
-        self.stdout.write(f"Classifier: {created} topics created, {updated} updated.")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"Classifier: {created} topics created, {updated} checked.")

@@ -12,12 +12,15 @@ def _menu(user):
                 (_("Справка"), reverse("help:index"))]
     items = [(_("Главная"), reverse("home"))]
     kinds, role_set = roles.kinds_of(user), roles.roles_of(user)
-    if roles.is_territorial_reader(user):
+    if user.has_perm("onboarding.view_queue"):
         items.append((_("Заявки на подключение"), reverse("onboarding:queue")))
+    if roles.is_territorial_reader(user):
         items.append((_("Организации"), reverse("directory:organizations")))
     org = roles.organization_of(user)
     if org is not None:
         items.append((_("Моя организация"), reverse("directory:organization", args=[org.pk])))
+    if "org_admin" in role_set and "uo" in kinds:
+        items.append((_("Подключить подрядчика"), reverse("onboarding:apply_contractor")))
     if org is not None or user.is_superuser:
         items.append((_("Дома"), reverse("directory:buildings")))
         items.append((_("Обратная связь"), reverse("feedback:list")))
@@ -25,6 +28,7 @@ def _menu(user):
         items.append((_("Журнал аудита"), reverse("audit:log")))
     if "technical_operator" in role_set or user.is_superuser:
         items.append((_("Интеграции"), reverse("integrations:list")))
+        items.append((_("Состояние системы"), reverse("system_status")))
     items.append((_("Справка"), reverse("help:index")))
     return items
 

@@ -10,9 +10,4 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("system/", system.system_status, name="system_status"),
     path("system/probe/", system.system_probe, name="system_probe"),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
 ]

@@ -3,6 +3,7 @@ appendix 2. Field checks are ``check_card``'s (one set of rules for pages and AP
 
 from django import forms
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from domovoy.directory.models import Organization, OrgKind, Territory
@@ -77,7 +78,7 @@ def _card_field(name):
         field.widget.attrs["class"] = "form-control"
         if name == "email":
             field.widget.input_type = "email"
-    field.label = str(model_field.verbose_name).capitalize()
+    field.label = capfirst(str(model_field.verbose_name))
     field.required = False
     return field
 

@@ -1,6 +1,7 @@
 """Pages of onboarding (D5): the public request form, the applicant's status and correction
 pages (secret token), the operators' queue and review, a UO's requests for its contractors."""
 
+import datetime as _dt
 import io
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -279,9 +281,11 @@ def _card_rows(card):
     for name, value in card.items():
         if value in ("", None):
             continue
-        label = str(Organization._meta.get_field(name).verbose_name).capitalize()
+        label = capfirst(str(Organization._meta.get_field(name).verbose_name))
         if name == "legal_form":
             value = dict(Organization.LegalForm.choices).get(value, value)
+        elif name.endswith("date") and isinstance(value, str):
+            value = _dt.date.fromisoformat(value).strftime("%d.%m.%Y")
         rows.append((label, value))
     return rows
 

@@ -13,7 +13,7 @@ def _menu(user):
     items = [(_("Главная"), reverse("home"))]
     kinds, role_set = roles.kinds_of(user), roles.roles_of(user)
     if user.has_perm("onboarding.view_queue"):
-        items.append((_("Заявки на подключение"), reverse("onboarding:queue")))
+        items.append((_("Подключение"), reverse("onboarding:queue")))
     if roles.is_territorial_reader(user):
         items.append((_("Организации"), reverse("directory:organizations")))
     org = roles.organization_of(user)
@@ -25,10 +25,10 @@ def _menu(user):
         items.append((_("Дома"), reverse("directory:buildings")))
         items.append((_("Обратная связь"), reverse("feedback:list")))
     if roles.has_role(user, "functional_operator", "technical_operator") or "control" in kinds:
-        items.append((_("Журнал аудита"), reverse("audit:log")))
+        items.append((_("Аудит"), reverse("audit:log")))
     if "technical_operator" in role_set or user.is_superuser:
         items.append((_("Интеграции"), reverse("integrations:list")))
-        items.append((_("Состояние системы"), reverse("system_status")))
+        items.append((_("Система"), reverse("system_status")))
     items.append((_("Справка"), reverse("help:index")))
     return items
 

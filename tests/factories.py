@@ -147,7 +147,9 @@ class BuildingFactory(factory.django.DjangoModelFactory):
 
 
 def manage(building, org, start=dt.date(2020, 1, 1), end=None):
-    return ManagementPeriod.objects.create(building=building, organization=org, start=start, end=end)
+    return ManagementPeriod.objects.create(
+        building=building, organization=org, start=start, end=end
+    )
 
 
 def premises_with_account(building, number="1", account_number=None, owner="Сидоров"):

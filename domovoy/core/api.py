@@ -23,8 +23,12 @@ class ProbeSerializer(serializers.Serializer):
 
 def _probe_body(token):
     row = worker_probe_result(token)
-    return {"token": token, "done": row is not None, "worker": row.worker if row else "",
-            "executed_at": row.at if row else None}
+    return {
+        "token": token,
+        "done": row is not None,
+        "worker": row.worker if row else "",
+        "executed_at": row.at if row else None,
+    }
 
 
 class WorkerProbeView(APIView):

@@ -60,3 +60,6 @@ class WorkerHeartbeat(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.worker} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -26,7 +26,8 @@ def ratelimit(*, key, rate):
                 count = 1
             if count > limit:
                 return HttpResponse(
-                    "Слишком много запросов. Повторите позже.", status=429,
+                    "Слишком много запросов. Повторите позже.",
+                    status=429,
                     content_type="text/plain; charset=utf-8",
                 )
             return view(request, *args, **kwargs)

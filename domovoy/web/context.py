@@ -8,8 +8,10 @@ from domovoy.core import roles
 
 def _menu(user):
     if not user.is_authenticated:
-        return [(_("Подключение организации"), reverse("onboarding:apply")),
-                (_("Справка"), reverse("help:index"))]
+        return [
+            (_("Подключение организации"), reverse("onboarding:apply")),
+            (_("Справка"), reverse("help:index")),
+        ]
     items = [(_("Главная"), reverse("home"))]
     kinds, role_set = roles.kinds_of(user), roles.roles_of(user)
     if user.has_perm("onboarding.view_queue"):

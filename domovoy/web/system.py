@@ -19,8 +19,11 @@ def _require_operator(user):
 def system_status(request):
     _require_operator(request.user)
     token = request.GET.get("probe", "")
-    context = {**worker_status(), "probe_token": token,
-               "probe": worker_probe_result(token) if token else None}
+    context = {
+        **worker_status(),
+        "probe_token": token,
+        "probe": worker_probe_result(token) if token else None,
+    }
     return render(request, "web/system.html", context)
 
 

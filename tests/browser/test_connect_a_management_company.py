@@ -27,9 +27,7 @@ def _local_only(settings, live_server):
 
 
 def _block_outside(page, live_server):
-    page.route(
-        re.compile(r"^https?://(?!127\.0\.0\.1|localhost).*"), lambda route: route.abort()
-    )
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost).*"), lambda route: route.abort())
 
 
 def _login(page, live_server, username, password):
@@ -75,7 +73,9 @@ def test_an_operator_connects_a_management_company_from_its_xlsx_files(
     _login(page, live_server, functional_operator.username, "secret-pass-1")
     page.goto(live_server.url + "/onboarding/queue/")
     shot(page, "onboarding-queue")
-    page.get_by_role("link", name=re.compile(card["short_name"].replace("«", ".").replace("»", "."))).first.click()
+    page.get_by_role(
+        "link", name=re.compile(card["short_name"].replace("«", ".").replace("»", "."))
+    ).first.click()
     page.locator("textarea[name=comment]").first.fill("Документы проверены")
     shot(page, "onboarding-review")
     mail.outbox.clear()

@@ -18,9 +18,7 @@ def test_it_accepts_real_details():
 
 def test_it_accepts_an_ogrnip_whose_remainder_is_ten_or_more():
     # python-stdnum rejects these; the check digit is the last digit of the remainder.
-    body = next(
-        b for b in (f"30450011600{n:03d}" for n in range(1000)) if int(b) % 13 >= 10
-    )
+    body = next(b for b in (f"30450011600{n:03d}" for n in range(1000)) if int(b) % 13 >= 10)
     number = body + str(int(body) % 13 % 10)
     assert v.validate_ogrn(number, legal_form="ip") == number
 

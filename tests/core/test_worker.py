@@ -44,7 +44,10 @@ def consumer(tmp_path):
     def start():
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "run_huey", "-w", "1", "-d", "0.1", "-n"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         procs.append(proc)
         return proc

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "domovoy.api",
     "domovoy.web",
     "domovoy.demo",
+    "domovoy.servicedesk",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,12 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Proper password hashing is slow by design and not what the tests prove."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _huey_immediate():
     """Tasks run inline in tests; the consumer test switches this off for itself."""
     HUEY.immediate = True

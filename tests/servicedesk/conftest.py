@@ -13,12 +13,6 @@ from domovoy.servicedesk.models import Channel, Topic
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The cast has many users; hashing their passwords properly is not what we test here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def classifier(db):
     call_command("load_classifier", verbosity=0)

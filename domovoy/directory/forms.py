@@ -4,7 +4,7 @@ roles) live in the services, whose ``ApplicationError.fields`` are shown next to
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Organization, OrgKind, Resource, Role
+from .models import Department, Organization, OrgKind, Resource, Role, roles_allowed_for
 from .services import CARD_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -128,7 +128,14 @@ class EmployeeForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(organization=organization)
+        self.fields["roles"].choices = role_choices_for(organization)
         add_bootstrap(self)
+
+
+def role_choices_for(organization):
+    """Only the roles this organisation's kinds may give (the service refuses the rest)."""
+    allowed = roles_allowed_for(organization.kind_codes)
+    return [(code, label) for code, label in Role.choices if code in allowed]
 
 
 class EmployeeRolesForm(forms.Form):

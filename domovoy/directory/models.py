@@ -36,6 +36,33 @@ class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("Администратор организации")
 
 
+# Roles an organisation may give its staff, by the organisation's kinds: a management
+# company cannot make its employee an operator or a controller (S2).
+ROLES_BY_KIND = {
+    OrgKind.UO: {Role.UO_DISPATCHER, Role.UO_ENGINEER, Role.ORG_ADMIN},
+    OrgKind.RSO: {Role.SUPPLIER_DISPATCHER, Role.ORG_ADMIN},
+    OrgKind.CONTRACTOR: {Role.SUPPLIER_DISPATCHER, Role.ORG_ADMIN},
+    OrgKind.CALL_CENTRE: {Role.CALL_OPERATOR, Role.ORG_ADMIN},
+    OrgKind.CONTROL: {
+        Role.CONTROLLER,
+        Role.CC_SPECIALIST,
+        Role.CC_HEAD,
+        Role.SUPERVISOR,
+        Role.MEDIA,
+        Role.ORG_ADMIN,
+    },
+    OrgKind.FUNCTIONAL_OPERATOR: {Role.FUNCTIONAL_OPERATOR, Role.ORG_ADMIN},
+    OrgKind.TECHNICAL_OPERATOR: {Role.TECHNICAL_OPERATOR, Role.ORG_ADMIN},
+}
+
+
+def roles_allowed_for(kinds):
+    allowed = set()
+    for kind in kinds:
+        allowed |= ROLES_BY_KIND.get(kind, set())
+    return allowed
+
+
 class Resource(models.TextChoices):
     COLD_WATER = "cold_water", _("Холодная вода")
     HOT_WATER = "hot_water", _("Горячая вода")

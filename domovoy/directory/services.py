@@ -27,6 +27,7 @@ from .models import (
     Role,
     ServiceLink,
     User,
+    roles_allowed_for,
 )
 
 CARD_FIELDS = [
@@ -208,6 +209,8 @@ def employee_create(
         errors["roles"] = ["Укажите хотя бы одну роль"]
     elif bad_roles:
         errors["roles"] = [f"Неизвестная роль: {', '.join(sorted(bad_roles))}"]
+    elif problem := _roles_not_for(organization, roles):
+        errors["roles"] = [problem]
     if department is not None and department.organization_id != organization.pk:
         errors["department"] = ["Подразделение другой организации"]
     email = (email or "").strip()
@@ -278,6 +281,15 @@ def _refuse_losing_last_admin(employee):
 
 
 @transaction.atomic
+def _roles_not_for(organization, roles):
+    """A message if some roles are not for this organisation's kinds (ROLES_BY_KIND), else ""."""
+    refused = set(roles) - roles_allowed_for(organization.kind_codes)
+    if not refused:
+        return ""
+    names = ", ".join(str(Role(code).label) for code in sorted(refused))
+    return f"Роль недоступна организации этого вида: {names}"
+
+
 def employee_set_roles(*, employee, roles):
     """Replace the employee's roles (D2); an organisation keeps at least one administrator."""
     roles = set(roles or ())
@@ -286,6 +298,8 @@ def employee_set_roles(*, employee, roles):
         raise ApplicationError(
             "Неверный набор ролей", fields={"roles": ["Неизвестная или пустая роль"]}
         )
+    if problem := _roles_not_for(employee.organization, roles):
+        raise ApplicationError(problem, code="role_not_allowed", fields={"roles": [problem]})
     if Role.ORG_ADMIN not in roles:
         _refuse_losing_last_admin(employee)
     employee.roles.exclude(role__in=roles).delete()

@@ -32,8 +32,9 @@ from .forms import (
     OrganizationSearchForm,
     ServiceLinkForm,
     apply_errors,
+    role_choices_for,
 )
-from .models import Employee, ManagementPeriod, Organization, Resource, Role
+from .models import Employee, ManagementPeriod, Organization, Resource
 
 PAGE_SIZE = 50
 NEW_CREDENTIALS_KEY = "directory_new_credentials"
@@ -212,7 +213,7 @@ def _render_staff(request, org, *, department_form=None, employee_form=None, sta
             "department_form": department_form or (DepartmentForm() if can_change else None),
             "employee_form": employee_form
             or (EmployeeForm(organization=org) if can_change else None),
-            "role_choices": Role.choices,
+            "role_choices": role_choices_for(org),
             "credentials": credentials,
         },
         status=status,

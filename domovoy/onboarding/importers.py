@@ -17,7 +17,14 @@ from django.core.validators import validate_email
 
 from domovoy.core import validators as v
 from domovoy.core.errors import ApplicationError
-from domovoy.directory.models import Account, Organization, OrgKind, Resource, Role
+from domovoy.directory.models import (
+    Account,
+    Organization,
+    OrgKind,
+    Resource,
+    Role,
+    roles_allowed_for,
+)
 
 HEADER_SCAN_ROWS = 10
 MAX_REPORTED_ERRORS = 10_000
@@ -128,12 +135,6 @@ ACCOUNTS = SheetSpec(
 )
 SHEETS = {s.kind: s for s in (EMPLOYEES, SERVED, ACCOUNTS)}
 
-# Roles an applicant may ask for its staff, by its kinds (never operator or control roles).
-ROLES_BY_KIND = {
-    OrgKind.UO: {Role.UO_DISPATCHER, Role.UO_ENGINEER, Role.ORG_ADMIN},
-    OrgKind.RSO: {Role.SUPPLIER_DISPATCHER, Role.ORG_ADMIN},
-    OrgKind.CONTRACTOR: {Role.SUPPLIER_DISPATCHER, Role.ORG_ADMIN},
-}
 _ROLE_WORDS = {
     "администратор": Role.ORG_ADMIN,
     "админ": Role.ORG_ADMIN,
@@ -156,10 +157,8 @@ _ACCOUNT_RE = re.compile(r"^[0-9A-Za-zА-Яа-яЁё\-/]{1,30}$")
 
 
 def allowed_roles(kinds):
-    allowed = set()
-    for kind in kinds:
-        allowed |= ROLES_BY_KIND.get(kind, set())
-    return allowed
+    # Applicants are UO, RSO or contractors only, so never operator or control roles.
+    return roles_allowed_for(kinds)
 
 
 def default_role(kinds):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("onboarding/", include(("domovoy.onboarding.urls", "onboarding"))),
     path("feedback/", include(("domovoy.feedback.urls", "feedback"))),
     path("help/", include(("domovoy.announcements.urls", "help"))),
+    path("requests/", include(("domovoy.servicedesk.urls", "servicedesk"))),
     path("audit/", include(("domovoy.audit.urls", "audit"))),
     path("integrations/", include(("domovoy.api.integration_urls", "integrations"))),
     path("api/", include("domovoy.api.urls")),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("v1/", include("domovoy.feedback.api_urls")),
     path("v1/", include("domovoy.announcements.api_urls")),
     path("v1/", include("domovoy.audit.api_urls")),
+    path("v1/", include("domovoy.servicedesk.api_urls")),
 ]

@@ -1,6 +1,11 @@
 """REST API of the directory (D1–D4): thin views — input serializer, one service call,
 output serializer. Object rules are the same ``rules`` as the pages (S2); owners' names are
-masked unless allowed and every unmasked read is logged (S5)."""
+masked unless allowed and every unmasked read is logged (S5).
+
+Integration tokens (S1) use these endpoints within their agreement: the scope is checked by
+``TokenScopePermission``, what they may see and change by the rules of ``permissions.py``,
+and every queryset is narrowed to the agreement's territory by the selectors (``viewer``),
+so an object outside it is a 404."""
 
 import datetime as dt
 
@@ -11,7 +16,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from domovoy.api.auth import TokenScopePermission
+from domovoy.api.auth import TokenScopePermission, integration_of
 from domovoy.audit.services import personal_data_read
 from domovoy.core.errors import ApplicationError
 from domovoy.core.masking import mask_name
@@ -152,11 +157,7 @@ class OrganizationViewSet(
     def get_queryset(self):
         if self.action == "list":
             return selectors.organization_list(user=self.request.user)
-        return (
-            Organization.objects.select_related("territory")
-            .prefetch_related("kinds")
-            .order_by("short_name", "id")
-        )
+        return selectors.organization_visible(viewer=self.request.user)
 
     @extend_schema(request=OrganizationInputSerializer, responses={201: OrganizationSerializer})
     def create(self, request, *args, **kwargs):
@@ -219,7 +220,7 @@ class DepartmentViewSet(
     rules_by_action = {"list": "directory.view_staff", "retrieve": "directory.view_staff"}
 
     def get_queryset(self):
-        return selectors.department_list()
+        return selectors.department_list(viewer=self.request.user)
 
     @extend_schema(request=DepartmentInputSerializer, responses={201: DepartmentSerializer})
     def create(self, request, *args, **kwargs):
@@ -319,7 +320,7 @@ class EmployeeViewSet(
     }
 
     def get_queryset(self):
-        return selectors.employee_list(include_inactive=True)
+        return selectors.employee_list(include_inactive=True, viewer=self.request.user)
 
     def rule_target(self, obj):
         return obj.organization
@@ -485,7 +486,7 @@ class BuildingViewSet(
     }
 
     def get_queryset(self):
-        return selectors.building_list(with_manager=True)
+        return selectors.building_list(with_manager=True, viewer=self.request.user)
 
     def _answer(self, building):
         building = self.get_queryset().get(pk=building.pk)
@@ -495,6 +496,7 @@ class BuildingViewSet(
     def create(self, request, *args, **kwargs):
         data = BuildingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        require(request, "directory.place_building", data.validated_data.get("territory"))
         building = services.building_create(data=dict(data.validated_data))
         return Response(self._answer(building), status=status.HTTP_201_CREATED)
 
@@ -503,6 +505,8 @@ class BuildingViewSet(
         building = self.get_object()
         data = BuildingInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        if "territory" in data.validated_data:
+            require(request, "directory.place_building", data.validated_data["territory"])
         services.building_update(building=building, data=dict(data.validated_data))
         return Response(self._answer(building))
 
@@ -557,7 +561,7 @@ class PremisesViewSet(viewsets.ReadOnlyModelViewSet):
     rules_by_action = {"list": "directory.view_building", "retrieve": "directory.view_building"}
 
     def get_queryset(self):
-        return Premises.objects.order_by("building_id", "id")
+        return selectors.premises_list(viewer=self.request.user)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -609,9 +613,11 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         if shown:
             buildings = sorted({a.premises.building_id for a in shown})
             subject = "accounts of building:" + ",".join(map(str, buildings))
-            personal_data_read(
-                user=self.request.user, subject=subject[:200], purpose=self.request.path[:200]
-            )
+            purpose = self.request.path
+            agreement = integration_of(self.request)
+            if agreement is not None:
+                purpose = f"{purpose} (соглашение № {agreement.number})"
+            personal_data_read(user=self.request.user, subject=subject[:200], purpose=purpose)
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -661,9 +667,7 @@ class ManagementPeriodViewSet(
     }
 
     def get_queryset(self):
-        return ManagementPeriod.objects.select_related("organization").order_by(
-            "building_id", "start", "id"
-        )
+        return selectors.management_period_list(viewer=self.request.user)
 
     def create(self, request, *args, **kwargs):
         data = ManagementPeriodSerializer(data=request.data)
@@ -713,7 +717,7 @@ class ServiceLinkViewSet(
     }
 
     def get_queryset(self):
-        return ServiceLink.objects.order_by("uo_id", "resource", "start", "id")
+        return selectors.service_link_list(viewer=self.request.user)
 
     def create(self, request, *args, **kwargs):
         data = ServiceLinkSerializer(data=request.data)

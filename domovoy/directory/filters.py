@@ -1,4 +1,8 @@
-"""django-filter FilterSets of the directory, shared by the pages and the API."""
+"""django-filter FilterSets of the directory, shared by the pages and the API.
+
+The choices of building and organisation filters follow the caller (``_buildings``,
+``_organizations``): an integration limited to a territory cannot probe ids outside it (an
+unknown choice and a choice it may not see answer alike)."""
 
 import django_filters
 from django import forms
@@ -21,6 +25,22 @@ from .models import (
 )
 
 
+def _viewer(request):
+    return getattr(request, "user", None)
+
+
+def _buildings(request):
+    return selectors.building_list(viewer=_viewer(request))
+
+
+def _organizations(request):
+    return selectors.organization_visible(viewer=_viewer(request))
+
+
+def _uos(request):
+    return _organizations(request).filter(kinds__kind=OrgKind.UO)
+
+
 class BuildingFilter(django_filters.FilterSet):
     """Registry filters (D3): address text, street, territory (with everything below),
     the UO managing the building today."""
@@ -32,7 +52,7 @@ class BuildingFilter(django_filters.FilterSet):
     )
     manager = django_filters.ModelChoiceFilter(
         label=_("Управляющая организация"),
-        queryset=Organization.objects.filter(kinds__kind=OrgKind.UO),
+        queryset=_uos,
         method="filter_manager",
     )
 
@@ -94,12 +114,15 @@ class OrganizationFilter(django_filters.FilterSet):
 
 
 class DepartmentFilter(django_filters.FilterSet):
+    organization = django_filters.ModelChoiceFilter(queryset=_organizations)
+
     class Meta:
         model = Department
         fields = ["organization"]
 
 
 class EmployeeFilter(django_filters.FilterSet):
+    organization = django_filters.ModelChoiceFilter(queryset=_organizations)
     role = django_filters.ChoiceFilter(choices=Role.choices, field_name="roles__role")
     is_active = django_filters.BooleanFilter(field_name="is_active")
 
@@ -109,6 +132,8 @@ class EmployeeFilter(django_filters.FilterSet):
 
 
 class PremisesFilter(django_filters.FilterSet):
+    building = django_filters.ModelChoiceFilter(queryset=_buildings)
+
     class Meta:
         model = Premises
         fields = ["building", "number"]
@@ -116,7 +141,7 @@ class PremisesFilter(django_filters.FilterSet):
 
 class AccountFilter(django_filters.FilterSet):
     building = django_filters.ModelChoiceFilter(
-        queryset=Building.objects.all(), field_name="premises__building"
+        queryset=_buildings, field_name="premises__building"
     )
     number = django_filters.CharFilter(field_name="number")
 
@@ -126,12 +151,17 @@ class AccountFilter(django_filters.FilterSet):
 
 
 class ManagementPeriodFilter(django_filters.FilterSet):
+    building = django_filters.ModelChoiceFilter(queryset=_buildings)
+    organization = django_filters.ModelChoiceFilter(queryset=_organizations)
+
     class Meta:
         model = ManagementPeriod
         fields = ["building", "organization"]
 
 
 class ServiceLinkFilter(django_filters.FilterSet):
+    uo = django_filters.ModelChoiceFilter(queryset=_organizations)
+    provider = django_filters.ModelChoiceFilter(queryset=_organizations)
     resource = django_filters.ChoiceFilter(choices=Resource.choices)
 
     class Meta:

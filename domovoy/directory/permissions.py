@@ -9,6 +9,19 @@ Who sees what:
   control bodies of its territory (S5), and every such read is logged;
 - the card is changed by the organisation's own administrator or an operator; staff by the
   organisation's own administrator; the management registry by operators (D4).
+
+Integration tokens (S1, G 3.1.6) act under their agreement, not as an employee:
+- with "directory:read" they read the directory lists and details within the agreement's
+  territory (``directory_territory``), organisations' public short info and staff without
+  personal contacts; owners' names only of the buildings the agreement's organisation
+  manages today (it is party to them, S2), and such reads are logged like a person's;
+- with "directory:write" an agreement that names an organisation acts like that
+  organisation's administrator: its own card (not its kinds), its staff and departments, the
+  buildings it manages (a UO may also register buildings). Operator powers (the registry,
+  new organisations, kinds) never pass to a token; an agreement without an organisation
+  writes nothing.
+The scope itself is checked per request by ``domovoy.api.auth.TokenScopePermission``; the
+predicates below check it again so that a rule never grants more than the agreement.
 """
 
 import rules
@@ -18,6 +31,120 @@ from domovoy.core import roles
 
 ORG_EDITOR_ROLES = ("org_admin",)
 BUILDING_EDITOR_ROLES = ("org_admin", "uo_dispatcher", "uo_engineer")
+
+
+READ_SCOPE = "directory:read"
+WRITE_SCOPE = "directory:write"
+
+
+# --- Who acts: an employee, or an integration under its agreement
+
+
+def agreement_of(user):
+    """The integration agreement ``user`` (a token's service account) acts under, or None
+    for people. An agreement out of its validity acts under nothing (its tokens get 401
+    anyway, ``LoggedTokenAuthentication``)."""
+    if not getattr(user, "is_authenticated", False) or roles.employee_of(user) is not None:
+        return None
+    # The reverse one-to-one is cached on the user (None included): one query per request at
+    # most, none for token calls (the authentication has read it already).
+    agreement = getattr(user, "integration", None)
+    if agreement is None or not agreement.is_valid_on():
+        return None
+    return agreement
+
+
+def acting_organization(user_or_request):
+    """The organisation on whose behalf a request acts: the employee's organisation, or the
+    organisation named in the integration agreement of a token; None otherwise. Accepts a
+    user or a request."""
+    user = getattr(user_or_request, "user", user_or_request)
+    org = roles.organization_of(user)
+    if org is not None:
+        return org
+    agreement = agreement_of(user)
+    return agreement.organization if agreement is not None else None
+
+
+def directory_territory(user):
+    """The territory an integration's directory reads are limited to (its agreement's), or
+    None: no limit (people, and agreements for the whole system). Selectors narrow every
+    list and detail queryset with it (``Territory.path`` prefix)."""
+    agreement = agreement_of(user)
+    if agreement is None or agreement.territory_id is None:
+        return None
+    return agreement.territory
+
+
+def _in_directory_territory(user, territory):
+    limit = directory_territory(user)
+    if limit is None:
+        return True
+    return territory is not None and territory.path.startswith(limit.path)
+
+
+def _manages(org, building):
+    from .models import ManagementPeriod
+
+    if org is None or building is None:
+        return False
+    today = timezone.localdate()
+    return (
+        ManagementPeriod.objects.filter(building=building, organization=org, start__lte=today)
+        .exclude(end__lt=today)
+        .exists()
+    )
+
+
+@rules.predicate
+def integration_reads_directory(user):
+    agreement = agreement_of(user)
+    return agreement is not None and READ_SCOPE in agreement.scopes
+
+
+@rules.predicate
+def integration_writes_directory(user):
+    """A token that may write the directory: the write scope and an organisation to act for."""
+    agreement = agreement_of(user)
+    return (
+        agreement is not None
+        and WRITE_SCOPE in agreement.scopes
+        and agreement.organization_id is not None
+    )
+
+
+@rules.predicate
+def integration_acts_for(user, organization):
+    agreement = agreement_of(user)
+    return (
+        agreement is not None
+        and organization is not None
+        and agreement.organization_id == organization.pk
+    )
+
+
+@rules.predicate
+def integration_party_to_building(user, building):
+    """The agreement's organisation manages ``building`` today (S2: it is party to it)."""
+    agreement = agreement_of(user)
+    return agreement is not None and _manages(agreement.organization, building)
+
+
+@rules.predicate
+def integration_of_a_uo(user):
+    agreement = agreement_of(user)
+    org = agreement.organization if agreement is not None else None
+    return org is not None and "uo" in org.kind_codes
+
+
+@rules.predicate
+def within_directory_territory(user, territory):
+    """Where a building may be placed by the caller: anywhere for people, inside the
+    agreement's territory for a territorial token (None counts as outside)."""
+    return _in_directory_territory(user, territory)
+
+
+# --- People
 
 
 @rules.predicate
@@ -58,17 +185,8 @@ def reads_territory_of_org(user, organization):
 
 @rules.predicate
 def manages_building(user, building):
-    from .models import ManagementPeriod
-
-    org = roles.organization_of(user)
-    if org is None or building is None:
-        return False
-    today = timezone.localdate()
-    return (
-        ManagementPeriod.objects.filter(building=building, organization=org, start__lte=today)
-        .exclude(end__lt=today)
-        .exists()
-    )
+    """The employee's organisation manages ``building`` today."""
+    return _manages(roles.organization_of(user), building)
 
 
 @rules.predicate
@@ -92,22 +210,43 @@ def is_building_editor_of_uo(user):
     return "uo" in roles.kinds_of(user) and roles.has_role(user, *BUILDING_EDITOR_ROLES)
 
 
-rules.add_perm("directory.view_organization", is_staff_member)
-rules.add_perm("directory.view_organization_card", is_member_of | reads_territory_of_org)
+integration_writes_for = integration_writes_directory & integration_acts_for
+is_building_editor = rules.predicate(
+    lambda u: roles.has_role(u, *BUILDING_EDITOR_ROLES), name="is_building_editor"
+)
+
+rules.add_perm("directory.view_organization", is_staff_member | integration_reads_directory)
+rules.add_perm(
+    "directory.view_organization_card",
+    is_member_of | reads_territory_of_org | (integration_reads_directory & integration_acts_for),
+)
 rules.add_perm("directory.add_organization", is_operator)
-rules.add_perm("directory.change_organization", is_org_admin_of | is_operator)
+rules.add_perm(
+    "directory.change_organization", is_org_admin_of | is_operator | integration_writes_for
+)
 rules.add_perm("directory.change_organization_kinds", is_operator)
-rules.add_perm("directory.view_staff", is_staff_member)
+rules.add_perm("directory.view_staff", is_staff_member | integration_reads_directory)
+# Tokens never get the staff's phones and e-mails (S5), not even of their own organisation.
 rules.add_perm("directory.view_staff_contacts", is_member_of | reads_territory_of_org)
-rules.add_perm("directory.change_staff", is_org_admin_of)
-rules.add_perm("directory.view_building", is_staff_member)
-rules.add_perm("directory.view_building_people", manages_building | reads_territory_of_building)
-rules.add_perm("directory.add_building", is_operator | is_building_editor_of_uo)
+rules.add_perm("directory.change_staff", is_org_admin_of | integration_writes_for)
+rules.add_perm("directory.view_building", is_staff_member | integration_reads_directory)
+rules.add_perm(
+    "directory.view_building_people",
+    manages_building
+    | reads_territory_of_building
+    | (integration_reads_directory & integration_party_to_building),
+)
+rules.add_perm(
+    "directory.add_building",
+    is_operator | is_building_editor_of_uo | (integration_writes_directory & integration_of_a_uo),
+)
 rules.add_perm(
     "directory.change_building",
-    (manages_building & rules.predicate(lambda u: roles.has_role(u, *BUILDING_EDITOR_ROLES)))
-    | is_operator,
+    (manages_building & is_building_editor)
+    | is_operator
+    | (integration_writes_directory & integration_party_to_building),
 )
+rules.add_perm("directory.place_building", within_directory_territory)
 rules.add_perm("directory.change_registry", is_operator)
 rules.add_perm("directory.issue_tokens", is_technical_operator)
 rules.add_perm("audit.view_log", is_operator | rules.predicate(roles.is_territorial_reader))

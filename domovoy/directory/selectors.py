@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from domovoy.core import roles
 
+from . import permissions
 from .models import (
     Account,
     Building,
@@ -31,6 +32,18 @@ MAP_POINT_LIMIT = 5000
 
 def _active_on(on):
     return Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gte=on))
+
+
+def limit_to_viewer(qs, *, viewer, path_field):
+    """Narrow ``qs`` to the directory territory of ``viewer`` (an integration token's
+    agreement territory, ``permissions.directory_territory``); ``path_field`` is the lookup
+    of the rows' ``Territory.path`` ("territory__path", "premises__building__territory__path").
+    Rows without a territory fall outside a limited viewer. People are not narrowed here:
+    their reads follow their roles."""
+    territory = permissions.directory_territory(viewer) if viewer is not None else None
+    if territory is None:
+        return qs
+    return qs.filter(**{f"{path_field}__startswith": territory.path})
 
 
 def building_manager(*, building, on: dt.date | None = None):
@@ -100,10 +113,14 @@ def _with_current_management(qs, on=None):
     )
 
 
-def building_list(*, street=None, search=None, territory=None, manager=None, with_manager=False):
+def building_list(
+    *, street=None, search=None, territory=None, manager=None, with_manager=False, viewer=None
+):
     """The building registry; filters are indexed (street, search_text, territory path).
-    ``with_manager`` prefetches today's managing UO as ``building.current_periods``."""
+    ``with_manager`` prefetches today's managing UO as ``building.current_periods``;
+    ``viewer`` narrows it to what that user may see (``limit_to_viewer``)."""
     qs = Building.objects.select_related("territory").order_by("street", "house", "block", "id")
+    qs = limit_to_viewer(qs, viewer=viewer, path_field="territory__path")
     if street:
         qs = qs.filter(street=street)
     if search:
@@ -179,6 +196,24 @@ def management_history(*, building):
     )
 
 
+def premises_list(*, viewer=None):
+    qs = Premises.objects.order_by("building_id", "id")
+    return limit_to_viewer(qs, viewer=viewer, path_field="building__territory__path")
+
+
+def management_period_list(*, viewer=None):
+    qs = ManagementPeriod.objects.select_related("organization").order_by(
+        "building_id", "start", "id"
+    )
+    return limit_to_viewer(qs, viewer=viewer, path_field="building__territory__path")
+
+
+def service_link_list(*, viewer=None):
+    """Links, narrowed for a limited viewer by the served UO's territory."""
+    qs = ServiceLink.objects.order_by("uo_id", "resource", "start", "id")
+    return limit_to_viewer(qs, viewer=viewer, path_field="uo__territory__path")
+
+
 def premises_of_building(*, building):
     """Premises in natural number order ("2" before "10"), accounts prefetched."""
     return (
@@ -191,14 +226,22 @@ def premises_of_building(*, building):
 # --- Organisations and staff
 
 
-def organization_list(*, user, search=None, kind=None):
-    """Organisations a user lists: operators and control bodies see those of their
-    territory (and below, C11); other staff see every organisation's public short info."""
+def organization_visible(*, viewer):
+    """Organisations whose card (or short info) ``viewer`` may open: all of them, or those
+    of a limited integration's territory."""
     qs = (
         Organization.objects.select_related("territory")
         .prefetch_related("kinds")
         .order_by("short_name", "id")
     )
+    return limit_to_viewer(qs, viewer=viewer, path_field="territory__path")
+
+
+def organization_list(*, user, search=None, kind=None):
+    """Organisations a user lists: operators and control bodies see those of their
+    territory (and below, C11); other staff see every organisation's public short info;
+    integrations those of their agreement's territory."""
+    qs = organization_visible(viewer=user)
     if roles.is_territorial_reader(user):
         scope = roles.territory_scope(user)
         if scope is not None:
@@ -217,14 +260,15 @@ def organization_detail(*, pk):
     return Organization.objects.select_related("territory").prefetch_related("kinds").get(pk=pk)
 
 
-def department_list(*, organization=None):
+def department_list(*, organization=None, viewer=None):
     qs = Department.objects.select_related("organization").order_by("organization_id", "name")
+    qs = limit_to_viewer(qs, viewer=viewer, path_field="organization__territory__path")
     if organization is not None:
         qs = qs.filter(organization=organization)
     return qs
 
 
-def employee_list(*, organization=None, include_inactive=False):
+def employee_list(*, organization=None, include_inactive=False, viewer=None):
     qs = (
         Employee.objects.select_related(
             "user", "department", "organization", "organization__territory"
@@ -232,6 +276,7 @@ def employee_list(*, organization=None, include_inactive=False):
         .prefetch_related("roles")
         .order_by("user__last_name", "user__first_name", "id")
     )
+    qs = limit_to_viewer(qs, viewer=viewer, path_field="organization__territory__path")
     if organization is not None:
         qs = qs.filter(organization=organization)
     if not include_inactive:
@@ -254,7 +299,9 @@ def service_links_of(*, organization):
 def people_access(user):
     """Which buildings' people (owners' names) ``user`` may read: ("all", None),
     ("none", None) or ("some", Q over Building) — the same rule as
-    ``directory.view_building_people``, as a filter so lists need no query per row."""
+    ``directory.view_building_people``, as a filter so lists need no query per row. An
+    integration token reads the people of the buildings its agreement's organisation
+    manages today (it is party to them), and only with the "directory:read" scope."""
     if getattr(user, "is_superuser", False):
         return "all", None
     conditions = []
@@ -264,6 +311,8 @@ def people_access(user):
             return "all", None
         conditions.append(Q(territory__path__startswith=scope.path))
     org = roles.organization_of(user)
+    if org is None and permissions.integration_reads_directory(user):
+        org = permissions.acting_organization(user)
     if org is not None:
         today = timezone.localdate()
         managed = ManagementPeriod.objects.filter(_active_on(today), organization=org)
@@ -291,10 +340,12 @@ def _prefixed(q, prefix):
 
 
 def account_list(*, user, building=None, premises=None, number=None):
-    """Accounts with ``people_visible`` telling whether ``user`` may read the owner's name."""
+    """Accounts with ``people_visible`` telling whether ``user`` may read the owner's name;
+    narrowed to a limited integration's territory (``limit_to_viewer``)."""
     qs = Account.objects.select_related("premises", "premises__building").order_by(
         "premises__building_id", "number", "id"
     )
+    qs = limit_to_viewer(qs, viewer=user, path_field="premises__building__territory__path")
     if building is not None:
         qs = qs.filter(premises__building=building)
     if premises is not None:

@@ -1,9 +1,12 @@
 """Service requests (R1–R16): the classifier, requests, their history, resident notices and the
 call centre's calls. The workflow rules live in ``workflow.py``; writes in ``services.py``."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from domovoy.core.models import TimeStampedModel
@@ -432,3 +435,91 @@ class Call(TimeStampedModel):
 
     def __str__(self):
         return f"{self.at:%d.%m %H:%M} {self.get_outcome_display()}"
+
+
+# --- The conversation inside a request (R7, R12) -------------------------------------------------
+
+
+class Comment(models.Model):
+    """A message inside a request: a public comment the resident sees, or an internal note
+    between the participating organisations (R7). The resident's messages to the executor are
+    public comments by the author (R12). Written by ``conversation.comment_add``; never edited."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="comments", verbose_name=_("заявка")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("автор"),
+    )
+    author_org = models.ForeignKey(
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("организация автора"),
+    )
+    text = models.TextField(_("текст"), blank=True)
+    is_public = models.BooleanField(
+        _("виден заявителю"),
+        default=True,
+        help_text=_("иначе — внутренняя заметка участников"),
+    )
+    created_at = models.DateTimeField(_("время"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("комментарий к заявке")
+        verbose_name_plural = _("комментарии к заявкам")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The conversation of one request, in order (the request card and the API).
+            models.Index(fields=["request", "created_at"], name="sr_comment_request_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.request} {self.text[:60]}"
+
+
+def _attachment_path(instance, filename):
+    """Attachments hold personal data (S5): a random name under the media root, served only
+    through the permission-checked API view, never from /media/ directly."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"servicedesk/attachments/{secrets.token_hex(16)}.{ext}"
+
+
+class Attachment(models.Model):
+    """A file of a comment (R7): its type and size were checked against the settings, images
+    have a 320 px JPEG thumbnail."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("комментарий")
+    )
+    # Denormalised from the comment: the download view looks an attachment up by request.
+    request = models.ForeignKey(
+        ServiceRequest,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("заявка"),
+    )
+    file = models.FileField(_("файл"), upload_to=_attachment_path, max_length=255)
+    thumbnail = models.FileField(
+        _("миниатюра"), upload_to=_attachment_path, max_length=255, blank=True
+    )
+    original_name = models.CharField(_("имя файла"), max_length=255)
+    content_type = models.CharField(_("тип"), max_length=100)
+    size = models.PositiveIntegerField(_("размер, байт"))
+
+    class Meta:
+        verbose_name = _("вложение")
+        verbose_name_plural = _("вложения")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,0 +1,391 @@
+"""The conversation inside a request (R7, R12): public comments the resident sees and internal
+notes between the participating organisations, both with attachments.
+
+- ``comment_add``: the one write. The author must be a party (``can_comment``); files are
+  checked against the settings — type by extension AND by content (a «.jpg» that is not an image
+  is refused), size, count — before anything is written; images get a 320 px JPEG thumbnail.
+  A refused comment leaves no row and no file on disk.
+- ``comments_for``: the conversation as ``user`` may see it (internal notes only with
+  ``servicedesk.view_request_internal``), attachments prefetched.
+- ``attachment_get``: an attachment for the permission-checked download (never /media/).
+
+Settings (read with defaults): ``SERVICEDESK_UPLOAD_TYPES`` (extensions), ``SERVICEDESK_
+UPLOAD_MAX_BYTES`` (per file), ``SERVICEDESK_UPLOAD_MAX_FILES`` (per comment).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import rules
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from domovoy.core import roles
+from domovoy.core.errors import ApplicationError, PermissionDeniedError
+
+from . import permissions as who
+from .models import Attachment, Channel, Comment, ResidentNotice, ServiceRequest
+from .workflow import resident_status_word
+
+DEFAULT_UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "pdf", "doc", "docx", "xls", "xlsx", "odt")
+DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_UPLOAD_MAX_FILES = 5
+TEXT_MAX_LENGTH = 5000
+THUMBNAIL_PX = 320
+
+# What each extension must be inside: (MIME type, content check name).
+KNOWN_TYPES: dict[str, tuple[str, str]] = {
+    "jpg": ("image/jpeg", "JPEG"),
+    "jpeg": ("image/jpeg", "JPEG"),
+    "png": ("image/png", "PNG"),
+    "webp": ("image/webp", "WEBP"),
+    "pdf": ("application/pdf", "pdf"),
+    "doc": ("application/msword", "ole"),
+    "xls": ("application/vnd.ms-excel", "ole"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "zip:word/document.xml",
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "zip:xl/workbook.xml",
+    ),
+    "odt": ("application/vnd.oasis.opendocument.text", "odt"),
+}
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def upload_types() -> tuple[str, ...]:
+    configured = getattr(settings, "SERVICEDESK_UPLOAD_TYPES", None) or DEFAULT_UPLOAD_TYPES
+    return tuple(str(ext).lower().lstrip(".") for ext in configured)
+
+
+def upload_max_bytes() -> int:
+    return int(getattr(settings, "SERVICEDESK_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
+
+
+def upload_max_files() -> int:
+    return int(getattr(settings, "SERVICEDESK_UPLOAD_MAX_FILES", DEFAULT_UPLOAD_MAX_FILES))
+
+
+def upload_rules_text() -> str:
+    """The limits in words, for forms and the API description."""
+    mb = upload_max_bytes() / (1024 * 1024)
+    return _("до %(n)s файлов: %(types)s, не больше %(mb)s МБ каждый") % {
+        "n": upload_max_files(),
+        "types": ", ".join(upload_types()),
+        "mb": f"{mb:g}",
+    }
+
+
+# --- Who may write ---------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_call_centre_for_caller(user, request) -> bool:
+    """The call centre speaks in the requests it filed for callers (R1, S2)."""
+    return (
+        request is not None
+        and request.channel == Channel.CALL_CENTRE
+        and who.is_call_operator(user, request)
+    )
+
+
+# The parties to a request who may write in it (R7, R12). Kept here rather than in
+# ``permissions.py`` (owned by the workflow core); registered as ``servicedesk.comment_request``.
+can_comment = (
+    who.is_author
+    | who.is_executor
+    | who.is_controller
+    | who.is_origin_uo
+    | is_call_centre_for_caller
+    | who.is_functional_operator
+)
+rules.add_perm("servicedesk.comment_request", can_comment)
+
+
+def can_write_internal(user, request) -> bool:
+    """Internal notes: parties other than the resident (who never sees them)."""
+    return bool(can_comment.test(user, request)) and user.has_perm(
+        "servicedesk.view_request_internal", request
+    )
+
+
+# --- Checking files --------------------------------------------------------------------------
+
+
+class _Checked:
+    """A file that passed every check, with what will be stored."""
+
+    def __init__(self, name, ext, content_type, data, thumbnail):
+        self.name = name
+        self.ext = ext
+        self.content_type = content_type
+        self.data = data
+        self.thumbnail = thumbnail
+
+
+def _display_name(upload) -> str:
+    name = str(getattr(upload, "name", "") or "файл").replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:255] or "файл"
+
+
+def _read(upload) -> bytes:
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    if hasattr(upload, "chunks"):
+        data = b"".join(upload.chunks())
+    else:
+        data = upload.read()
+    return data if isinstance(data, bytes) else bytes(data)
+
+
+def _image_thumbnail(data: bytes, expected_format: str) -> bytes | None:
+    """Open the image with Pillow; None if it is not an image of ``expected_format``,
+    otherwise a 320 px JPEG thumbnail."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format != expected_format:
+                return None
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if image.mode not in ("RGB", "L"):
+                background = Image.new("RGB", image.size, "white")
+                rgba = image.convert("RGBA")
+                background.paste(rgba, mask=rgba.getchannel("A"))
+                image = background
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=82)
+            return out.getvalue()
+    except Exception:  # noqa: BLE001 - any failure to decode means "not an image"
+        return None
+
+
+def _zip_names(data: bytes) -> set[str] | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+
+
+def _content_matches(check: str, data: bytes) -> bool:
+    if check == "pdf":
+        return data.startswith(b"%PDF-")
+    if check == "ole":  # legacy Word / Excel: an OLE2 compound document
+        return data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    if check.startswith("zip:"):
+        names = _zip_names(data) if data.startswith(b"PK\x03\x04") else None
+        return names is not None and check[4:] in names
+    if check == "odt":
+        if not data.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                mime = archive.read("mimetype").strip()
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            return False
+        return mime == b"application/vnd.oasis.opendocument.text"
+    raise AssertionError(f"unknown content check {check}")
+
+
+def check_files(files) -> list[_Checked]:
+    """Every file against the limits, with a message naming the file and the reason; raises
+    ``ApplicationError`` (field ``files``) listing all the refused files. Writes nothing."""
+    files = [f for f in (files or ()) if f is not None]
+    allowed = upload_types()
+    limit, max_files = upload_max_bytes(), upload_max_files()
+    if len(files) > max_files:
+        message = _("Можно приложить не больше %(n)s файлов, выбрано %(k)s") % {
+            "n": max_files,
+            "k": len(files),
+        }
+        raise ApplicationError(message, code="too_many_files", fields={"files": [message]})
+    errors, checked = [], []
+    for upload in files:
+        name = _display_name(upload)
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext not in allowed or ext not in KNOWN_TYPES:
+            errors.append(
+                _("«%(name)s»: такой тип файла не принимается; можно: %(types)s")
+                % {"name": name, "types": ", ".join(allowed)}
+            )
+            continue
+        size = getattr(upload, "size", None)
+        if size is not None and size > limit:
+            errors.append(
+                _("«%(name)s»: файл больше %(mb)s МБ") % {"name": name, "mb": f"{limit / 2**20:g}"}
+            )
+            continue
+        data = _read(upload)
+        if len(data) > limit:
+            errors.append(
+                _("«%(name)s»: файл больше %(mb)s МБ") % {"name": name, "mb": f"{limit / 2**20:g}"}
+            )
+            continue
+        if not data:
+            errors.append(_("«%(name)s»: файл пустой") % {"name": name})
+            continue
+        content_type, check = KNOWN_TYPES[ext]
+        thumbnail = None
+        if check in IMAGE_FORMATS:
+            thumbnail = _image_thumbnail(data, check)
+            ok = thumbnail is not None
+        else:
+            ok = _content_matches(check, data)
+        if not ok:
+            errors.append(
+                _("«%(name)s»: содержимое файла не соответствует расширению .%(ext)s")
+                % {"name": name, "ext": ext}
+            )
+            continue
+        checked.append(_Checked(name, ext, content_type, data, thumbnail))
+    if errors:
+        raise ApplicationError(
+            _("Файлы не приняты: %(errors)s") % {"errors": "; ".join(errors)},
+            code="invalid_file",
+            fields={"files": errors},
+        )
+    return checked
+
+
+# --- The write -------------------------------------------------------------------------------
+
+
+def _notify_resident_of_comment(request: ServiceRequest, comment: Comment) -> None:
+    """N2: a public comment by somebody else reaches the resident's inbox. ``events.
+    notify_resident`` takes a history row and comments are not history actions, so the notice
+    is written here with the same idempotency (unique ``dedup_key``)."""
+    if request.author_id is None or comment.author_id == request.author_id:
+        return
+    key = f"servicedesk:comment:{comment.pk}"
+    word = resident_status_word(request.status)
+    text = _("Заявка № %(number)s: новый комментарий.") % {"number": request.number}
+    if comment.text:
+        text += f" {comment.text[:500]}"
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate must not break the caller
+            ResidentNotice.objects.get_or_create(
+                dedup_key=key,
+                defaults={
+                    "recipient_id": request.author_id,
+                    "request": request,
+                    "status_word": word,
+                    "text": text,
+                },
+            )
+    except IntegrityError:
+        pass
+
+
+def comment_add(
+    *, request: ServiceRequest, author, text: str, is_public: bool, files=()
+) -> Comment:
+    """Write a public comment or an internal note with its files (R7, R12). Refused with a
+    clear error — and nothing stored, neither rows nor files — when the author is not a party,
+    the resident asks for an internal note, there is neither text nor file, or a file breaks
+    the limits."""
+    if request.is_deleted:
+        raise ApplicationError(_("Заявка удалена заявителем"), code="deleted")
+    if not can_comment.test(author, request):
+        raise PermissionDeniedError(
+            _("Писать в заявке могут только заявитель и участвующие в ней организации")
+        )
+    is_public = bool(is_public)
+    if not is_public and not can_write_internal(author, request):
+        raise PermissionDeniedError(
+            _("Внутренние заметки пишут только организации — участники заявки"),
+            code="internal_forbidden",
+        )
+    text = (text or "").strip()
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ApplicationError(
+            _("Комментарий длиннее %(n)s символов") % {"n": TEXT_MAX_LENGTH},
+            fields={"text": [_("Не больше %(n)s символов") % {"n": TEXT_MAX_LENGTH}]},
+        )
+    checked = check_files(files)
+    if not text and not checked:
+        raise ApplicationError(
+            _("Напишите комментарий или приложите файл"),
+            code="required",
+            fields={"text": [_("Обязательное поле")]},
+        )
+
+    stored: list = []
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                request=request,
+                author=author,
+                author_org=roles.organization_of(author),
+                text=text,
+                is_public=is_public,
+                created_at=timezone.now(),
+            )
+            for item in checked:
+                attachment = Attachment(
+                    comment=comment,
+                    request=request,
+                    original_name=item.name,
+                    content_type=item.content_type,
+                    size=len(item.data),
+                )
+                attachment.file.save(f"file.{item.ext}", ContentFile(item.data), save=False)
+                stored.append(attachment.file)
+                if item.thumbnail is not None:
+                    attachment.thumbnail.save(
+                        "thumbnail.jpg", ContentFile(item.thumbnail), save=False
+                    )
+                    stored.append(attachment.thumbnail)
+                attachment.save()
+            if is_public:
+                _notify_resident_of_comment(request, comment)
+    except BaseException:
+        for field_file in stored:  # the rows rolled back: no orphan files either
+            field_file.storage.delete(field_file.name)
+        raise
+    return comment
+
+
+# --- Reads -----------------------------------------------------------------------------------
+
+
+def comments_for(*, request: ServiceRequest, user) -> list[Comment]:
+    """The conversation of ``request`` as ``user`` may see it: everything for the participants
+    with ``servicedesk.view_request_internal``, public comments only for the resident; nothing
+    for a user who may not read the request. Authors, organisations and attachments are
+    fetched in three queries whatever the length."""
+    if not user.has_perm("servicedesk.view_request", request):
+        return []
+    qs = request.comments.select_related("author", "author_org").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if not user.has_perm("servicedesk.view_request_internal", request):
+        qs = qs.filter(is_public=True)
+    return list(qs.order_by("created_at", "id"))
+
+
+def attachment_get(*, request: ServiceRequest, user, pk) -> Attachment | None:
+    """An attachment of ``request`` that ``user`` may download (the request's reading rules; an
+    internal note's files only with ``view_request_internal``), or None."""
+    if not user.has_perm("servicedesk.view_request", request):
+        return None
+    attachment = Attachment.objects.select_related("comment").filter(request=request, pk=pk).first()
+    if attachment is None:
+        return None
+    if not attachment.comment.is_public and not user.has_perm(
+        "servicedesk.view_request_internal", request
+    ):
+        return None
+    return attachment

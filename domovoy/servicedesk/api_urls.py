@@ -1,1 +1,37 @@
-urlpatterns = []
+"""Routes of the service-request API under /api/v1/ (see ``api.py``). Every action of the
+workflow table gets its own route, all served by the one ``RequestActionView``."""
+
+from django.urls import path
+
+from . import api
+from .workflow import TRANSITIONS
+
+urlpatterns = [
+    path("topics/", api.TopicListView.as_view(), name="sd-topic-list"),
+    path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
+    path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
+    path(
+        "requests/<int:pk>/actions/",
+        api.RequestAllowedActionsView.as_view(),
+        name="sd-request-actions",
+    ),
+    path("requests/<int:pk>/comments/", api.CommentListView.as_view(), name="sd-request-comments"),
+    path(
+        "requests/<int:pk>/attachments/<int:attachment_id>/",
+        api.AttachmentDownloadView.as_view(),
+        name="sd-attachment",
+    ),
+    path(
+        "requests/<int:pk>/attachments/<int:attachment_id>/thumbnail/",
+        api.AttachmentDownloadView.as_view(thumbnail=True),
+        name="sd-attachment-thumbnail",
+    ),
+    *[
+        path(
+            f"requests/<int:pk>/{transition.action.value}/",
+            api.RequestActionView.as_view(workflow_action=transition.action.value),
+            name=f"sd-request-{transition.action.value}",
+        )
+        for transition in TRANSITIONS
+    ],
+]

@@ -30,6 +30,7 @@ from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 
 from . import permissions as who
+from . import services
 from .models import Attachment, Channel, Comment, ResidentNotice, ServiceRequest
 from .workflow import resident_status_word
 
@@ -358,34 +359,64 @@ def comment_add(
     return comment
 
 
+def service_request_create_with_files(*, files=(), **create_kwargs) -> ServiceRequest:
+    """Intake with photos and files (R1, R7): ``services.service_request_create`` and, when
+    there are files, the author's first public comment carrying them (by the resident, or by
+    the call-centre operator for a caller). The files are checked before anything is written;
+    one transaction: a refused file leaves neither the request nor a file."""
+    files = [f for f in (files or ()) if f is not None]
+    check_files(files)
+    with transaction.atomic():
+        request = services.service_request_create(**create_kwargs)
+        if files:
+            comment_add(
+                request=request,
+                author=create_kwargs["actor"],
+                text="",
+                is_public=True,
+                files=files,
+            )
+    return request
+
+
 # --- Reads -----------------------------------------------------------------------------------
 
 
-def comments_for(*, request: ServiceRequest, user) -> list[Comment]:
+def comments_for(
+    *, request: ServiceRequest, user, include_internal: bool | None = None
+) -> list[Comment]:
     """The conversation of ``request`` as ``user`` may see it: everything for the participants
     with ``servicedesk.view_request_internal``, public comments only for the resident; nothing
     for a user who may not read the request. Authors, organisations and attachments are
-    fetched in three queries whatever the length."""
-    if not user.has_perm("servicedesk.view_request", request):
-        return []
+    fetched in three queries whatever the length.
+
+    ``include_internal`` given: the caller has already decided what its reader may see (the
+    API for integration tokens, whose rights come from their agreement, not from a role)."""
+    if include_internal is None:
+        if not user.has_perm("servicedesk.view_request", request):
+            return []
+        include_internal = user.has_perm("servicedesk.view_request_internal", request)
     qs = request.comments.select_related("author", "author_org").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
-    if not user.has_perm("servicedesk.view_request_internal", request):
+    if not include_internal:
         qs = qs.filter(is_public=True)
     return list(qs.order_by("created_at", "id"))
 
 
-def attachment_get(*, request: ServiceRequest, user, pk) -> Attachment | None:
+def attachment_get(
+    *, request: ServiceRequest, user, pk, include_internal: bool | None = None
+) -> Attachment | None:
     """An attachment of ``request`` that ``user`` may download (the request's reading rules; an
-    internal note's files only with ``view_request_internal``), or None."""
-    if not user.has_perm("servicedesk.view_request", request):
-        return None
+    internal note's files only with ``view_request_internal``), or None. ``include_internal``
+    as in ``comments_for``."""
+    if include_internal is None:
+        if not user.has_perm("servicedesk.view_request", request):
+            return None
+        include_internal = user.has_perm("servicedesk.view_request_internal", request)
     attachment = Attachment.objects.select_related("comment").filter(request=request, pk=pk).first()
     if attachment is None:
         return None
-    if not attachment.comment.is_public and not user.has_perm(
-        "servicedesk.view_request_internal", request
-    ):
+    if not attachment.comment.is_public and not include_internal:
         return None
     return attachment

@@ -1,0 +1,875 @@
+"""REST API of service requests (R1, R4–R12, S2): thin views over the services.
+
+- ``/requests/``: create (a resident for themselves, a call-centre operator for a caller, an
+  integration token with ``requests:write``; the channel is recorded) and the list under S2
+  (``selectors.requests_visible_to``) with the filters of ``filters.RequestFilter``.
+- ``/requests/{id}/``: the request with its history (public-only for the resident), its
+  conversation and the caller's allowed actions.
+- ``/requests/{id}/<action>/``: one route per row of the workflow table, all served by ONE view
+  whose input serializer is built from that row's mandatory and optional parameters; the
+  transition service decides. 400 bad or missing parameters (``fields``), 403 wrong party,
+  404 a request the caller may not read, 409 wrong status, a failed guard or a stale version.
+- ``/requests/{id}/actions/``: what the caller may do now, with each action's parameters.
+- ``/requests/{id}/comments/`` and ``/requests/{id}/attachments/{att}/[thumbnail/]``: the
+  conversation (R7, R12); files are served only here, after the request's reading rules.
+- ``/topics/``: the classifier (R2), tree-ordered.
+
+Integration tokens (S1, S2) read the requests they filed, and — when their agreement names an
+organisation — those that organisation is party to, within the agreement's territory; they act
+as the author of the requests they filed (an external portal relays its resident)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from domovoy.api.auth import TokenScopePermission, integration_of, token_territory
+from domovoy.core import roles
+from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.core.masking import mask_name, mask_phone
+from domovoy.directory.models import Building, Organization, Premises
+
+from . import conversation, filters, selectors, services
+from . import permissions as who
+from .models import Attachment, Channel, Comment, RequestEvent, ServiceRequest, Topic
+from .workflow import (
+    OPEN_STATUSES,
+    PARAMS,
+    TRANSITIONS,
+    Status,
+    resident_status_word,
+    transition_for,
+)
+
+_LIST_RELATED = ("topic", "building", "premises", "executor_org", "controller_org")
+_DETAIL_RELATED = (*_LIST_RELATED, "origin_org", "building__territory", "author")
+
+# Refusals about the request's state rather than the caller's input: the status, a guard of
+# the table, a deleted request, a stale version (another user acted first).
+CONFLICT_CODES = frozenset(
+    {"invalid_status", "deleted", "stale"} | {g.name for t in TRANSITIONS for g in t.guards}
+)
+
+
+# --- Who is reading ------------------------------------------------------------------------
+
+
+class Viewer:
+    """The caller, resolved once per API call: the serializers decide per row without queries
+    what it may see (personal data, internal fields)."""
+
+    def __init__(self, request):
+        self.user = request.user
+        self.agreement = integration_of(request)
+        if self.agreement is not None:
+            self.org_id = self.agreement.organization_id
+            self.is_call_operator = False
+        else:
+            org = roles.organization_of(self.user)
+            self.org_id = org.pk if org else None
+            self.is_call_operator = bool(who.is_call_operator(self.user))
+
+    @property
+    def is_token(self) -> bool:
+        return self.agreement is not None
+
+    def is_party_org(self, obj: ServiceRequest) -> bool:
+        return self.org_id is not None and self.org_id in (
+            obj.executor_org_id,
+            obj.controller_org_id,
+            obj.origin_org_id,
+        )
+
+    def sees_personal_data(self, obj: ServiceRequest) -> bool:
+        """S5: the author, the call centre and the organisations party to the request; not
+        the territorial readers or tokens of other organisations."""
+        return obj.author_id == self.user.pk or self.is_call_operator or self.is_party_org(obj)
+
+    def sees_internal(self, obj: ServiceRequest) -> bool:
+        """Internal notes, reasons and the executors' history (R7, R6)."""
+        if self.is_token:
+            return self.is_party_org(obj)
+        return self.user.has_perm("servicedesk.view_request_internal", obj)
+
+
+def visible_requests(request):
+    """S2 for the API: a person's session by ``selectors.requests_visible_to``; a token by its
+    agreement (what it filed, and its organisation's requests) within its territory."""
+    agreement = integration_of(request)
+    if agreement is None:
+        return selectors.requests_visible_to(request.user)
+    qs = ServiceRequest.objects.filter(is_deleted=False)
+    condition = Q(author=request.user)
+    org_id = agreement.organization_id
+    if org_id:
+        condition |= Q(executor_org_id=org_id) | Q(controller_org_id=org_id)
+        condition |= Q(origin_org_id=org_id)
+    qs = qs.filter(condition)
+    territory = token_territory(request)
+    if territory is not None:
+        qs = qs.filter(building__territory__path__startswith=territory.path)
+    return qs
+
+
+def _is_overdue(obj: ServiceRequest, now) -> bool:
+    """The row-level form of ``selectors.overdue_requests`` (R14)."""
+    if obj.status not in OPEN_STATUSES or obj.deadline_at >= now:
+        return False
+    if obj.status == Status.POSTPONED and obj.postponed_until:
+        return obj.postponed_until < timezone.localdate(now)
+    return True
+
+
+# --- Serializers ---------------------------------------------------------------------------
+
+
+class RequestErrorSerializer(serializers.Serializer):
+    """Every refusal: a machine code, a sentence, the messages per field."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+ERRORS = {
+    400: RequestErrorSerializer,
+    403: RequestErrorSerializer,
+    404: RequestErrorSerializer,
+}
+
+
+class RequestStatusField(serializers.ChoiceField):
+    """A request status (``workflow.Status``); one named enum in the schema however many
+    fields (status, from_status, to_status) carry it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Status.choices, **kwargs)
+
+
+class RequestStatusFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = RequestStatusField
+
+    def map_serializer_field(self, auto_schema, direction):
+        labels = "\n".join(f"* `{value}` - {label}" for value, label in Status.choices)
+        component = ResolvedComponent(
+            name="RequestStatusEnum",
+            type=ResolvedComponent.SCHEMA,
+            object="RequestStatusEnum",
+            schema={"enum": list(Status.values), "type": "string", "description": labels},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class OrgBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "short_name"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    depth = serializers.IntegerField(read_only=True, help_text="0 for a group of the tree")
+    is_group = serializers.BooleanField(read_only=True, help_text="requests go to leaves only")
+    deadline_text = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = [
+            "id",
+            "parent",
+            "code",
+            "name",
+            "depth",
+            "is_group",
+            "is_emergency",
+            "handler_kind",
+            "resource",
+            "deadline_hours",
+            "deadline_days",
+            "deadline_working",
+            "deadline_text",
+        ]
+        read_only_fields = fields
+
+
+class RequestListSerializer(serializers.ModelSerializer):
+    status = RequestStatusField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    resident_status = serializers.CharField(read_only=True, help_text="the words residents see")
+    topic_name = serializers.CharField(source="topic.name", read_only=True)
+    building_address = serializers.CharField(source="building.address", read_only=True)
+    premises_number = serializers.CharField(
+        source="premises.number", read_only=True, allow_null=True
+    )
+    executor = OrgBriefSerializer(source="executor_org", read_only=True)
+    controller = OrgBriefSerializer(source="controller_org", read_only=True, allow_null=True)
+    is_overdue = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    caller_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "number",
+            "channel",
+            "status",
+            "status_label",
+            "resident_status",
+            "topic",
+            "topic_name",
+            "building",
+            "building_address",
+            "premises",
+            "premises_number",
+            "executor",
+            "controller",
+            "is_emergency",
+            "deadline_at",
+            "is_overdue",
+            "caller_name",
+            "phone",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @property
+    def viewer(self) -> Viewer:
+        return self.context["viewer"]
+
+    def get_is_overdue(self, obj) -> bool:
+        return _is_overdue(obj, self.context.setdefault("now", timezone.now()))
+
+    def get_phone(self, obj) -> str:
+        return obj.phone if self.viewer.sees_personal_data(obj) else mask_phone(obj.phone)
+
+    def get_caller_name(self, obj) -> str:
+        if self.viewer.sees_personal_data(obj):
+            return obj.caller_name
+        return mask_name(obj.caller_name)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """A history row (R4). For the resident: the status word and the public comment only."""
+
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    from_status = serializers.SerializerMethodField(help_text="null on the creation row")
+    to_status = RequestStatusField(read_only=True)
+    to_status_label = serializers.CharField(source="get_to_status_display", read_only=True)
+    resident_status = serializers.SerializerMethodField()
+    actor_name = serializers.SerializerMethodField()
+    actor_org = OrgBriefSerializer(read_only=True, allow_null=True)
+    reason = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()
+    has_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RequestEvent
+        fields = [
+            "id",
+            "at",
+            "action",
+            "action_label",
+            "from_status",
+            "to_status",
+            "to_status_label",
+            "resident_status",
+            "actor_name",
+            "actor_org",
+            "comment",
+            "reason",
+            "data",
+            "has_document",
+        ]
+        read_only_fields = fields
+
+    @property
+    def internal(self) -> bool:
+        return self.context.get("internal", False)
+
+    def get_resident_status(self, obj) -> str:
+        return resident_status_word(obj.to_status)
+
+    def get_from_status(self, obj) -> str | None:
+        return obj.from_status or None
+
+    def get_actor_name(self, obj) -> str | None:
+        if not self.internal or obj.actor is None:
+            return None
+        return obj.actor.full_name
+
+    def get_reason(self, obj) -> str | None:
+        return obj.reason if self.internal else None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_data(self, obj):
+        return obj.data if self.internal else None
+
+    def get_has_document(self, obj) -> bool:
+        return bool(obj.document)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    is_image = serializers.BooleanField(read_only=True)
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "is_image", "url", "thumbnail_url"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return reverse("sd-attachment", args=[obj.request_id, obj.pk])
+
+    def get_thumbnail_url(self, obj) -> str | None:
+        if not obj.thumbnail:
+            return None
+        return reverse("sd-attachment-thumbnail", args=[obj.request_id, obj.pk])
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+    author_org = OrgBriefSerializer(read_only=True, allow_null=True)
+    by_resident = serializers.SerializerMethodField(help_text="written by the request's author")
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "created_at",
+            "author_name",
+            "author_org",
+            "by_resident",
+            "is_public",
+            "text",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+    def get_by_resident(self, obj) -> bool:
+        return obj.author_id == obj.request.author_id
+
+    def get_author_name(self, obj) -> str:
+        name = obj.author.full_name
+        viewer = self.context.get("viewer")
+        if (
+            viewer is not None
+            and obj.author_id == obj.request.author_id
+            and not viewer.sees_personal_data(obj.request)
+        ):
+            return mask_name(name)
+        return name
+
+
+class ParamInfoSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField(help_text="text, datetime, date, choice, bool, rating, id, file")
+    required = serializers.BooleanField()
+    choices = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="[value, label] pairs of a choice",
+    )
+
+
+class ActionInfoSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    url = serializers.CharField()
+    params = ParamInfoSerializer(many=True)
+
+
+_ID_KINDS = {"topic", "organization", "department", "employee", "premises"}
+
+
+def action_info(transition, obj) -> dict:
+    required = set(services.required_params(transition, obj))
+    names = [
+        *services.required_params(transition, obj),
+        *[n for n in (*transition.optional, *transition.conditional_params) if n not in required],
+    ]
+    params = []
+    for name in dict.fromkeys(names):
+        param = PARAMS[name]
+        params.append(
+            {
+                "name": name,
+                "label": str(param.label),
+                "kind": "id" if param.kind in _ID_KINDS else param.kind,
+                "required": name in required,
+                "choices": [[v, str(label)] for v, label in param.choices.choices]
+                if param.choices
+                else [],
+            }
+        )
+    return {
+        "action": transition.action.value,
+        "label": str(transition.label),
+        "url": reverse(f"sd-request-{transition.action.value}", args=[obj.pk]),
+        "params": params,
+    }
+
+
+class RequestDetailSerializer(RequestListSerializer):
+    """The request card: history (public-only for the resident), conversation and the caller's
+    allowed actions. Internal fields are null for those who may not see them."""
+
+    origin = OrgBriefSerializer(source="origin_org", read_only=True, allow_null=True)
+    channel_label = serializers.CharField(source="get_channel_display", read_only=True)
+    has_obscene = serializers.SerializerMethodField()
+    deadline_reason = serializers.SerializerMethodField()
+    return_reason = serializers.SerializerMethodField()
+    returns_count = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+    comments = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(RequestListSerializer.Meta):
+        fields = [
+            *RequestListSerializer.Meta.fields,
+            "channel_label",
+            "external_system",
+            "external_id",
+            "text",
+            "has_obscene",
+            "origin",
+            "executor_department",
+            "executor_employee",
+            "deadline_source",
+            "deadline_reason",
+            "postponed_until",
+            "accepted_at",
+            "done_at",
+            "closed_at",
+            "crew_dispatched_at",
+            "crew_dispatch_late",
+            "completion_report",
+            "final_answer",
+            "reject_reason",
+            "return_reason",
+            "returns_count",
+            "withdraw_reason",
+            "reopen_count",
+            "rating",
+            "rated_at",
+            "updated_at",
+            "history",
+            "comments",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    def _internal(self, obj) -> bool:
+        key = ("internal", obj.pk)
+        if key not in self.context:
+            self.context[key] = self.viewer.sees_internal(obj)
+        return self.context[key]
+
+    def get_has_obscene(self, obj) -> bool | None:
+        return obj.has_obscene if self._internal(obj) else None
+
+    def get_deadline_reason(self, obj) -> str | None:
+        return obj.deadline_reason if self._internal(obj) else None
+
+    def get_return_reason(self, obj) -> str | None:
+        return obj.return_reason if self._internal(obj) else None
+
+    def get_returns_count(self, obj) -> int | None:
+        return obj.returns_count if self._internal(obj) else None
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_history(self, obj):
+        internal = self._internal(obj)
+        events = selectors.request_history(request=obj, public_only=not internal)
+        return EventSerializer(events, many=True, context={"internal": internal}).data
+
+    @extend_schema_field(CommentSerializer(many=True))
+    def get_comments(self, obj):
+        comments = conversation.comments_for(
+            request=obj, user=self.viewer.user, include_internal=self._internal(obj)
+        )
+        return CommentSerializer(comments, many=True, context={"viewer": self.viewer}).data
+
+    @extend_schema_field(ActionInfoSerializer(many=True))
+    def get_actions(self, obj):
+        return [action_info(t, obj) for t in services.allowed_actions(obj, self.viewer.user)]
+
+
+# --- Input serializers -----------------------------------------------------------------------
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    """Intake (R1). ``caller_name`` is mandatory for the call centre; ``external_id`` is the
+    request's number in the integration's own system."""
+
+    building = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all())
+    premises = serializers.PrimaryKeyRelatedField(
+        queryset=Premises.objects.all(), required=False, allow_null=True
+    )
+    topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all())
+    text = serializers.CharField(max_length=5000)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    caller_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    external_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="photos and documents"
+    )
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    """A comment (``is_public``, the default) or an internal note, with files (R7, R12)."""
+
+    text = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    is_public = serializers.BooleanField(default=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+def _param_field(param, required: bool) -> serializers.Field:
+    common = {"required": required, "label": str(param.label)}
+    kind = param.kind
+    if kind in ("text", "phone"):
+        return serializers.CharField(allow_blank=not required, max_length=5000, **common)
+    if kind == "datetime":
+        return serializers.DateTimeField(**common)
+    if kind == "date":
+        return serializers.DateField(**common)
+    if kind == "choice":
+        return serializers.ChoiceField(choices=param.choices.choices, **common)
+    if kind == "bool":
+        return serializers.BooleanField(**common)
+    if kind == "rating":
+        return serializers.IntegerField(min_value=1, max_value=5, **common)
+    if kind in _ID_KINDS:
+        return serializers.IntegerField(min_value=1, help_text=f"{kind} id", **common)
+    if kind == "file":
+        return serializers.FileField(**common)
+    raise AssertionError(f"unknown parameter kind {kind}")
+
+
+@cache
+def action_serializer(action: str) -> type[serializers.Serializer]:
+    """The input serializer of one row of the table: its mandatory parameters required, its
+    optional and conditional ones optional (the service requires a conditional one when its
+    condition holds), and the version the caller saw."""
+    transition = transition_for(action)
+    fields = {}
+    for name in transition.requires:
+        fields[name] = _param_field(PARAMS[name], True)
+    for name in (*transition.optional, *transition.conditional_params):
+        fields.setdefault(name, _param_field(PARAMS[name], False))
+    fields["expected_version"] = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="the request's version the caller saw; a newer one answers 409",
+    )
+    name = "".join(part.capitalize() for part in action.split("_")) + "ActionSerializer"
+    fields["__doc__"] = f"Parameters of «{transition.label}»."
+    return type(name, (serializers.Serializer,), fields)
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+
+class RequestsAPIView(APIView):
+    scope_area = "requests"
+    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
+
+    def get_request_object(self, pk, related=_DETAIL_RELATED) -> ServiceRequest:
+        obj = visible_requests(self.request).select_related(*related).filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    def detail(self, obj, *, status_code=status.HTTP_200_OK) -> Response:
+        obj = self.get_request_object(obj.pk)
+        data = RequestDetailSerializer(obj, context={"viewer": Viewer(self.request)}).data
+        return Response(data, status=status_code)
+
+
+def _intake_channel(request, viewer: Viewer) -> str:
+    if viewer.is_token:
+        return Channel.API
+    if viewer.is_call_operator:
+        return Channel.CALL_CENTRE
+    if "resident" in roles.roles_of(request.user):
+        return Channel.WEB
+    raise PermissionDeniedError(
+        _("Заявку подаёт заявитель, оператор call-центра за звонящего или интеграция")
+    )
+
+
+class RequestListView(generics.ListAPIView, RequestsAPIView):
+    """Requests the caller may see (S2), newest first, filtered and paginated."""
+
+    serializer_class = RequestListSerializer
+    filterset_class = filters.RequestFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_scope = "intake"
+    queryset = ServiceRequest.objects.none()
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_queryset(self):
+        return (
+            visible_requests(self.request)
+            .select_related(*_LIST_RELATED)
+            .order_by("-created_at", "-id")
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "viewer": Viewer(self.request)}
+
+    @extend_schema(
+        request={
+            "application/json": RequestCreateSerializer,
+            "multipart/form-data": RequestCreateSerializer,
+        },
+        responses={201: RequestDetailSerializer, **ERRORS},
+    )
+    def post(self, request):
+        """File a request (R1): a resident for themselves (channel web), a call-centre
+        operator for a caller (call_centre), an integration token (api)."""
+        viewer = Viewer(request)
+        channel = _intake_channel(request, viewer)
+        data = RequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        territory = token_territory(request)
+        building = d["building"]
+        if territory is not None and not (
+            building.territory_id and building.territory.path.startswith(territory.path)
+        ):
+            raise ApplicationError(
+                _("Дом вне территории соглашения об интеграции"),
+                fields={"building": [_("Дом вне территории соглашения")]},
+            )
+        author = None if channel == Channel.CALL_CENTRE else request.user
+        obj = conversation.service_request_create_with_files(
+            files=d.get("files", ()),
+            building=building,
+            premises=d.get("premises"),
+            topic=d["topic"],
+            text=d["text"],
+            channel=channel,
+            author=author,
+            caller_name=d.get("caller_name", ""),
+            phone=d.get("phone", ""),
+            actor=request.user,
+            external_system=viewer.agreement.system_name[:50] if viewer.is_token else "",
+            external_id=d.get("external_id", "") if viewer.is_token else "",
+        )
+        return self.detail(obj, status_code=status.HTTP_201_CREATED)
+
+
+class RequestDetailView(RequestsAPIView):
+    @extend_schema(responses={200: RequestDetailSerializer, 404: RequestErrorSerializer})
+    def get(self, request, pk: int):
+        """The request with its history, conversation and the caller's allowed actions."""
+        return self.detail(self.get_request_object(pk))
+
+
+class RequestAllowedActionsView(RequestsAPIView):
+    @extend_schema(responses={200: ActionInfoSerializer(many=True), 404: RequestErrorSerializer})
+    def get(self, request, pk: int):
+        """What the caller may do with the request now, read from the workflow table, with
+        each action's parameters (mandatory ones marked)."""
+        obj = self.get_request_object(pk)
+        data = [action_info(t, obj) for t in services.allowed_actions(obj, request.user)]
+        return Response(ActionInfoSerializer(data, many=True).data)
+
+
+class ActionSchema(AutoSchema):
+    """Each action route documents its own parameters, built from the table."""
+
+    def get_request_serializer(self):
+        return action_serializer(self.view.workflow_action)
+
+    def get_response_serializers(self):
+        return {
+            200: RequestDetailSerializer,
+            **ERRORS,
+            409: RequestErrorSerializer,
+        }
+
+    def get_description(self):
+        transition = transition_for(self.view.workflow_action)
+        parties = ", ".join(p.label for p in transition.who)
+        sources = ", ".join(sorted(s.value for s in transition.sources))
+        return (
+            f"«{transition.label}» (workflow table). From: {sources}. Who: {parties}. "
+            f"Mandatory: {', '.join(transition.requires) or '—'}."
+        )
+
+    def get_operation_id(self):
+        return f"requests_action_{self.view.workflow_action}"
+
+    def get_tags(self):
+        return ["requests"]
+
+
+class RequestActionView(RequestsAPIView):
+    """ONE view for every action of the workflow table (R4–R12): the route names the action,
+    the table gives its parameters, the transition service decides."""
+
+    workflow_action: str = ""
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    schema = ActionSchema()
+
+    def post(self, request, pk: int):
+        obj = self.get_request_object(pk)
+        data = action_serializer(self.workflow_action)(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = dict(data.validated_data)
+        expected = params.pop("expected_version", None)
+        for name, value in params.items():
+            if PARAMS[name].kind == "file" and value is not None:
+                conversation.check_files([value])  # R7: the limits of every attachment
+                value.seek(0)
+        try:
+            services.service_request_transition(
+                request=obj,
+                action=self.workflow_action,
+                actor=request.user,
+                expected_version=expected,
+                **params,
+            )
+        except ApplicationError as exc:
+            if exc.code in CONFLICT_CODES:
+                exc.status_code = status.HTTP_409_CONFLICT
+            raise
+        return self.detail(obj)
+
+
+class CommentListView(RequestsAPIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _include_internal(self, obj) -> bool:
+        return Viewer(self.request).sees_internal(obj)
+
+    @extend_schema(responses={200: CommentSerializer(many=True), 404: RequestErrorSerializer})
+    def get(self, request, pk: int):
+        """The conversation: public comments, and internal notes for the participants."""
+        obj = self.get_request_object(pk)
+        comments = conversation.comments_for(
+            request=obj, user=request.user, include_internal=self._include_internal(obj)
+        )
+        context = {"viewer": Viewer(request)}
+        return Response(CommentSerializer(comments, many=True, context=context).data)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": CommentCreateSerializer,
+            "application/json": CommentCreateSerializer,
+        },
+        responses={201: CommentSerializer, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        """Write in the request (R7, R12): the parties to it; the resident writes public
+        comments only. Files: types, size and count limited by the settings."""
+        obj = self.get_request_object(pk)
+        data = CommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        comment = conversation.comment_add(
+            request=obj,
+            author=request.user,
+            text=d.get("text", ""),
+            is_public=d["is_public"],
+            files=d.get("files", ()),
+        )
+        comment = (
+            Comment.objects.select_related("author", "author_org", "request")
+            .prefetch_related("attachments")
+            .get(pk=comment.pk)
+        )
+        context = {"viewer": Viewer(request)}
+        return Response(
+            CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AnyContentNegotiation(BaseContentNegotiation):
+    """File downloads answer whatever the client accepts (an <img> asks for image/*)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+_INLINE_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+
+
+class AttachmentDownloadView(RequestsAPIView):
+    content_negotiation_class = AnyContentNegotiation
+    thumbnail = False
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: RequestErrorSerializer,
+        }
+    )
+    def get(self, request, pk: int, attachment_id: int):
+        """An attachment (or its thumbnail) for those who may read it (never from /media/)."""
+        obj = self.get_request_object(pk)
+        attachment = conversation.attachment_get(
+            request=obj,
+            user=request.user,
+            pk=attachment_id,
+            include_internal=Viewer(request).sees_internal(obj),
+        )
+        if attachment is None:
+            raise Http404
+        if self.thumbnail:
+            if not attachment.thumbnail:
+                raise Http404
+            field, content_type, name = attachment.thumbnail, "image/jpeg", "thumbnail.jpg"
+        else:
+            field, content_type, name = (
+                attachment.file,
+                attachment.content_type,
+                attachment.original_name,
+            )
+        response = FileResponse(
+            field.open("rb"),
+            content_type=content_type,
+            as_attachment=content_type not in _INLINE_TYPES,
+            filename=name,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+class TopicListView(RequestsAPIView):
+    @extend_schema(responses={200: TopicSerializer(many=True)})
+    def get(self, request):
+        """The classifier (R2): active topics in tree order (a group, then its topics)."""
+        topics = selectors.topic_tree()
+        groups = {t.parent_id for t in topics if t.parent_id}
+        for topic in topics:
+            topic.is_group = topic.pk in groups
+        return Response(TopicSerializer(topics, many=True).data)

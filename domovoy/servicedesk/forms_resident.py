@@ -1,0 +1,384 @@
+"""Forms of the resident's cabinet and the call centre (R1, R4, R11, R12): intake, the caller
+form, call attempts, and ``ActionForm`` — one form for any workflow action, its fields read from
+the transition table (``workflow.PARAMS``), so no page keeps a copy of the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from domovoy.directory.models import Building, Premises
+
+from . import selectors
+from .models import Call, Topic
+from .services import required_params
+from .workflow import PARAMS, Action, Transition, WithdrawReason
+
+
+def bootstrap(form):
+    """Bootstrap classes on every widget that has none yet."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.HiddenInput):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+# --- Files ------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the type and size rules are the conversation service's."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+# --- Topics: a two-level choice (group → topic) -------------------------------------------
+
+
+def topic_choices():
+    """The classifier as option groups: each group with its leaf topics (R2). Requests are
+    filed on leaves only (the service refuses a group)."""
+    tree = selectors.topic_tree()
+    has_children = {t.parent_id for t in tree if t.parent_id}
+    groups: list[tuple[str, list[tuple[int, str]]]] = []
+    path: dict[int, str] = {}
+    for topic in tree:
+        parent_path = path.get(topic.parent_id, "")
+        path[topic.pk] = f"{parent_path} / {topic.name}" if parent_path else topic.name
+        if topic.pk in has_children:
+            continue
+        label = parent_path or str(_("Прочее"))
+        if not groups or groups[-1][0] != label:
+            groups.append((label, []))
+        groups[-1][1].append((topic.pk, topic.name))
+    return [("", "—")] + groups
+
+
+class TopicField(forms.TypedChoiceField):
+    default_error_messages = {"invalid_choice": _("Выберите тему из списка")}
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+        self.choices = topic_choices
+
+    def clean(self, value):
+        pk = super().clean(value)
+        return Topic.objects.filter(pk=pk).first() if pk else None
+
+
+# --- Addresses ---------------------------------------------------------------------------
+
+
+def saved_premises(user):
+    """The resident's own premises (through their personal accounts, D3), one per premises."""
+    return (
+        Premises.objects.filter(accounts__residents=user, accounts__is_active=True)
+        .select_related("building")
+        .distinct()
+        .order_by("building__street", "building__house", "number")
+    )
+
+
+def find_premises(building, number):
+    """The premises ``number`` of ``building`` or None; numbers are compared as typed."""
+    number = (number or "").strip()
+    if not building or not number:
+        return None
+    return Premises.objects.filter(building=building, number__iexact=number).first()
+
+
+class AddressMixin(forms.Form):
+    """A building found by typing (htmx search) and an optional flat number."""
+
+    building = forms.ModelChoiceField(
+        label=_("Дом"),
+        queryset=Building.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Выберите дом из найденных")},
+    )
+    flat = forms.CharField(label=_("Квартира / помещение"), max_length=20, required=False)
+
+    def resolve_address(self, building):
+        """Resolve (building, premises); adds field errors and returns (None, None) if not."""
+        flat = self.cleaned_data.get("flat", "")
+        if building is None:
+            self.add_error("building", _("Найдите дом по адресу и выберите его из списка"))
+            return None, None
+        premises = find_premises(building, flat)
+        if flat and premises is None:
+            self.add_error(
+                "flat",
+                _("В реестре дома нет помещения «%(n)s»; проверьте номер или оставьте поле пустым")
+                % {"n": flat},
+            )
+        return building, premises
+
+
+class ResidentRequestForm(AddressMixin):
+    """A resident's new request (R1): a saved address or one found by typing, the topic, the
+    text, photos and files, a contact phone."""
+
+    address = forms.ChoiceField(label=_("Адрес"), widget=forms.RadioSelect, required=False)
+    topic = TopicField(label=_("Тема"))
+    text = forms.CharField(
+        label=_("Опишите проблему"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+    files = MultipleFileField(
+        label=_("Фото и файлы"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.txt"}),
+    )
+    phone = forms.CharField(label=_("Контактный телефон"), max_length=20, required=False)
+
+    SEARCH = "search"
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.saved = list(saved_premises(user))
+        choices = [(str(p.pk), f"{p.building.address}, кв. {p.number}") for p in self.saved]
+        choices.append((self.SEARCH, _("Другой адрес")))
+        self.fields["address"].choices = choices
+        if not self.is_bound:
+            self.initial.setdefault("address", str(self.saved[0].pk) if self.saved else "search")
+            self.initial.setdefault("phone", user.phone)
+        bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("address") or self.SEARCH
+        if choice != self.SEARCH:
+            premises = next((p for p in self.saved if str(p.pk) == choice), None)
+            if premises is None:
+                self.add_error("address", _("Выберите один из своих адресов"))
+                return data
+            data["building_obj"], data["premises_obj"] = premises.building, premises
+        else:
+            data["building_obj"], data["premises_obj"] = self.resolve_address(data.get("building"))
+        return data
+
+    def create_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "building": data["building_obj"],
+            "premises": data["premises_obj"],
+            "topic": data["topic"],
+            "text": data["text"],
+            "phone": data["phone"],
+        }
+
+
+class CallForm(AddressMixin):
+    """The call-centre operator's form for a caller (R1, U 3.2.2б): who called, where, what,
+    and the outcome of the call."""
+
+    phone = forms.CharField(label=_("Телефон звонящего"), max_length=20)
+    caller_name = forms.CharField(label=_("Как обращаться"), max_length=200, required=False)
+    outcome = forms.ChoiceField(
+        label=_("Итог звонка"),
+        choices=Call.Outcome.choices,
+        widget=forms.RadioSelect,
+        initial=Call.Outcome.REQUEST_CREATED,
+    )
+    topic = TopicField(label=_("Тема"), required=False)
+    text = forms.CharField(
+        label=_("Текст заявки"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Содержание консультации"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+    refusal_reason = forms.CharField(
+        label=_("Причина отказа"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        data["building_obj"] = data["premises_obj"] = None
+        if outcome == Call.Outcome.REQUEST_CREATED:
+            data["building_obj"], data["premises_obj"] = self.resolve_address(data.get("building"))
+        elif data.get("building") is not None:
+            data["building_obj"] = data["building"]
+            data["premises_obj"] = find_premises(data["building"], data.get("flat"))
+        if outcome == Call.Outcome.CONSULTATION and not (data.get("notes") or "").strip():
+            # The log must say what the caller was told (R1: "consultation given").
+            self.add_error("notes", _("Кратко запишите, какая консультация дана"))
+        return data
+
+
+class CallAttemptForm(forms.Form):
+    """A call to the resident about a completed request (R11)."""
+
+    answered = forms.TypedChoiceField(
+        label=_("Результат"),
+        choices=(("0", _("Не ответил")), ("1", _("Дозвонились"))),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Примечание"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class CommentForm(forms.Form):
+    """A message in the request's chat (R7, R12)."""
+
+    text = forms.CharField(
+        label=_("Сообщение"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+    files = MultipleFileField(label=_("Фото и файлы"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Номер заявки, телефон или адрес"), max_length=200, required=False, strip=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+# --- Any workflow action -----------------------------------------------------------------
+
+# Choice values that belong to another action and must not be offered in this one's form:
+# «удалена заявителем» is the reason code written by «Удалить», not a withdrawal reason.
+_HIDDEN_CHOICES = {(Action.WITHDRAW.value, "withdraw_reason"): {WithdrawReason.DELETED.value}}
+
+
+class ActionForm(forms.Form):
+    """The parameters of one workflow action for one request, read from the table: mandatory
+    ones (``required_params``) are required, the optional ones are offered; the service checks
+    everything again. ``version`` is the request version the user saw (a stale click is
+    refused by the service)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, transition: Transition, request, premises=None, **kwargs):
+        kwargs.setdefault("prefix", transition.action.value)
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        self.sr = request
+        self.initial.setdefault("version", request.version)
+        required = set(required_params(transition, request))
+        names = (
+            list(transition.requires)
+            + list(transition.optional)
+            + [n for n in transition.conditional_params if n not in transition.requires]
+        )
+        for name in dict.fromkeys(names):
+            self.fields[name] = self._field(PARAMS[name], name in required, premises)
+        bootstrap(self)
+
+    @property
+    def action(self) -> str:
+        return self.transition.action.value
+
+    @property
+    def label(self):
+        return self.transition.label
+
+    @property
+    def has_params(self) -> bool:
+        return len(self.fields) > 1
+
+    def _field(self, param, required, premises):
+        label = param.label
+        kind = param.kind
+        if kind == "text":
+            return forms.CharField(
+                label=label,
+                required=required,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=self.sr.text if param.name == "text" else None,
+            )
+        if kind == "choice":
+            hidden = _HIDDEN_CHOICES.get((self.action, param.name), set())
+            choices = [(v, lbl) for v, lbl in param.choices.choices if v not in hidden]
+            return forms.ChoiceField(
+                label=label,
+                required=required,
+                choices=choices if required else [("", "—")] + choices,
+                widget=forms.RadioSelect,
+            )
+        if kind == "bool":
+            return forms.BooleanField(label=label, required=False)
+        if kind == "rating":
+            return forms.TypedChoiceField(
+                label=label,
+                required=required,
+                coerce=int,
+                choices=[(n, "★" * n) for n in range(1, 6)],
+                widget=forms.RadioSelect,
+            )
+        if kind == "file":
+            return forms.FileField(label=label, required=required)
+        if kind == "phone":
+            return forms.CharField(
+                label=label, required=required, max_length=20, initial=self.sr.phone
+            )
+        if kind == "premises":
+            return forms.ModelChoiceField(
+                label=label,
+                required=required,
+                queryset=premises if premises is not None else Premises.objects.none(),
+                initial=self.sr.premises_id,
+            )
+        if kind == "date":
+            return forms.DateField(
+                label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        if kind == "datetime":
+            return forms.DateTimeField(
+                label=label,
+                required=required,
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            )
+        return forms.CharField(label=label, required=required)
+
+    def params(self) -> dict:
+        """The filled parameters, as the service takes them (blank optional ones dropped)."""
+        result = {}
+        for name, value in self.cleaned_data.items():
+            if name == "version":
+                continue
+            if value in (None, "", False) and name not in self.transition.requires:
+                continue
+            result[name] = value
+        return result

@@ -1,0 +1,757 @@
+"""Pages of the resident's cabinet and of the call centre for service requests (R1, R4, R7,
+R11, R12, N2, S2).
+
+Resident (``User.is_resident``): «Мои заявки», a new request, one request with its public
+history, the controller's final answer, the chat with the executor and a button per action the
+workflow allows now, the inbox of notices.
+Call centre (``servicedesk.log_call``): the caller form with its call log, the search of any
+request, a request's status and public comments, the call-back list with call attempts and
+closing (R11).
+
+Every write goes through ``services`` (and ``conversation`` for messages and files); the
+buttons come from ``services.allowed_actions`` and their fields from the workflow table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, Max, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from domovoy.core import roles
+from domovoy.core.errors import ApplicationError
+from domovoy.directory.models import Building, Premises
+
+from . import permissions as who
+from . import selectors, services
+from .forms_resident import (
+    ActionForm,
+    CallAttemptForm,
+    CallForm,
+    CommentForm,
+    ResidentRequestForm,
+    SearchForm,
+)
+from .models import Call, Channel, ResidentNotice, ServiceRequest
+from .workflow import Action, Status, resident_status_word, transition_for
+
+PAGE_SIZE = 20
+ADDRESS_RESULTS = 10
+PREMISES_OPTIONS = 2000
+
+
+# --- Access -------------------------------------------------------------------------------
+
+
+def resident_required(view):
+    """The resident's cabinet: signed-in users with the resident flag (D3); others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not getattr(request.user, "is_resident", False):
+            raise PermissionDenied(_("Раздел доступен жителям"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def call_operator_required(view):
+    """Call-centre pages: an operator of a call-centre organisation (``servicedesk.log_call``)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("servicedesk.log_call"):
+            raise PermissionDenied(_("Раздел доступен операторам call-центра"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_request(user, number) -> ServiceRequest:
+    """The resident's own request or 404 (S2: another resident's request does not exist for
+    them)."""
+    sr = selectors.request_get(number=number)
+    if sr is None or sr.is_deleted or not who.is_author(user, sr):
+        raise Http404
+    return sr
+
+
+def _any_request(user, number) -> ServiceRequest:
+    """Any request for the call centre (S2 exception, U 3.2.1б)."""
+    sr = selectors.request_get(number=number)
+    if sr is None or sr.is_deleted or not user.has_perm("servicedesk.view_request", sr):
+        raise Http404
+    return sr
+
+
+def _page(request, qs, size=PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+# The names a service uses for fields that a page's form calls otherwise.
+_FORM_FIELD = {"attachments": "files", "file": "files", "premises": "flat"}
+
+
+def form_errors(form, exc: ApplicationError):
+    """Show an ApplicationError on a form: field messages on their fields, the rest on top."""
+    form.add_error(None, exc.message)
+    for name, msgs in (exc.fields or {}).items():
+        name = _FORM_FIELD.get(name, name)
+        for msg in msgs:
+            form.add_error(name if name in form.fields else None, msg)
+
+
+# --- The conversation service (comments and attachments, R7) ------------------------------
+
+
+def _conversation():
+    """``conversation`` (comment_add, comments_for) once it exists; None before."""
+    try:
+        from . import conversation
+    except ImportError:  # pragma: no cover - the module lands with the conversation work
+        return None
+    return conversation
+
+
+def public_comments(sr, user):
+    """The messages of the request the viewer may read, public ones only (the resident's chat
+    with the executor; the call centre reads the same, S2)."""
+    conversation = _conversation()
+    if conversation is None:
+        return None
+    comments = conversation.comments_for(request=sr, user=user)
+    return [c for c in comments if getattr(c, "is_public", True)]
+
+
+def create_with_files(*, files, **create_kwargs) -> ServiceRequest:
+    """Intake with photos and files (R1, R7) in one transaction: the request and the author's
+    first public message carrying the files; a refused file leaves nothing."""
+    conversation = _conversation()
+    if conversation is not None and hasattr(conversation, "service_request_create_with_files"):
+        return conversation.service_request_create_with_files(files=files, **create_kwargs)
+    with transaction.atomic():
+        sr = services.service_request_create(**create_kwargs)
+        if files:
+            if conversation is None:
+                raise ApplicationError(
+                    _("Прикрепление файлов пока недоступно"),
+                    code="attachments_unavailable",
+                    fields={"files": [_("Отправьте заявку без файлов")]},
+                )
+            conversation.comment_add(
+                request=sr, author=create_kwargs["actor"], text="", is_public=True, files=files
+            )
+    return sr
+
+
+def attachment_response(request, sr, pk):
+    """A file of the request's conversation, checked by the conversation's reading rules
+    (never a public /media/ link); ``?thumb=1`` for an image's thumbnail."""
+    conversation = _conversation()
+    attachment = (
+        conversation.attachment_get(request=sr, user=request.user, pk=pk) if conversation else None
+    )
+    if attachment is None:
+        raise Http404
+    if request.GET.get("thumb") and attachment.thumbnail:
+        return FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+# --- The timeline (shared with the staff pages) ------------------------------------------
+
+# What happened, as the resident reads it (past tense); internal names never reach them (R4).
+RESIDENT_PHRASES = {
+    Action.CREATE: gettext_lazy("Заявка подана"),
+    Action.ACCEPT: gettext_lazy("Заявка принята исполнителем"),
+    Action.START: gettext_lazy("Заявка взята в работу"),
+    Action.POSTPONE: gettext_lazy("Работы отложены"),
+    Action.RESUME: gettext_lazy("Работы возобновлены"),
+    Action.REDIRECT: gettext_lazy("Заявка передана исполнителю"),
+    Action.REJECT: gettext_lazy("Заявка отклонена"),
+    Action.DISPATCH_CREW: gettext_lazy("Направлена аварийная бригада"),
+    Action.COMPLETE: gettext_lazy("Исполнитель сообщил о выполнении"),
+    Action.VERIFY: gettext_lazy("Выполнение проверено управляющей организацией"),
+    Action.MODERATION_APPROVE: gettext_lazy("Дан итоговый ответ"),
+    Action.CONFIRM: gettext_lazy("Вы подтвердили выполнение"),
+    Action.DISPUTE: gettext_lazy("Вы не подтвердили выполнение"),
+    Action.CONFLICT_RETURN: gettext_lazy("Заявка возвращена исполнителю после рассмотрения"),
+    Action.CONFLICT_CLOSE: gettext_lazy("Заявка закрыта после рассмотрения"),
+    Action.CLOSE_BY_CALL_CENTRE: gettext_lazy("Заявка закрыта call-центром"),
+    Action.REOPEN: gettext_lazy("Заявка переоткрыта"),
+    Action.WITHDRAW: gettext_lazy("Заявка отозвана"),
+    Action.RATE: gettext_lazy("Оценка работы"),
+    Action.EDIT: gettext_lazy("Заявка изменена"),
+    Action.DELETE: gettext_lazy("Заявка удалена"),
+}
+
+
+@dataclass
+class TimelineItem:
+    at: object
+    title: str
+    status_word: str = ""
+    comment: str = ""
+    reason: str = ""
+    org_name: str = ""
+    actor_name: str = ""
+    document_url: str = ""
+    document_name: str = ""
+
+
+def timeline_items(events, *, public: bool) -> list[TimelineItem]:
+    """History rows → timeline items. ``public``: the resident's (and the call centre's) view —
+    resident words, public comments, organisations but no staff names or internal reasons (the
+    caller passes ``request_history(public_only=True)``). Otherwise the staff view with the
+    internal status names, actors, reasons and documents."""
+    items = []
+    for event in events:
+        changed = event.from_status != event.to_status
+        if public:
+            title = str(RESIDENT_PHRASES.get(event.action, event.get_action_display()))
+            if event.action == Action.RATE and event.data.get("rating"):
+                title = f"{title}: {'★' * int(event.data['rating'])}"
+            word = resident_status_word(event.to_status) if changed else ""
+            items.append(
+                TimelineItem(
+                    at=event.at,
+                    title=title,
+                    status_word=word,
+                    comment=event.comment,
+                    org_name=str(event.actor_org) if event.actor_org_id else "",
+                )
+            )
+        else:
+            items.append(
+                TimelineItem(
+                    at=event.at,
+                    title=event.get_action_display(),
+                    status_word=event.get_to_status_display() if changed else "",
+                    comment=event.comment,
+                    reason=event.reason,
+                    org_name=str(event.actor_org) if event.actor_org_id else "",
+                    actor_name=str(event.actor) if event.actor_id else "",
+                    document_url=event.document.url if event.document else "",
+                    document_name=event.document.name.rsplit("/", 1)[-1] if event.document else "",
+                )
+            )
+    return items
+
+
+def action_forms(sr, user, *, bound: ActionForm | None = None) -> list[ActionForm]:
+    """One small form per action the workflow allows ``user`` now (buttons never copy the
+    rules); ``bound`` replaces the form of its action (a refused post, with its errors)."""
+    transitions = services.allowed_actions(sr, user)
+    premises = None
+    if any(t.action == Action.EDIT for t in transitions):
+        premises = Premises.objects.filter(building_id=sr.building_id).order_by("number")
+    result = []
+    for transition in transitions:
+        if bound is not None and bound.transition.action == transition.action:
+            result.append(bound)
+        else:
+            result.append(ActionForm(transition=transition, request=sr, premises=premises))
+    return result
+
+
+def _run_action(request, sr, action):
+    """Post one action's form to the transition service. Returns (done, form, error)."""
+    transition = transition_for(action)
+    if transition is None or action == Action.CREATE:
+        raise Http404
+    premises = Premises.objects.filter(building_id=sr.building_id).order_by("number")
+    form = ActionForm(
+        request.POST, request.FILES, transition=transition, request=sr, premises=premises
+    )
+    if not form.is_valid():
+        return False, form, None
+    try:
+        services.service_request_transition(
+            request=sr,
+            action=action,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            **form.params(),
+        )
+    except ApplicationError as exc:
+        form_errors(form, exc)
+        return False, form, exc
+    return True, form, None
+
+
+# --- The resident's inbox of notices (N2) --------------------------------------------------
+
+
+def _notices_mark_read(*, user, notice_ids=None, request=None) -> int:
+    """Mark the user's unread notices read: all, the given ones, or those of one request."""
+    qs = ResidentNotice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_ids is not None:
+        qs = qs.filter(pk__in=notice_ids)
+    if request is not None:
+        qs = qs.filter(request=request)
+    return qs.update(read_at=timezone.now())
+
+
+# --- Resident pages ---------------------------------------------------------------------
+
+
+@resident_required
+def resident_list(request):
+    """«Мои заявки» (R4, M): number, topic, address, the resident's status word, deadline."""
+    page = _page(request, selectors.resident_requests(user=request.user))
+    unread = selectors.unread_notices(user=request.user).count()
+    return render(request, "servicedesk/resident/list.html", {"page": page, "unread": unread})
+
+
+@resident_required
+def resident_new(request):
+    """A new request from the cabinet (R1): the request and its files in one transaction."""
+    if request.method == "POST":
+        form = ResidentRequestForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                sr = create_with_files(
+                    files=form.cleaned_data["files"],
+                    channel=Channel.WEB,
+                    author=request.user,
+                    actor=request.user,
+                    **form.create_kwargs(),
+                )
+            except ApplicationError as exc:
+                if exc.status_code == 403:
+                    raise PermissionDenied(exc.message)
+                form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Заявка № %(n)s подана: %(word)s")
+                    % {"n": sr.number, "word": sr.resident_status},
+                )
+                return redirect("servicedesk:resident_detail", number=sr.number)
+    else:
+        form = ResidentRequestForm(user=request.user)
+    chosen = form.cleaned_data.get("building") if form.is_bound and form.is_valid() else None
+    if chosen is None and form.is_bound:
+        chosen = _building_from(request.POST.get("building"))
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "servicedesk/resident/new.html",
+        {"form": form, "chosen_building": chosen, "upload_rules": _upload_rules()},
+        status=status,
+    )
+
+
+def _upload_rules() -> str:
+    conversation = _conversation()
+    return conversation.upload_rules_text() if conversation is not None else ""
+
+
+def _building_from(value):
+    try:
+        return Building.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _detail_context(request, sr, *, bound=None, comment_form=None):
+    history = selectors.request_history(request=sr, public_only=True)
+    comments = public_comments(sr, request.user)
+    return {
+        "sr": sr,
+        "timeline": timeline_items(history, public=True),
+        "forms": action_forms(sr, request.user, bound=bound),
+        "comments": comments,
+        "chat_enabled": comments is not None,
+        "comment_form": comment_form or CommentForm(),
+    }
+
+
+@resident_required
+def resident_detail(request, number):
+    """One request: its public timeline, the final answer, the chat and the allowed actions."""
+    sr = _own_request(request.user, number)
+    _notices_mark_read(user=request.user, request=sr)
+    return render(request, "servicedesk/resident/detail.html", _detail_context(request, sr))
+
+
+@require_POST
+@resident_required
+def resident_action(request, number, action):
+    """Any action of the workflow on the resident's own request: confirm, dispute, reopen,
+    withdraw, rate, edit, delete — whatever the table allows now (R10–R12)."""
+    sr = _own_request(request.user, number)
+    done, form, exc = _run_action(request, sr, action)
+    if done:
+        messages.success(request, RESIDENT_PHRASES.get(action, form.label))
+        if action == Action.DELETE:
+            return redirect("servicedesk:resident_list")
+        return redirect("servicedesk:resident_detail", number=sr.number)
+    if exc is not None:
+        messages.error(request, exc.message)
+    sr.refresh_from_db()
+    context = _detail_context(request, sr, bound=form)
+    context["failed_action"] = action
+    status = exc.status_code if exc is not None else 400
+    return render(request, "servicedesk/resident/detail.html", context, status=status)
+
+
+@require_POST
+@resident_required
+def resident_comment(request, number):
+    """A message to the executor inside the request, with files (R7, R12)."""
+    sr = _own_request(request.user, number)
+    conversation = _conversation()
+    if conversation is None:
+        raise Http404
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            conversation.comment_add(
+                request=sr,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                is_public=True,
+                files=form.cleaned_data["files"],
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Сообщение отправлено"))
+            return redirect(reverse("servicedesk:resident_detail", args=[sr.number]) + "#chat")
+    context = _detail_context(request, sr, comment_form=form)
+    return render(request, "servicedesk/resident/detail.html", context, status=400)
+
+
+@require_GET
+@resident_required
+def resident_attachment(request, number, pk):
+    return attachment_response(request, _own_request(request.user, number), pk)
+
+
+@resident_required
+def resident_inbox(request):
+    """The in-cabinet inbox of status notices (N2)."""
+    qs = (
+        ResidentNotice.objects.filter(recipient=request.user)
+        .select_related("request")
+        .order_by("-created_at", "-id")
+    )
+    unread = selectors.unread_notices(user=request.user).count()
+    return render(
+        request,
+        "servicedesk/resident/inbox.html",
+        {"page": _page(request, qs, 30), "unread": unread},
+    )
+
+
+@require_POST
+@resident_required
+def resident_inbox_read(request):
+    """Mark one notice (``notice``) or all of them read."""
+    ids = [int(v) for v in request.POST.getlist("notice") if v.isdigit()] or None
+    _notices_mark_read(user=request.user, notice_ids=ids)
+    return redirect("servicedesk:resident_inbox")
+
+
+# --- Address search (htmx), for residents and the call centre -----------------------------
+
+
+def _address_search_allowed(user) -> bool:
+    return getattr(user, "is_resident", False) or user.has_perm("servicedesk.log_call")
+
+
+def address_matches(query: str, limit=ADDRESS_RESULTS):
+    """Buildings whose address contains every typed word (the registry's ``search_text``)."""
+    words = [w for w in re.split(r"[\s,.]+", (query or "").lower()) if w]
+    words = [w for w in words if w not in {"ул", "улица", "д", "дом", "пр", "кв"}]
+    if not words or sum(len(w) for w in words) < 2:
+        return []
+    qs = Building.objects.all()
+    for word in words:
+        qs = qs.filter(search_text__contains=word)
+    return list(qs.order_by("street", "house", "block")[:limit])
+
+
+@require_GET
+@login_required
+def address_search(request):
+    """Typed address → matching buildings as radio choices (an htmx fragment)."""
+    if not _address_search_allowed(request.user):
+        raise PermissionDenied
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "servicedesk/resident/_address_results.html",
+        {"buildings": address_matches(query), "query": query},
+    )
+
+
+@require_GET
+@login_required
+def premises_options(request):
+    """The premises numbers of a building for the flat field (an htmx fragment: datalist)."""
+    if not _address_search_allowed(request.user):
+        raise PermissionDenied
+    building = _building_from(request.GET.get("building"))
+    numbers = []
+    if building is not None:
+        numbers = list(
+            Premises.objects.filter(building=building)
+            .order_by("number")
+            .values_list("number", flat=True)[:PREMISES_OPTIONS]
+        )
+    return render(request, "servicedesk/resident/_premises_options.html", {"numbers": numbers})
+
+
+# --- Call centre ----------------------------------------------------------------------------
+
+
+def _calls_of_centre(user):
+    """The call log of the operator's call centre (every operator of the organisation)."""
+    org = roles.organization_of(user)
+    qs = Call.objects.select_related("operator", "building", "request").order_by("-at", "-id")
+    if org is None:
+        return qs.filter(operator=user)
+    return qs.filter(operator__employee__organization=org)
+
+
+@call_operator_required
+def callcentre_new(request):
+    """The caller form (R1, U 3.2.2б): every call ends with an outcome in the log — a request
+    created (linked), a consultation, or a refusal with its reason."""
+    if request.method == "POST":
+        form = CallForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    sr = None
+                    if data["outcome"] == Call.Outcome.REQUEST_CREATED:
+                        sr = services.service_request_create(
+                            channel=Channel.CALL_CENTRE,
+                            actor=request.user,
+                            caller_name=data["caller_name"],
+                            phone=data["phone"],
+                            building=data["building_obj"],
+                            premises=data["premises_obj"],
+                            topic=data["topic"],
+                            text=data["text"],
+                        )
+                    services.call_register(
+                        actor=request.user,
+                        outcome=data["outcome"],
+                        phone=data["phone"],
+                        caller_name=data["caller_name"],
+                        building=data["building_obj"],
+                        request=sr,
+                        refusal_reason=data["refusal_reason"],
+                        notes=data["notes"],
+                    )
+            except ApplicationError as exc:
+                if exc.status_code == 403:
+                    raise PermissionDenied(exc.message)
+                form_errors(form, exc)
+            else:
+                if sr is not None:
+                    messages.success(
+                        request,
+                        _("Звонок записан, создана заявка № %(n)s") % {"n": sr.number},
+                    )
+                else:
+                    label = Call.Outcome(data["outcome"]).label
+                    messages.success(request, _("Звонок записан: %(o)s") % {"o": label})
+                return redirect("servicedesk:callcentre_new")
+    else:
+        form = CallForm()
+    chosen = _building_from(request.POST.get("building")) if form.is_bound else None
+    recent = list(_calls_of_centre(request.user).filter(operator=request.user)[:5])
+    return render(
+        request,
+        "servicedesk/callcentre/new.html",
+        {"form": form, "chosen_building": chosen, "recent": recent},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@call_operator_required
+def callcentre_calls(request):
+    """The call log: every call with its outcome (R1)."""
+    qs = _calls_of_centre(request.user)
+    outcome = request.GET.get("outcome", "")
+    if outcome in Call.Outcome.values:
+        qs = qs.filter(outcome=outcome)
+    if request.GET.get("mine"):
+        qs = qs.filter(operator=request.user)
+    return render(
+        request,
+        "servicedesk/callcentre/calls.html",
+        {
+            "page": _page(request, qs, 50),
+            "outcomes": Call.Outcome.choices,
+            "outcome": outcome,
+            "mine": bool(request.GET.get("mine")),
+        },
+    )
+
+
+_NUMBER = re.compile(r"^\d{4}-\d{1,8}$")
+
+
+def search_requests(user, query: str):
+    """Any request by number, phone or address (S2 exception for the call centre)."""
+    query = (query or "").strip()
+    qs = selectors.requests_visible_to(user).select_related(
+        "topic", "building", "premises", "executor_org"
+    )
+    if not query:
+        return qs.none()
+    digits = re.sub(r"\D", "", query)
+    if _NUMBER.match(query):
+        return qs.filter(number=query)
+    if query.isdigit() and len(query) <= 8:
+        return qs.filter(number__endswith=f"-{int(query):06d}")
+    if len(digits) >= 10 and len(digits) >= len(query.replace(" ", "")) - 4:
+        return qs.filter(phone__endswith=digits[-10:]).order_by("-created_at")
+    buildings = [b.pk for b in address_matches(query, limit=50)]
+    return qs.filter(building_id__in=buildings).order_by("-created_at")
+
+
+@call_operator_required
+def callcentre_search(request):
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = _page(request, search_requests(request.user, query)) if query else None
+    return render(
+        request, "servicedesk/callcentre/search.html", {"form": form, "page": page, "q": query}
+    )
+
+
+def _callcentre_context(request, sr, *, bound=None, attempt_form=None):
+    history = selectors.request_history(request=sr, public_only=True)
+    comments = public_comments(sr, request.user)
+    attempts = list(sr.call_attempts.select_related("operator").order_by("at", "id"))
+    since = [a for a in attempts if sr.done_at is None or a.at >= sr.done_at]
+    return {
+        "sr": sr,
+        "timeline": timeline_items(history, public=True),
+        "comments": comments,
+        "chat_enabled": comments is not None,
+        "forms": action_forms(sr, request.user, bound=bound),
+        "attempts": attempts,
+        "unanswered": sum(1 for a in since if not a.answered),
+        "unanswered_limit": services.unanswered_calls_limit(),
+        "can_call": sr.status == Status.DONE and bool(sr.phone),
+        "attempt_form": attempt_form or CallAttemptForm(),
+    }
+
+
+@call_operator_required
+def callcentre_request(request, number):
+    """A request as the call centre sees it: status, public history and comments, call
+    attempts and the closing the workflow allows (R11, S2)."""
+    sr = _any_request(request.user, number)
+    return render(request, "servicedesk/callcentre/request.html", _callcentre_context(request, sr))
+
+
+@require_GET
+@call_operator_required
+def callcentre_attachment(request, number, pk):
+    return attachment_response(request, _any_request(request.user, number), pk)
+
+
+@require_POST
+@call_operator_required
+def callcentre_attempt(request, number):
+    """Log a call to the resident: answered or not (R11, U 3.2.1а)."""
+    sr = _any_request(request.user, number)
+    form = CallAttemptForm(request.POST)
+    if form.is_valid():
+        try:
+            services.call_attempt_log(
+                request=sr,
+                actor=request.user,
+                answered=form.cleaned_data["answered"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Звонок отмечен"))
+            if request.POST.get("next") == "callbacks":
+                return redirect("servicedesk:callcentre_callbacks")
+            return redirect("servicedesk:callcentre_request", number=sr.number)
+    context = _callcentre_context(request, sr, attempt_form=form)
+    return render(request, "servicedesk/callcentre/request.html", context, status=400)
+
+
+@require_POST
+@call_operator_required
+def callcentre_action(request, number, action):
+    """An action of the workflow by the call centre (closing on R11's grounds)."""
+    sr = _any_request(request.user, number)
+    done, form, exc = _run_action(request, sr, action)
+    if done:
+        messages.success(request, _("Выполнено: %(a)s") % {"a": form.label})
+        return redirect("servicedesk:callcentre_request", number=sr.number)
+    if exc is not None:
+        messages.error(request, exc.message)
+    sr.refresh_from_db()
+    context = _callcentre_context(request, sr, bound=form)
+    status = exc.status_code if exc is not None else 400
+    return render(request, "servicedesk/callcentre/request.html", context, status=status)
+
+
+def callback_list(user):
+    """Requests «Выполнено» awaiting the resident's confirmation, with the calls made since the
+    completion (R11): the longest waiting first."""
+    since_done = Q(call_attempts__at__gte=F("done_at"))
+    return (
+        selectors.requests_visible_to(user)
+        .filter(status=Status.DONE)
+        .select_related("topic", "building", "premises", "executor_org")
+        .annotate(
+            calls=Count("call_attempts", filter=since_done, distinct=True),
+            unanswered=Count(
+                "call_attempts",
+                filter=since_done & Q(call_attempts__answered=False),
+                distinct=True,
+            ),
+            last_call=Max("call_attempts__at", filter=since_done),
+        )
+        .order_by("done_at", "id")
+    )
+
+
+@call_operator_required
+def callcentre_callbacks(request):
+    """The call-back list (R11)."""
+    return render(
+        request,
+        "servicedesk/callcentre/callbacks.html",
+        {
+            "page": _page(request, callback_list(request.user), 30),
+            "unanswered_limit": services.unanswered_calls_limit(),
+        },
+    )

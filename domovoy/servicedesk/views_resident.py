@@ -732,7 +732,7 @@ def callback_list(user):
         .filter(status=Status.DONE)
         .select_related("topic", "building", "premises", "executor_org")
         .annotate(
-            calls=Count("call_attempts", filter=since_done, distinct=True),
+            attempts_made=Count("call_attempts", filter=since_done, distinct=True),
             unanswered=Count(
                 "call_attempts",
                 filter=since_done & Q(call_attempts__answered=False),

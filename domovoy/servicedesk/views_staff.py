@@ -1,0 +1,1114 @@
+"""Pages of the executors and controllers of requests (R4–R6, R8, R10, R14, R16, R18, R19, S2).
+
+- the work queue of a UO, supplier or contractor dispatcher with tabs, filters and bulk
+  accept, refreshed live by htmx polling with a visible and audible alert (R19);
+- the request card for staff: everything about the request, its history, the conversation and
+  every action the workflow table allows this user now, each as a form generated from the
+  table's parameters, all posting to one action view (R4–R6, R8, R10);
+- the control lists (R14) and the conflict queue (R10);
+- statistics of an organisation with an XLSX export (R18).
+
+No rule is repeated here: buttons come from ``services.allowed_actions``, every write goes
+through ``services.service_request_transition`` (or ``conversation.comment_add``), and access
+is the ``rules`` of ``permissions.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import TruncDate, TruncMonth
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from domovoy.audit.services import personal_data_read
+from domovoy.core import roles
+from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.core.masking import mask_flat, mask_name, mask_phone
+from domovoy.directory.models import OrgKind
+from domovoy.directory.selectors import organization_visible
+
+from . import deadlines, selectors, services
+from . import permissions as who
+from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm, action_form
+from .models import RequestEvent, ServiceRequest
+from .workflow import (
+    CHECK_STATUSES,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    PARAMS,
+    Action,
+    Status,
+    transition_for,
+)
+
+PAGE_SIZE = 50
+# R19: the page polls this often; the live query looks back a little further than the last
+# poll so that a change committed while the previous poll ran is not missed (the page drops
+# alerts it has already shown).
+POLL_SECONDS = 10
+LIVE_OVERLAP = dt.timedelta(seconds=5)
+LIVE_MAX_ROWS = 50
+
+ACTIVE_STATUSES = sorted(OPEN_STATUSES | CHECK_STATUSES)
+RETURN_ACTIONS = (
+    Action.RETURN_TO_UO,
+    Action.VERIFY_RETURN,
+    Action.MODERATION_RETURN,
+    Action.CONFLICT_RETURN,
+)
+LIST_RELATED = (
+    "topic",
+    "topic__parent",
+    "building",
+    "premises",
+    "executor_org",
+    "executor_department",
+    "executor_employee__user",
+    "controller_org",
+    "origin_org",
+)
+
+
+# --- Who is looking ------------------------------------------------------------------------
+
+
+def _org(user):
+    return roles.organization_of(user)
+
+
+def _is_queue_user(user) -> bool:
+    """Staff of an executing organisation with a workflow role (R19)."""
+    org = _org(user)
+    return (
+        org is not None
+        and bool(org.kind_codes & {OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR})
+        and bool(roles.roles_of(user) & who.CONTROLLER_ROLES)
+    )
+
+
+def _is_list_user(user) -> bool:
+    return _is_queue_user(user) or roles.is_territorial_reader(user)
+
+
+def _require_queue_user(request):
+    if not _is_queue_user(request.user):
+        raise PermissionDenied
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring(request, drop=("page", "partial")):
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def _now():
+    return timezone.now()
+
+
+def _end_of_today(now):
+    local = timezone.localtime(now)
+    return timezone.make_aware(dt.datetime.combine(local.date(), dt.time.max))
+
+
+# --- Row marks (R8, R14, R16) -------------------------------------------------------------
+
+
+def _mark_rows(rows, *, now, org=None):
+    """Flags each row shows; computed from the row itself (no query)."""
+    crew_limit = deadlines.crew_dispatch_limit()
+    for sr in rows:
+        sr.is_overdue_now = deadlines.is_overdue(sr, now)
+        sr.crew_missing = (
+            sr.is_emergency
+            and sr.crew_dispatched_at is None
+            and sr.status in OPEN_STATUSES
+            and now - sr.created_at > crew_limit
+        )
+        sr.not_accepted_late = (
+            sr.status == Status.NEW
+            and not sr.is_emergency
+            and sr.accepted_at is None
+            and now - sr.created_at > deadlines.ACCEPT_LIMIT
+        )
+        sr.can_bulk_accept = (
+            org is not None and sr.executor_org_id == org.pk and sr.status in _ACCEPT_SOURCES
+        )
+    return rows
+
+
+_ACCEPT_SOURCES = transition_for(Action.ACCEPT).sources
+
+
+# --- The work queue (R19) --------------------------------------------------------------------
+
+
+TABS = (
+    ("new", gettext_lazy("Новые")),
+    ("mine", gettext_lazy("Мои")),
+    ("today", gettext_lazy("Срок сегодня")),
+    ("overdue", gettext_lazy("Просрочены")),
+    ("control", gettext_lazy("На контроле")),
+    ("verification", gettext_lazy("На проверке")),
+    ("returned", gettext_lazy("Возвращены")),
+    ("all", gettext_lazy("Все в работе")),
+)
+TAB_CODES = {code for code, _label in TABS}
+
+
+def _tab_q(tab, *, org, employee, now) -> Q:
+    """The condition of a tab; every one starts from an indexed column of the organisation
+    (executor_org+status, controller_org+status, origin_org+status)."""
+    mine = Q(executor_org=org)
+    if tab == "new":
+        return mine & Q(status__in=sorted(_ACCEPT_SOURCES))
+    if tab == "mine":
+        assigned = Q(executor_employee=employee) if employee else Q(pk__in=[])
+        if employee is not None and employee.department_id:
+            assigned |= Q(executor_department_id=employee.department_id)
+        return mine & Q(status__in=sorted(OPEN_STATUSES)) & assigned
+    if tab == "today":
+        return (
+            mine
+            & Q(status__in=sorted(OPEN_STATUSES))
+            & Q(deadline_at__gte=now, deadline_at__lte=_end_of_today(now))
+        )
+    if tab == "overdue":
+        today = timezone.localdate(now)
+        return (
+            mine
+            & Q(status__in=sorted(OPEN_STATUSES), deadline_at__lt=now)
+            & ~Q(status=Status.POSTPONED, postponed_until__gte=today)
+        )
+    if tab == "control":
+        return Q(controller_org=org, status__in=ACTIVE_STATUSES) & ~Q(executor_org=org)
+    if tab == "verification":
+        return Q(origin_org=org, status=Status.VERIFICATION) | Q(
+            controller_org=org, status=Status.MODERATION
+        )
+    if tab == "returned":
+        return mine & Q(status__in=sorted(OPEN_STATUSES))  # + the last event, see _tab_queryset
+    return mine & Q(status__in=ACTIVE_STATUSES)
+
+
+def _tab_queryset(tab, *, org, employee, now):
+    qs = ServiceRequest.objects.filter(
+        _tab_q(tab, org=org, employee=employee, now=now), is_deleted=False
+    )
+    if tab == "returned":
+        # Came back: the latest history row is a return (to the UO, R6; after a check, R10).
+        last_action = (
+            RequestEvent.objects.filter(request=OuterRef("pk"))
+            .order_by("-at", "-id")
+            .values("action")[:1]
+        )
+        qs = qs.annotate(last_action=Subquery(last_action)).filter(last_action__in=RETURN_ACTIONS)
+    qs = qs.select_related(*LIST_RELATED)
+    if tab in ("control", "verification"):
+        return qs.order_by("-is_emergency", "-updated_at", "-id")
+    return qs.order_by("-is_emergency", "deadline_at", "id")
+
+
+def _tab_counts(*, org, employee, now) -> dict[str, int]:
+    """The number on each tab in one query over the organisation's active requests."""
+    scope = (Q(executor_org=org) | Q(controller_org=org) | Q(origin_org=org)) & Q(
+        status__in=ACTIVE_STATUSES, is_deleted=False
+    )
+    aggregates = {
+        tab: Count("id", filter=_tab_q(tab, org=org, employee=employee, now=now))
+        for tab in TAB_CODES - {"returned"}
+    }
+    return ServiceRequest.objects.filter(scope).aggregate(**aggregates)
+
+
+def _queue_rows(request, *, tab, org, employee, now):
+    base = _tab_queryset(tab, org=org, employee=employee, now=now)
+    filterset = QueueFilter(request.GET or None, queryset=base)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    page = _page(request, qs)
+    _mark_rows(page.object_list, now=now, org=org)
+    return filterset, page
+
+
+@login_required
+@require_GET
+def staff_queue(request):
+    """The dispatcher's work queue (R19): tabs, filters, bulk accept, live refresh."""
+    _require_queue_user(request)
+    user, now = request.user, _now()
+    org, employee = _org(user), roles.employee_of(user)
+    tab = request.GET.get("tab", "new")
+    if tab not in TAB_CODES:
+        tab = "new"
+    filterset, page = _queue_rows(request, tab=tab, org=org, employee=employee, now=now)
+    context = {
+        "tab": tab,
+        "filter": filterset,
+        "page": page,
+        "querystring": _querystring(request),
+        "now": now,
+        "org": org,
+        "selectable": True,
+        "bulk_form": BulkAcceptForm(),
+    }
+    if request.GET.get("partial") == "rows":
+        return render(request, "servicedesk/staff/_queue_table.html", context)
+    counts = _tab_counts(org=org, employee=employee, now=now)
+    context.update(
+        {
+            "tabs": [(code, label, counts.get(code)) for code, label in TABS],
+            "since": now.isoformat(),
+            "poll_seconds": POLL_SECONDS,
+        }
+    )
+    return render(request, "servicedesk/staff/queue.html", context)
+
+
+def _parse_since(raw, now):
+    since = parse_datetime(raw or "")
+    if since is None:
+        return None
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since)
+    return min(since, now)
+
+
+@login_required
+@require_GET
+def staff_queue_live(request):
+    """R19: what changed for this organisation since the page's last poll. One query on
+    ``updated_at`` (plus one on new comments); the answer replaces the polling element, carries
+    the next ``since`` and the alerts (new and emergency requests) the page shows and sounds."""
+    _require_queue_user(request)
+    user, now = request.user, _now()
+    org = _org(user)
+    since = _parse_since(request.GET.get("since"), now)
+    changed, alerts = [], []
+    if since is not None:
+        window = since - LIVE_OVERLAP
+        scope = Q(executor_org=org) | Q(controller_org=org) | Q(origin_org=org)
+        changed = list(
+            ServiceRequest.objects.filter(scope, updated_at__gt=window, is_deleted=False)
+            .order_by("-updated_at")
+            .values(
+                "pk", "number", "status", "version", "is_emergency", "executor_org_id",
+                "topic__name", "building__street", "building__house", "building__block",
+            )[:LIVE_MAX_ROWS]
+        )  # fmt: skip
+        for row in changed:
+            fresh = row["executor_org_id"] == org.pk and row["status"] in (
+                Status.NEW,
+                Status.REOPENED,
+            )
+            if not (fresh or (row["is_emergency"] and row["executor_org_id"] == org.pk)):
+                continue
+            address = f"{row['building__street']}, {row['building__house']}" + (
+                f"к{row['building__block']}" if row["building__block"] else ""
+            )
+            alerts.append(
+                {
+                    "key": f"{row['pk']}:{row['version']}",
+                    "number": row["number"],
+                    "emergency": row["is_emergency"],
+                    "title": (
+                        _("Аварийная заявка № %(n)s") if row["is_emergency"] else
+                        _("Новая заявка № %(n)s")
+                    ) % {"n": row["number"]},
+                    "text": f"{row['topic__name']} — {address}",
+                    "url": reverse("servicedesk:staff_detail", args=[row["number"]]),
+                }
+            )  # fmt: skip
+        comments = _new_comments_count(org=org, since=window)
+    else:
+        comments = 0
+    context = {
+        "since": now.isoformat(),
+        "poll_seconds": POLL_SECONDS,
+        "changed": len(changed) + comments,
+        "alerts_json": json.dumps(alerts, ensure_ascii=False),
+        "alerts": alerts,
+    }
+    return render(request, "servicedesk/staff/_live.html", context)
+
+
+def _new_comments_count(*, org, since) -> int:
+    """R19: comments are changes too. A cheap existence check on the conversation table."""
+    try:
+        from .models import Comment
+    except ImportError:  # pragma: no cover - the conversation model is part of the app
+        return 0
+    scope = (
+        Q(request__executor_org=org) | Q(request__controller_org=org) | Q(request__origin_org=org)
+    )
+    return int(Comment.objects.filter(scope, created_at__gt=since).exists())
+
+
+@login_required
+@require_POST
+def staff_bulk_accept(request):
+    """Accept the ticked requests with one public comment (R4).
+
+    Decision: one transaction for the user's action, one savepoint per request. A request
+    that may not be accepted any more (someone else took it, it changed since the page was
+    drawn, it is not ours) is left as it is and named with the reason; the others are
+    accepted. The dispatcher sees exactly which ones were and which were not."""
+    _require_queue_user(request)
+    user = request.user
+    form = BulkAcceptForm(request.POST)
+    back = request.POST.get("next") or reverse("servicedesk:staff_queue")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("servicedesk:staff_queue")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    rows = form.cleaned_data["rows"]
+    visible = {
+        sr.pk: sr
+        for sr in selectors.requests_visible_to(user)
+        .filter(pk__in=[pk for pk, _v in rows])
+        .select_related("executor_org", "origin_org", "building__territory")
+    }
+    accepted, refused = [], []
+    with transaction.atomic():
+        for pk, version in rows:
+            sr = visible.get(pk)
+            if sr is None:
+                refused.append((str(pk), _("заявка недоступна")))
+                continue
+            try:
+                services.service_request_transition(
+                    request=sr,
+                    action=Action.ACCEPT,
+                    actor=user,
+                    expected_version=version,
+                    comment=form.cleaned_data["comment"],
+                )
+            except ApplicationError as exc:
+                refused.append((sr.number, exc.message))
+            else:
+                accepted.append(sr.number)
+    if accepted:
+        messages.success(
+            request,
+            _("Принято заявок: %(n)s (№ %(numbers)s)")
+            % {"n": len(accepted), "numbers": ", ".join(accepted)},
+        )
+    for number, reason in refused:
+        messages.error(
+            request, _("Заявка № %(n)s не принята: %(reason)s") % {"n": number, "reason": reason}
+        )
+    return redirect(back)
+
+
+# --- The request card (R4–R6, R8, R10, R16) --------------------------------------------------
+
+
+def _request_or_404(user, number, *, perm="servicedesk.view_request_internal"):
+    sr = selectors.request_get(number=number)
+    if sr is None or sr.is_deleted or not user.has_perm(perm, sr):
+        raise Http404
+    return sr
+
+
+def _shows_personal_data(user, sr) -> bool:
+    """S5: the phone and name of the applicant are for the parties to the request (and the
+    call centre and the functional operator who work with them), not for every reader of the
+    territory."""
+    return bool(
+        who.is_party_organization(user, sr)
+        or who.is_call_operator(user, sr)
+        or who.is_functional_operator(user, sr)
+    )
+
+
+_CHOICE_DATA = ("reject_reason", "return_reason", "withdraw_reason", "grounds")
+
+
+def _event_details(event) -> list[str]:
+    """What a history row's data says, in words (reason codes, dates, answers)."""
+    data, details = event.data or {}, []
+    for name in _CHOICE_DATA:
+        if data.get(name):
+            choices = PARAMS[name].choices
+            label = choices(data[name]).label if data[name] in choices.values else data[name]
+            details.append(f"{PARAMS[name].label}: {label}")
+    for name in ("deadline", "until"):
+        if data.get(name):
+            value = parse_datetime(str(data[name])) if name == "deadline" else None
+            shown = (
+                timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else str(data[name])
+            )
+            details.append(f"{PARAMS[name].label}: {shown}")
+    if data.get("keep_control"):
+        details.append(_("оставлена на контроле"))
+    if data.get("rating"):
+        details.append(_("оценка: %(r)s") % {"r": data["rating"]})
+    if "minutes_since_creation" in data:
+        details.append(_("через %(m)s мин после подачи") % {"m": data["minutes_since_creation"]})
+    for name in ("no_claims_time", "no_claims_quality"):
+        if name in data:
+            details.append(f"{PARAMS[name].label}: {_('да') if data[name] else _('нет')}")
+    if "unanswered_calls" in data:
+        details.append(_("неотвеченных звонков: %(n)s") % {"n": data["unanswered_calls"]})
+    if data.get("has_obscene") and event.action in (Action.CREATE, Action.REJECT):
+        details.append(_("в тексте нецензурная лексика"))
+    return details
+
+
+def _history(sr, *, personal):
+    items = []
+    for event in selectors.request_history(request=sr):
+        actor = str(event.actor) if event.actor_id else ""
+        if actor and not personal and event.actor_id == sr.author_id:
+            actor = mask_name(actor)  # the applicant's name is personal data (S5)
+        items.append(
+            {
+                "event": event,
+                "actor": actor,
+                "title": Action(event.action).label
+                if event.action in Action.values
+                else event.action,
+                "from_label": Status(event.from_status).label if event.from_status else "",
+                "to_label": Status(event.to_status).label if event.to_status else "",
+                "status_changed": event.from_status != event.to_status,
+                "details": _event_details(event),
+                "document_url": reverse(
+                    "servicedesk:staff_event_document", args=[sr.number, event.pk]
+                )
+                if event.document
+                else "",
+            }
+        )
+    return items
+
+
+BUTTON_STYLE = {
+    Action.ACCEPT: "primary",
+    Action.START: "primary",
+    Action.COMPLETE: "success",
+    Action.VERIFY: "success",
+    Action.MODERATION_APPROVE: "success",
+    Action.CONFLICT_CLOSE: "success",
+    Action.CLOSE_BY_CALL_CENTRE: "success",
+    Action.DISPATCH_CREW: "warning",
+    Action.REJECT: "outline-danger",
+    Action.RETURN_TO_UO: "outline-danger",
+    Action.VERIFY_RETURN: "outline-danger",
+    Action.MODERATION_RETURN: "outline-danger",
+    Action.CONFLICT_RETURN: "outline-danger",
+}
+
+
+def _action_panels(request, sr, *, bound=None):
+    """One form per allowed action (R4: only the allowed ones), the bound one (with its errors)
+    in place of its blank twin."""
+    org = _org(request.user)
+    panels = []
+    for transition in services.allowed_actions(sr, request.user):
+        code = transition.action.value
+        if bound is not None and bound.transition.action == transition.action:
+            form = bound
+        else:
+            form = action_form(transition, sr, actor_org=org)
+        panels.append(
+            {
+                "code": code,
+                "label": transition.label,
+                "form": form,
+                "style": BUTTON_STYLE.get(transition.action, "outline-secondary"),
+                "open": bound is not None and form is bound,
+                "url": reverse("servicedesk:staff_action", args=[sr.number, code]),
+            }
+        )
+    return panels
+
+
+def _conversation(request, sr):
+    """The comments and internal notes panel (R7), when the conversation module is there."""
+    try:
+        from . import conversation
+    except ImportError:
+        return None
+    return list(conversation.comments_for(request=sr, user=request.user))
+
+
+def _render_card(request, sr, *, bound=None, error=None, status=200):
+    user, now = request.user, _now()
+    personal = _shows_personal_data(user, sr)
+    if personal and (sr.phone or sr.caller_name):
+        personal_data_read(
+            user=user, subject=f"service_request:{sr.pk}", purpose="staff request card"
+        )
+    _mark_rows([sr], now=now)
+    context = {
+        "sr": sr,
+        "now": now,
+        "personal": personal,
+        "caller_name": sr.caller_name if personal else mask_name(sr.caller_name),
+        "phone": sr.phone if personal else (mask_phone(sr.phone) if sr.phone else ""),
+        "premises": (
+            (
+                f"{sr.premises.get_kind_display()} {sr.premises.number}"
+                if personal
+                else mask_flat(sr.premises.number)
+            )
+            if sr.premises_id
+            else ""
+        ),  # fmt: skip
+        "crew_due_at": deadlines.crew_due_at(sr),
+        "accept_due_at": deadlines.accept_due_at(sr) if sr.status == Status.NEW else None,
+        "history": _history(sr, personal=personal),
+        "panels": _action_panels(request, sr, bound=bound),
+        "comments": _conversation(request, sr),
+        "can_comment": who.is_party_organization(user, sr) or who.is_functional_operator(user, sr),
+        "error": error,
+        "stale": status == 409,
+        "is_final": sr.status in FINAL_STATUSES,
+    }
+    return render(request, "servicedesk/staff/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def staff_detail(request, number):
+    """The request card for staff (404 for anyone who is not party and reads no territory)."""
+    sr = _request_or_404(request.user, number)
+    return _render_card(request, sr)
+
+
+def _refusal(transition, sr, user):
+    """Why an action that is not in ``allowed_actions`` is refused: the party (403), the status
+    or a guard of the table (the card says which)."""
+    if not any(party(user, sr) for party in transition.who):
+        raise PermissionDenied
+    if sr.status not in transition.sources:
+        return _("Действие «%(action)s» недоступно для заявки в статусе «%(status)s»") % {
+            "action": transition.label,
+            "status": Status(sr.status).label,
+        }
+    for guard in transition.guards:
+        if not guard.check(sr, user):
+            return str(guard.message)
+    return _("Действие недоступно")
+
+
+STALE_MESSAGE = gettext_lazy(
+    "Заявка изменилась, пока вы её смотрели: обновите страницу и повторите действие."
+)
+
+
+@login_required
+@require_POST
+def staff_action(request, number, action):
+    """THE action endpoint of the card: any row of the workflow table, its form generated from
+    the table, performed by ``service_request_transition`` with the version the user saw."""
+    user = request.user
+    sr = selectors.request_get(number=number)
+    if sr is None or sr.is_deleted or not user.has_perm("servicedesk.view_request", sr):
+        raise PermissionDenied  # not a party: no action, and no hint whether it exists
+    transition = transition_for(action)
+    if transition is None or transition.action == Action.CREATE:
+        raise Http404
+    posted = request.POST.get(f"{transition.action.value}-version", "")
+    if not posted.isdigit() or int(posted) != sr.version:
+        return _render_card(request, sr, error=str(STALE_MESSAGE), status=409)
+    if transition not in services.allowed_actions(sr, user):
+        return _render_card(request, sr, error=_refusal(transition, sr, user), status=400)
+    form = action_form(transition, sr, actor_org=_org(user), data=request.POST, files=request.FILES)
+    if not form.is_valid():
+        return _render_card(request, sr, bound=form, error=_("Исправьте поля формы"), status=400)
+    try:
+        services.service_request_transition(
+            request=sr,
+            action=transition.action,
+            actor=user,
+            expected_version=form.cleaned_data["version"],
+            **form.params(),
+        )
+    except ApplicationError as exc:
+        if exc.code == "stale":
+            fresh = selectors.request_get(number=number)
+            return _render_card(request, fresh, error=str(STALE_MESSAGE), status=409)
+        if isinstance(exc, PermissionDeniedError):
+            raise PermissionDenied(exc.message)
+        form.add_error(None, exc.message)
+        for name, errors in (exc.fields or {}).items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+        return _render_card(request, sr, bound=form, error=exc.message, status=exc.status_code)
+    messages.success(
+        request, _("«%(action)s»: выполнено. Заявка № %(n)s — %(status)s.") % {
+            "action": transition.label, "n": sr.number, "status": sr.get_status_display(),
+        }
+    )  # fmt: skip
+    if user.has_perm("servicedesk.view_request_internal", sr):
+        return redirect("servicedesk:staff_detail", number=sr.number)
+    return redirect("servicedesk:staff_queue")
+
+
+@login_required
+@require_POST
+def staff_comment(request, number):
+    """A public comment or an internal note with files (R7) through ``conversation``."""
+    sr = _request_or_404(request.user, number)
+    try:
+        from . import conversation
+    except ImportError:
+        raise Http404
+    text = request.POST.get("text", "")
+    is_public = request.POST.get("is_public") == "1"
+    try:
+        conversation.comment_add(
+            request=sr,
+            author=request.user,
+            text=text,
+            is_public=is_public,
+            files=request.FILES.getlist("files"),
+        )
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDeniedError):
+            raise PermissionDenied(exc.message)
+        messages.error(request, exc.message)
+        for errors in (exc.fields or {}).values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Комментарий добавлен") if is_public else _("Внутренняя заметка добавлена")
+        )
+    return redirect(reverse("servicedesk:staff_detail", args=[sr.number]) + "#conversation")
+
+
+@login_required
+@require_GET
+def staff_event_document(request, number, event_id):
+    """A document of a history row (works-done document, verification evidence, closing act):
+    only for those who read the request's internal side (S2, S5)."""
+    sr = _request_or_404(request.user, number)
+    event = RequestEvent.objects.filter(request=sr, pk=event_id).first()
+    if event is None or not event.document:
+        raise Http404
+    name = event.document.name.rsplit("/", 1)[-1]
+    return FileResponse(event.document.open("rb"), as_attachment=True, filename=name)
+
+
+# --- Control lists (R14, R10) -----------------------------------------------------------------
+
+
+def _territory_filter(qs, user):
+    scope = roles.territory_scope(user)
+    if scope is None:
+        return qs
+    return qs.filter(building__territory__path__startswith=scope.path)
+
+
+def _scoped(qs, user, org):
+    """An executor's list is its own; a reader's list is its territory's (S2)."""
+    if _is_queue_user(user):
+        return qs.filter(executor_org=org)
+    return _territory_filter(qs, user)
+
+
+def _list_new(user, org, now):
+    qs = ServiceRequest.objects.filter(status=Status.NEW, is_deleted=False)
+    return _scoped(qs, user, org).order_by("-is_emergency", "created_at")
+
+
+def _list_postponed(user, org, now):
+    qs = ServiceRequest.objects.filter(status=Status.POSTPONED, is_deleted=False)
+    return _scoped(qs, user, org).order_by("postponed_until", "deadline_at")
+
+
+def _list_overdue(user, org, now):
+    if _is_queue_user(user):
+        return selectors.overdue_requests(now=now, organization=org)
+    return _territory_filter(selectors.overdue_requests(now=now), user)
+
+
+def _list_not_accepted(user, org, now):
+    if _is_queue_user(user):
+        qs = selectors.not_accepted_in_time(now=now, organization=org)
+    else:
+        qs = _territory_filter(selectors.not_accepted_in_time(now=now), user)
+    return qs.order_by("created_at")
+
+
+def _list_crew(user, org, now):
+    return _scoped(selectors.crew_dispatch_overdue(now=now), user, org).order_by("created_at")
+
+
+def _list_verification(user, org, now):
+    return selectors.verification_queue(organization=org)
+
+
+def _list_moderation(user, org, now):
+    return selectors.controller_queue(organization=org).filter(status=Status.MODERATION)
+
+
+def _list_conflicts(user, org, now):
+    return selectors.conflict_queue(territory=roles.territory_scope(user))
+
+
+def _for_executors(user, org):
+    return _is_queue_user(user)
+
+
+def _for_readers(user, org):
+    return True
+
+
+def _for_uo(user, org):
+    return _is_queue_user(user) and org.has_kind(OrgKind.UO)
+
+
+def _for_functional_operator(user, org):
+    return "functional_operator" in roles.roles_of(user)
+
+
+# code: (title, rows, who sees the list)
+LISTS = {
+    "new": (gettext_lazy("Новые заявки"), _list_new, _for_readers),
+    "postponed": (gettext_lazy("Отложенные"), _list_postponed, _for_readers),
+    "overdue": (gettext_lazy("Просроченные"), _list_overdue, _for_readers),
+    "not-accepted": (
+        gettext_lazy("Не приняты за 24 часа"),
+        _list_not_accepted,
+        _for_readers,
+    ),
+    "crew": (gettext_lazy("Аварийная бригада не направлена"), _list_crew, _for_readers),
+    "moderation": (gettext_lazy("На модерации у нас"), _list_moderation, _for_executors),
+    "verification": (
+        gettext_lazy("Проверка выполнения подрядчиками"),
+        _list_verification,
+        _for_uo,
+    ),
+    "conflicts": (
+        gettext_lazy("Конфликтные ситуации"),
+        _list_conflicts,
+        _for_functional_operator,
+    ),
+}
+
+
+def _lists_for(user, org):
+    return [(code, spec[0]) for code, spec in LISTS.items() if spec[2](user, org)]
+
+
+@login_required
+@require_GET
+def staff_list(request, kind):
+    """The control lists (R14): new, postponed, overdue, not accepted in 24 hours, emergency
+    crews not dispatched (R8), moderation and verification (R5, R10), conflicts (R10)."""
+    user = request.user
+    if not _is_list_user(user) and not _for_functional_operator(user, None):
+        raise PermissionDenied
+    spec = LISTS.get(kind)
+    if spec is None:
+        raise Http404
+    org = _org(user)
+    title, rows, allowed = spec
+    if not allowed(user, org):
+        raise PermissionDenied
+    now = _now()
+    base = rows(user, org, now).select_related(*LIST_RELATED)
+    filterset = QueueFilter(request.GET or None, queryset=base)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    page = _page(request, qs)
+    _mark_rows(page.object_list, now=now, org=org if _is_queue_user(user) else None)
+    context = {
+        "kind": kind,
+        "title": title,
+        "lists": _lists_for(user, org),
+        "filter": filterset,
+        "page": page,
+        "querystring": _querystring(request),
+        "now": now,
+        "org": org,
+    }
+    return render(request, "servicedesk/staff/list.html", context)
+
+
+# --- Statistics (R18) ------------------------------------------------------------------------
+
+
+def _duration(end, start):
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def _hours(value):
+    return round(value.total_seconds() / 3600, 1) if value is not None else None
+
+
+def _share(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _row_aggregates():
+    return {
+        "total": Count("id"),
+        "completed": Count("id", filter=selectors.completed_q()),
+        "done": Count("id", filter=Q(done_at__isnull=False)),
+        "on_time": Count("id", filter=Q(done_at__isnull=False, done_at__lte=F("deadline_at"))),
+        "rejected": Count("id", filter=Q(status=Status.REJECTED)),
+        "open": Count("id", filter=Q(status__in=sorted(OPEN_STATUSES))),
+    }
+
+
+def statistics(*, organization, date_from, date_to, now=None, territory=None) -> dict:
+    """R18: counts of the organisation's requests filed in the period by status, topic,
+    building and day or month; the on-time share (done by the deadline, of those done); the
+    average time to accept and to close. A handful of grouped queries, none per row."""
+    now = now or _now()
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    qs = ServiceRequest.objects.filter(created_at__gte=start, created_at__lt=end)
+    if organization is not None:
+        qs = qs.filter(Q(executor_org=organization) | Q(origin_org=organization))
+    if territory is not None:
+        qs = qs.filter(building__territory__path__startswith=territory.path)
+    summary = qs.aggregate(
+        **_row_aggregates(),
+        overdue_open=Count("id", filter=Q(status__in=sorted(OPEN_STATUSES), deadline_at__lt=now)),
+        returned_to_uo=Count("id", filter=Q(returns_count__gt=0)),
+        late_crew=Count("id", filter=Q(crew_dispatch_late=True)),
+        emergency=Count("id", filter=Q(is_emergency=True)),
+        obscene=Count("id", filter=Q(has_obscene=True)),
+        avg_accept=Avg(_duration("accepted_at", "created_at"), filter=Q(accepted_at__isnull=False)),
+        avg_close=Avg(_duration("closed_at", "created_at"), filter=Q(status=Status.CLOSED)),
+        avg_rating=Avg("rating"),
+    )
+    by_status_rows = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    by_status = [(Status(code).label, by_status_rows.get(code, 0)) for code in Status.values]
+    by_topic = list(
+        qs.values("topic_id", "topic__name", "topic__parent__name")
+        .annotate(**_row_aggregates())
+        .order_by("-total", "topic__name")[:200]
+    )
+    by_building = list(
+        qs.values("building_id", "building__street", "building__house", "building__block")
+        .annotate(**_row_aggregates())
+        .order_by("-total", "building__street", "building__house")[:200]
+    )
+    monthly = (date_to - date_from).days > 62
+    trunc = TruncMonth("created_at", tzinfo=tz) if monthly else TruncDate("created_at", tzinfo=tz)
+    by_period = list(
+        qs.annotate(period=trunc).values("period").annotate(**_row_aggregates()).order_by("period")
+    )
+    for row in by_topic + by_building + by_period:
+        row["on_time_share"] = _share(row["on_time"], row["done"])
+    for row in by_topic:
+        parent = row["topic__parent__name"]
+        row["label"] = f"{parent} / {row['topic__name']}" if parent else row["topic__name"]
+    for row in by_building:
+        row["label"] = f"{row['building__street']}, {row['building__house']}" + (
+            f"к{row['building__block']}" if row["building__block"] else ""
+        )
+    for row in by_period:
+        period = row["period"]
+        if isinstance(period, dt.datetime):
+            period = timezone.localtime(period).date() if timezone.is_aware(period) else period
+        row["label"] = period.strftime("%m.%Y" if monthly else "%d.%m.%Y") if period else "—"
+    summary.update(
+        {
+            "on_time_share": _share(summary["on_time"], summary["done"]),
+            "avg_accept_hours": _hours(summary["avg_accept"]),
+            "avg_close_hours": _hours(summary["avg_close"]),
+            "avg_rating": round(summary["avg_rating"], 2) if summary["avg_rating"] else None,
+        }
+    )
+    return {
+        "summary": summary,
+        "by_status": by_status,
+        "by_topic": by_topic,
+        "by_building": by_building,
+        "by_period": by_period,
+        "monthly": monthly,
+    }
+
+
+def _stats_scope(request):
+    """The organisation whose statistics are shown: one's own; a control body or an operator
+    picks any organisation of its territory (or sees the whole territory)."""
+    user = request.user
+    org = _org(user)
+    if _is_queue_user(user):
+        return org, None, None
+    if roles.is_territorial_reader(user):
+        choices = organization_visible(viewer=user).filter(
+            kinds__kind__in=(OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
+        )
+        scope = roles.territory_scope(user)
+        if scope is not None:
+            choices = choices.filter(territory__path__startswith=scope.path)
+        return None, choices.distinct(), scope
+    raise PermissionDenied
+
+
+def _stats_request(request):
+    org, choices, territory = _stats_scope(request)
+    today = timezone.localdate()
+    initial = {"date_from": today.replace(day=1), "date_to": today}
+    data = request.GET.copy()
+    for key, value in initial.items():
+        if not data.get(key):
+            data[key] = value.isoformat()
+    form = StatsForm(data, organizations=choices)
+    stats = None
+    if form.is_valid():
+        chosen = form.cleaned_data.get("organization") or org
+        stats = statistics(
+            organization=chosen,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            territory=territory,
+        )
+        stats["organization"] = chosen
+        stats["date_from"] = form.cleaned_data["date_from"]
+        stats["date_to"] = form.cleaned_data["date_to"]
+    return form, stats
+
+
+@login_required
+@require_GET
+def staff_stats(request):
+    """R18: the statistics page of an organisation."""
+    form, stats = _stats_request(request)
+    context = {"form": form, "stats": stats, "querystring": _querystring(request)}
+    if stats:
+        s = stats["summary"]
+        context["summary_cards"] = [
+            (_("Всего заявок"), s["total"], ""),
+            (_("Выполнено"), s["completed"], ""),
+            (_("В срок"), s["on_time_share"], "%"),
+            (_("Просрочено в работе"), s["overdue_open"], ""),
+            (_("Принятие, в среднем"), s["avg_accept_hours"], _(" ч")),
+            (_("Закрытие, в среднем"), s["avg_close_hours"], _(" ч")),
+            (_("Отклонено"), s["rejected"], ""),
+            (_("Возвращено в УО"), s["returned_to_uo"], ""),
+            (_("Бригада с опозданием"), s["late_crew"], ""),
+            (_("Аварийных"), s["emergency"], ""),
+            (_("Нецензурная лексика"), s["obscene"], ""),
+            (_("Средняя оценка"), s["avg_rating"], ""),
+        ]
+        context["breakdowns"] = [
+            (_("По темам"), stats["by_topic"], _("Тема")),
+            (_("По периодам"), stats["by_period"], _("Месяц") if stats["monthly"] else _("День")),
+            (_("По домам"), stats["by_building"], _("Дом")),
+        ]
+    return render(request, "servicedesk/staff/stats.html", context, status=200 if stats else 400)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def write_statistics_xlsx(stats, fileobj):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        fileobj,
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    bold = book.add_format({"bold": True})
+    summary = stats["summary"]
+    sheet = book.add_worksheet(_("Сводка"))
+    sheet.set_column(0, 0, 45)
+    sheet.set_column(1, 1, 18)
+    org = stats.get("organization")
+    rows = [
+        (_("Организация"), str(org) if org else _("все организации территории")),
+        (_("Период"), f"{stats['date_from']:%d.%m.%Y} — {stats['date_to']:%d.%m.%Y}"),
+        (_("Всего заявок"), summary["total"]),
+        (_("Выполнено"), summary["completed"]),
+        (_("Отклонено"), summary["rejected"]),
+        (_("В работе"), summary["open"]),
+        (_("Просрочено (в работе)"), summary["overdue_open"]),
+        (_("Доля выполненных в срок, %"), summary["on_time_share"]),
+        (_("Среднее время принятия, ч"), summary["avg_accept_hours"]),
+        (_("Среднее время закрытия, ч"), summary["avg_close_hours"]),
+        (_("Возвращено в УО"), summary["returned_to_uo"]),
+        (_("Бригада направлена с опозданием"), summary["late_crew"]),
+        (_("Аварийных"), summary["emergency"]),
+        (_("С нецензурной лексикой"), summary["obscene"]),
+        (_("Средняя оценка"), summary["avg_rating"]),
+    ]
+    for index, (label, value) in enumerate(rows):
+        sheet.write_string(index, 0, str(label), bold)
+        if value is None:
+            sheet.write_blank(index, 1, None)
+        elif isinstance(value, int | float):
+            sheet.write_number(index, 1, value)
+        else:
+            sheet.write_string(index, 1, str(value))
+
+    sheet = book.add_worksheet(_("По статусам"))
+    sheet.set_column(0, 0, 30)
+    sheet.write_row(0, 0, [_("Статус"), _("Заявок")], bold)
+    for index, (label, count) in enumerate(stats["by_status"], start=1):
+        sheet.write_string(index, 0, str(label))
+        sheet.write_number(index, 1, count)
+
+    headers = [_("Всего"), _("Выполнено"), _("В срок, %"), _("Отклонено"), _("В работе")]
+    for title, key, first in (
+        (_("По темам"), "by_topic", _("Тема")),
+        (_("По домам"), "by_building", _("Дом")),
+        (_("По периодам"), "by_period", _("Месяц") if stats["monthly"] else _("День")),
+    ):
+        sheet = book.add_worksheet(str(title))
+        sheet.set_column(0, 0, 45)
+        sheet.write_row(0, 0, [str(first), *map(str, headers)], bold)
+        for index, row in enumerate(stats[key], start=1):
+            sheet.write_string(index, 0, str(row["label"]))
+            values = (row["total"], row["completed"], row["on_time_share"], row["rejected"])
+            for col, value in enumerate((*values, row["open"]), start=1):
+                if value is None:
+                    sheet.write_blank(index, col, None)
+                else:
+                    sheet.write_number(index, col, value)
+    book.close()
+
+
+@login_required
+@require_GET
+def staff_stats_xlsx(request):
+    """R18: the same statistics as an XLSX workbook."""
+    form, stats = _stats_request(request)
+    if stats is None:
+        return HttpResponse(
+            "; ".join(str(e) for errors in form.errors.values() for e in errors), status=400
+        )
+    buffer = io.BytesIO()
+    write_statistics_xlsx(stats, buffer)
+    filename = f"statistics-{stats['date_from']:%Y%m%d}-{stats['date_to']:%Y%m%d}.xlsx"
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -13,6 +13,7 @@ urlpatterns = [
     path("work/<str:number>/", v.staff_detail, name="staff_detail"),
     path("work/<str:number>/act/<slug:action>/", v.staff_action, name="staff_action"),
     path("work/<str:number>/comment/", v.staff_comment, name="staff_comment"),
+    path("work/<str:number>/file/<int:pk>/", v.staff_attachment, name="staff_attachment"),
     path(
         "work/<str:number>/document/<int:event_id>/",
         v.staff_event_document,

@@ -50,10 +50,10 @@ from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.directory.models import OrgKind
 from domovoy.directory.selectors import organization_visible
 
-from . import deadlines, selectors, services
+from . import conversation, deadlines, selectors, services
 from . import permissions as who
 from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm, action_form
-from .models import RequestEvent, ServiceRequest
+from .models import Comment, RequestEvent, ServiceRequest
 from .workflow import (
     CHECK_STATUSES,
     FINAL_STATUSES,
@@ -327,7 +327,7 @@ def staff_queue_live(request):
                 Status.NEW,
                 Status.REOPENED,
             )
-            if not (fresh or (row["is_emergency"] and row["executor_org_id"] == org.pk)):
+            if not fresh:  # other changes refresh the rows without an alert
                 continue
             address = f"{row['building__street']}, {row['building__house']}" + (
                 f"к{row['building__block']}" if row["building__block"] else ""
@@ -360,10 +360,6 @@ def staff_queue_live(request):
 
 def _new_comments_count(*, org, since) -> int:
     """R19: comments are changes too. A cheap existence check on the conversation table."""
-    try:
-        from .models import Comment
-    except ImportError:  # pragma: no cover - the conversation model is part of the app
-        return 0
     scope = (
         Q(request__executor_org=org) | Q(request__controller_org=org) | Q(request__origin_org=org)
     )
@@ -552,15 +548,6 @@ def _action_panels(request, sr, *, bound=None):
     return panels
 
 
-def _conversation(request, sr):
-    """The comments and internal notes panel (R7), when the conversation module is there."""
-    try:
-        from . import conversation
-    except ImportError:
-        return None
-    return list(conversation.comments_for(request=sr, user=request.user))
-
-
 def _render_card(request, sr, *, bound=None, error=None, status=200):
     user, now = request.user, _now()
     personal = _shows_personal_data(user, sr)
@@ -588,8 +575,10 @@ def _render_card(request, sr, *, bound=None, error=None, status=200):
         "accept_due_at": deadlines.accept_due_at(sr) if sr.status == Status.NEW else None,
         "history": _history(sr, personal=personal),
         "panels": _action_panels(request, sr, bound=bound),
-        "comments": _conversation(request, sr),
-        "can_comment": who.is_party_organization(user, sr) or who.is_functional_operator(user, sr),
+        "comments": conversation.comments_for(request=sr, user=user),
+        "can_comment": user.has_perm("servicedesk.comment_request", sr),
+        "can_note": conversation.can_write_internal(user, sr),
+        "upload_rules": conversation.upload_rules_text(),
         "error": error,
         "stale": status == 409,
         "is_final": sr.status in FINAL_STATUSES,
@@ -680,12 +669,8 @@ def staff_action(request, number, action):
 def staff_comment(request, number):
     """A public comment or an internal note with files (R7) through ``conversation``."""
     sr = _request_or_404(request.user, number)
-    try:
-        from . import conversation
-    except ImportError:
-        raise Http404
     text = request.POST.get("text", "")
-    is_public = request.POST.get("is_public") == "1"
+    is_public = request.POST.get("is_public", "1") == "1"
     try:
         conversation.comment_add(
             request=sr,
@@ -706,6 +691,25 @@ def staff_comment(request, number):
             request, _("Комментарий добавлен") if is_public else _("Внутренняя заметка добавлена")
         )
     return redirect(reverse("servicedesk:staff_detail", args=[sr.number]) + "#conversation")
+
+
+@login_required
+@require_GET
+def staff_attachment(request, number, pk):
+    """A file of the conversation, by the conversation's reading rules (``?thumb=1`` for an
+    image's thumbnail); never a public /media/ link (S5)."""
+    sr = _request_or_404(request.user, number)
+    attachment = conversation.attachment_get(request=sr, user=request.user, pk=pk)
+    if attachment is None:
+        raise Http404
+    if request.GET.get("thumb") and attachment.thumbnail:
+        return FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
 
 
 @login_required

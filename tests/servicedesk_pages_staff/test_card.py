@@ -330,3 +330,41 @@ def test_the_applicants_phone_is_for_parties_and_masked_for_a_control_reader(
     body = reader.content.decode()
     assert "+79101234567" not in body and "Смирнова" not in body
     assert buttons(reader) == set()
+
+
+@pytest.mark.req("R7")
+def test_staff_write_internal_notes_the_resident_never_sees_and_public_comments_she_does(
+    client_of, sr, uo_dispatcher, anna
+):
+    from domovoy.servicedesk.models import Comment
+
+    client = client_of(uo_dispatcher)
+    url = f"/requests/work/{sr.number}/comment/"
+    note = SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf")
+    assert client.post(url, {"text": "Позвонить подрядчику", "is_public": "0",
+                             "files": [note]}).status_code == 302  # fmt: skip
+    assert client.post(url, {"text": "Мастер придёт завтра", "is_public": "1"}).status_code == 302
+    assert [(c.text, c.is_public) for c in Comment.objects.filter(request=sr)] == [
+        ("Позвонить подрядчику", False),
+        ("Мастер придёт завтра", True),
+    ]
+    card = client.get(card_url(sr)).content.decode()
+    assert "Позвонить подрядчику" in card and "Мастер придёт завтра" in card
+    attachment = Comment.objects.get(is_public=False).attachments.get()
+    file_url = f"/requests/work/{sr.number}/file/{attachment.pk}/"
+    assert file_url in card
+    assert client.get(file_url).status_code == 200
+    # A disguised file is refused and nothing is stored.
+    bad = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00", content_type="image/jpeg")
+    client.post(url, {"text": "Фото", "is_public": "1", "files": [bad]})
+    assert Comment.objects.filter(request=sr).count() == 2
+
+
+@pytest.mark.req("R7")
+def test_a_stranger_cannot_comment_on_the_staff_card(client_of, sr, other_uo_dispatcher):
+    from domovoy.servicedesk.models import Comment
+
+    client = client_of(other_uo_dispatcher)
+    response = client.post(f"/requests/work/{sr.number}/comment/", {"text": "Спам"})
+    assert response.status_code == 404
+    assert not Comment.objects.filter(request=sr).exists()

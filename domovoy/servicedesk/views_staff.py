@@ -32,6 +32,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import TruncDate, TruncMonth
 from django.http import FileResponse, Http404, HttpResponse
@@ -903,7 +904,7 @@ def statistics(*, organization, date_from, date_to, now=None, territory=None) ->
     summary = qs.aggregate(
         **_row_aggregates(),
         overdue_open=Count("id", filter=Q(status__in=sorted(OPEN_STATUSES), deadline_at__lt=now)),
-        returned_to_uo=Count("id", filter=Q(returns_count__gt=0)),
+        returned_to_uo=Sum("returns_count", default=0),
         late_crew=Count("id", filter=Q(crew_dispatch_late=True)),
         emergency=Count("id", filter=Q(is_emergency=True)),
         obscene=Count("id", filter=Q(has_obscene=True)),
@@ -1015,8 +1016,8 @@ def staff_stats(request):
             (_("Выполнено"), s["completed"], ""),
             (_("В срок"), s["on_time_share"], "%"),
             (_("Просрочено в работе"), s["overdue_open"], ""),
-            (_("Принятие, в среднем"), s["avg_accept_hours"], _(" ч")),
-            (_("Закрытие, в среднем"), s["avg_close_hours"], _(" ч")),
+            (_("Принятие, в среднем"), s["avg_accept_hours"], " " + _("ч")),
+            (_("Закрытие, в среднем"), s["avg_close_hours"], " " + _("ч")),
             (_("Отклонено"), s["rejected"], ""),
             (_("Возвращено в УО"), s["returned_to_uo"], ""),
             (_("Бригада с опозданием"), s["late_crew"], ""),

@@ -1,0 +1,80 @@
+"""The work-order cast: the service-desk cast (Anna's request about the entrance door with
+«УК Центр», the lift contractor, the water supplier, a stranger UO, the operators), the shipped
+default form, and a filled-in work order's data."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from domovoy.servicedesk import services as sd
+from domovoy.workorders import services
+from domovoy.workorders.models import WorkOrderTemplate
+from tests.servicedesk import conftest as servicedesk_cast
+
+# Fixtures shared with the service desk: pytest finds them as names of this module.
+anna = servicedesk_cast.anna
+boris = servicedesk_cast.boris
+call_centre = servicedesk_cast.call_centre
+call_operator = servicedesk_cast.call_operator
+classifier = servicedesk_cast.classifier
+contractor = servicedesk_cast.contractor
+contractor_dispatcher = servicedesk_cast.contractor_dispatcher
+file_request = servicedesk_cast.file_request
+links = servicedesk_cast.links
+other_uo_dispatcher = servicedesk_cast.other_uo_dispatcher
+rso_dispatcher = servicedesk_cast.rso_dispatcher
+sr = servicedesk_cast.sr
+uo_accountant = servicedesk_cast.uo_accountant
+uo_engineer = servicedesk_cast.uo_engineer
+
+MSK = ZoneInfo("Europe/Moscow")
+# A Tuesday in working hours: the request's deadlines and the numbering year are fixed.
+NOW = dt.datetime(2026, 3, 10, 11, 0, tzinfo=MSK)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def form(db):
+    """The shipped default form, version 1 in force."""
+    call_command("load_workorder_templates", verbosity=0)
+    return WorkOrderTemplate.objects.get(kind="standard")
+
+
+@pytest.fixture
+def in_work(sr, uo_dispatcher):
+    """Anna's request, taken in work by «УК Центр»."""
+    sd.service_request_transition(request=sr, action="start", actor=uo_dispatcher)
+    sr.refresh_from_db()
+    return sr
+
+
+def good_data(**overrides):
+    data = {
+        "performer": "Слесарь Кузнецов А. В.",
+        "crew": "Кузнецов А. В., Орлов П. С.",
+        "work_date": "10.03.2026",
+        "work_time": "10:30 — 12:15",
+        "labour_hours": "1,5",
+        "cause": "Износ доводчика, течь масла",
+        "works": [
+            {"name": "Замена доводчика входной двери", "unit": "шт.", "quantity": "1"},
+            {"name": "Регулировка петель", "unit": "шт.", "quantity": 2},
+        ],
+        "materials": "Доводчик Dorma TS-77 — 1 шт.",
+        "result": "Дверь закрывается плотно",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def work_order(form, in_work, uo_dispatcher):
+    return services.work_order_create(request=in_work, actor=uo_dispatcher, data=good_data())

@@ -7,12 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 
 from domovoy.servicedesk import services as sd
-from domovoy.workorders import services
-from domovoy.workorders.models import WorkOrderTemplate
 from tests.servicedesk import conftest as servicedesk_cast
+
+# Until ``domovoy.workorders`` is in INSTALLED_APPS, these tests run with
+# ``--ds=domovoy.workorders.test_settings`` only; the project-wide run leaves them out instead of
+# failing to import the app's models. Remove this guard once the app is registered.
+if "domovoy.workorders" not in settings.INSTALLED_APPS:
+    collect_ignore_glob = ["test_*.py"]
 
 # Fixtures shared with the service desk: pytest finds them as names of this module.
 anna = servicedesk_cast.anna
@@ -44,6 +49,8 @@ def _frozen_time():
 @pytest.fixture
 def form(db):
     """The shipped default form, version 1 in force."""
+    from domovoy.workorders.models import WorkOrderTemplate
+
     call_command("load_workorder_templates", verbosity=0)
     return WorkOrderTemplate.objects.get(kind="standard")
 
@@ -77,4 +84,6 @@ def good_data(**overrides):
 
 @pytest.fixture
 def work_order(form, in_work, uo_dispatcher):
+    from domovoy.workorders import services
+
     return services.work_order_create(request=in_work, actor=uo_dispatcher, data=good_data())

@@ -396,6 +396,17 @@ def resident_detail(request, number):
     return render(request, "servicedesk/resident/detail.html", _detail_context(request, sr))
 
 
+def _resident_message(exc: ApplicationError, sr, form) -> str:
+    """The service's refusal in the resident's words: a wrong-status refusal names the
+    internal status, which residents never see (R4), so it is told with their word."""
+    if exc.code == "invalid_status":
+        return _("Действие «%(a)s» сейчас недоступно: заявка «%(w)s»") % {
+            "a": form.label,
+            "w": sr.resident_status,
+        }
+    return exc.message
+
+
 @require_POST
 @resident_required
 def resident_action(request, number, action):
@@ -408,9 +419,9 @@ def resident_action(request, number, action):
         if action == Action.DELETE:
             return redirect("servicedesk:resident_list")
         return redirect("servicedesk:resident_detail", number=sr.number)
-    if exc is not None:
-        messages.error(request, exc.message)
     sr.refresh_from_db()
+    if exc is not None:
+        messages.error(request, _resident_message(exc, sr, form))
     context = _detail_context(request, sr, bound=form)
     context["failed_action"] = action
     status = exc.status_code if exc is not None else 400

@@ -264,6 +264,11 @@ def test_the_resident_edits_while_new_and_the_service_refuses_after_acceptance(
     assert response.status_code == 409
     assert "только что изменил другой пользователь" in text_of(response)
     sr.refresh_from_db()
+    response = post_action(client, sr, "edit", text="Другой текст")
+    assert response.status_code == 400
+    assert "сейчас недоступно: заявка «на рассмотрении»" in text_of(response)
+    assert "Принято" not in text_of(response)  # the internal status stays internal (R4)
+    sr.refresh_from_db()
     assert sr.text == "Доводчик сломан и дверь хлопает"
 
 

@@ -744,7 +744,11 @@ class RequestActionView(RequestsAPIView):
         expected = params.pop("expected_version", None)
         for name, value in params.items():
             if PARAMS[name].kind == "file" and value is not None:
-                conversation.check_files([value])  # R7: the limits of every attachment
+                try:  # R7: the limits of every attachment
+                    conversation.check_files([value])
+                except ApplicationError as exc:
+                    exc.fields = {name: exc.fields.get("files", [exc.message])}
+                    raise
                 value.seek(0)
         try:
             services.service_request_transition(

@@ -560,7 +560,9 @@ def _param_field(param, required: bool) -> serializers.Field:
     if kind == "rating":
         return serializers.IntegerField(min_value=1, max_value=5, **common)
     if kind in _ID_KINDS:
-        return serializers.IntegerField(min_value=1, help_text=f"{kind} id", **common)
+        return serializers.IntegerField(
+            min_value=1, max_value=2**31 - 1, help_text=f"{kind} id", **common
+        )
     if kind == "file":
         return serializers.FileField(**common)
     raise AssertionError(f"unknown parameter kind {kind}")

@@ -136,3 +136,13 @@ def test_python_side_messages_are_translated_when_english_is_active():
     with translation.override("en"):
         assert refused.value.messages == ["A legal entity's INN has 10 digits"]
     assert refused.value.messages == ["ИНН юридического лица состоит из 10 цифр"]
+
+
+def test_a_residents_request_list_is_in_english(client, resident):
+    client.force_login(resident)
+    url = reverse("servicedesk:resident_list")
+    choose_language(client, "en", url)
+    body = page(client, url)
+    for text in ("My requests", "Notifications", "No requests yet.", "Submit a request"):
+        assert text in body, text
+    assert "Мои заявки" not in body and "Уведомления" not in body

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint bench demo venv migrate worker web format
+.PHONY: help run test lint bench demo venv migrate worker web format fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -46,6 +46,9 @@ lint: $(STAMP)  ## ruff, migrations up to date, OpenAPI schema valid
 format: $(STAMP)  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+fuzz: $(STAMP)  ## fuzz the REST API from its OpenAPI schema (schemathesis, no 5xx allowed)
+	scripts/fuzz_api.sh
 
 bench: $(STAMP)  ## run the benchmarks (ratios against a baseline in the same run)
 	$(BIN)/python -m bench $(BENCH_ARGS)

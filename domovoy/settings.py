@@ -86,9 +86,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
-    # WAL lets the worker and the web server read while the other writes.
+    # WAL lets the worker and the web server read while the other writes; IMMEDIATE
+    # transactions take the write lock at BEGIN, so concurrent writers wait (timeout) instead
+    # of failing with "database is locked" when a reader upgrades to a writer.
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
     # A file (not :memory:) so that a real worker process can see the test database.
     # TEST_DB_SUFFIX lets parallel test runs on one machine use separate files.

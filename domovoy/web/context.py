@@ -23,6 +23,14 @@ def _menu(user):
         items.append((_("Моя организация"), reverse("directory:organization", args=[org.pk])))
     if "org_admin" in role_set and "uo" in kinds:
         items.append((_("Подключить подрядчика"), reverse("onboarding:apply_contractor")))
+    if getattr(user, "is_resident", False):
+        items.append((_("Мои заявки"), reverse("servicedesk:resident_list")))
+        items.append((_("Подать заявку"), reverse("servicedesk:resident_new")))
+    if user.has_perm("servicedesk.log_call"):
+        items.append((_("Звонок"), reverse("servicedesk:callcentre_new")))
+        items.append((_("Обзвон"), reverse("servicedesk:callcentre_callbacks")))
+    if role_set & {"uo_dispatcher", "uo_engineer", "supplier_dispatcher", "controller"}:
+        items.append((_("Очередь заявок"), reverse("servicedesk:staff_queue")))
     if org is not None or user.is_superuser:
         items.append((_("Дома"), reverse("directory:buildings")))
         items.append((_("Обратная связь"), reverse("feedback:list")))

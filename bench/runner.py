@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_DB = "domovoy_bench"
+BENCH_DB = os.environ.get("BENCH_DB_NAME", "domovoy_bench")
 
 
 def _parse(argv):
@@ -59,7 +59,7 @@ class Database:
             self.url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
             self.label = f"PostgreSQL {_masked(self.url)}"
         elif url.startswith("sqlite:") or not url:
-            path = BASE_DIR / "var" / "bench.sqlite3"
+            path = BASE_DIR / "var" / f"{BENCH_DB}.sqlite3"
             self.url = f"sqlite:///{path}"
             self.path = path
             self.label = f"SQLite {path}"

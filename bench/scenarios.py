@@ -267,7 +267,21 @@ def accounts_import(args):
     )
 
 
+def _elsewhere(module, function):
+    """A scenario defined in another bench module, imported only when it runs."""
+
+    def run(args):
+        return getattr(importlib.import_module(module), function)(args)
+
+    run.__name__ = function
+    return run
+
+
 SCENARIOS = {
     "building_list_by_street": building_list_by_street,
     "accounts_import": accounts_import,
+    "servicedesk_intake": _elsewhere("bench.servicedesk_bench", "servicedesk_intake"),
+    "servicedesk_queue": _elsewhere("bench.servicedesk_bench", "servicedesk_queue"),
+    "outage_fanout": _elsewhere("bench.outages_bench", "outage_fanout"),
+    "notification_delivery": _elsewhere("bench.notifications_bench", "notification_delivery"),
 }

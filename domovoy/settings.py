@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "domovoy.web",
     "domovoy.demo",
     "domovoy.servicedesk",
+    "domovoy.workorders",
+    "domovoy.notifications",
+    "domovoy.outages",
 ]
 
 MIDDLEWARE = [

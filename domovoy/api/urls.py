@@ -14,4 +14,7 @@ urlpatterns = [
     path("v1/", include("domovoy.announcements.api_urls")),
     path("v1/", include("domovoy.audit.api_urls")),
     path("v1/", include("domovoy.servicedesk.api_urls")),
+    path("v1/", include("domovoy.workorders.api_urls")),
+    path("v1/", include("domovoy.notifications.api_urls")),
+    path("v1/", include("domovoy.outages.api_urls")),
 ]

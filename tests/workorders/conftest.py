@@ -7,17 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.management import call_command
 
 from domovoy.servicedesk import services as sd
 from tests.servicedesk import conftest as servicedesk_cast
-
-# Until ``domovoy.workorders`` is in INSTALLED_APPS, these tests run with
-# ``--ds=domovoy.workorders.test_settings`` only; the project-wide run leaves them out instead of
-# failing to import the app's models. Remove this guard once the app is registered.
-if "domovoy.workorders" not in settings.INSTALLED_APPS:
-    collect_ignore_glob = ["test_*.py"]
 
 # Fixtures shared with the service desk: pytest finds them as names of this module.
 anna = servicedesk_cast.anna

@@ -1,0 +1,3 @@
+"""Pages of notifications."""
+
+urlpatterns: list = []

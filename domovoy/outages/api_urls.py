@@ -1,0 +1,3 @@
+"""API routes of outages."""
+
+urlpatterns: list = []

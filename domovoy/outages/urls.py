@@ -1,0 +1,3 @@
+"""Pages of outages."""
+
+urlpatterns: list = []

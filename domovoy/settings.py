@@ -223,6 +223,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 # Large onboarding files are validated and loaded by the worker above this many rows.
 ONBOARDING_ASYNC_ROWS = env.int("ONBOARDING_ASYNC_ROWS", default=5000)
 
+# --- Service requests (R7, R9): files residents and staff may attach, and the work order that
+# proves a completion. Defaults match domovoy.servicedesk.conversation.
+SERVICEDESK_UPLOAD_TYPES = env.list(
+    "SERVICEDESK_UPLOAD_TYPES",
+    default=["jpg", "jpeg", "png", "webp", "pdf", "doc", "docx", "xls", "xlsx", "odt"],
+)
+SERVICEDESK_UPLOAD_MAX_BYTES = env.int("SERVICEDESK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+SERVICEDESK_UPLOAD_MAX_FILES = env.int("SERVICEDESK_UPLOAD_MAX_FILES", default=5)
+SERVICEDESK_WORK_ORDER_REQUIRED = env.bool("SERVICEDESK_WORK_ORDER_REQUIRED", default=True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -290,6 +291,27 @@ NOT_RATED_SINCE_COMPLETION = Guard(
     lambda r, u: r.rated_at is None or (r.done_at is not None and r.rated_at < r.done_at),
     _("Это выполнение заявки уже оценено"),
 )
+def _work_order_drawn(request, user):
+    """R9 / U 3.5.2е: the executor proves the work with an electronic work order drawn (from the
+    operator's form) since the request last went back to work. Off when
+    ``SERVICEDESK_WORK_ORDER_REQUIRED`` is False. The model is looked up by name: the work-order
+    app depends on this one, not the other way round."""
+    if not getattr(settings, "SERVICEDESK_WORK_ORDER_REQUIRED", True):
+        return True
+    work_orders = apps.get_model("workorders", "WorkOrder").objects.filter(request=request)
+    last_completion = (
+        request.events.filter(action=Action.COMPLETE).order_by("-at").values_list("at", flat=True)
+    ).first()
+    if last_completion is not None:
+        work_orders = work_orders.filter(created_at__gt=last_completion)
+    return work_orders.exists()
+
+
+WORK_ORDER_DRAWN = Guard(
+    "work_order_drawn",
+    _work_order_drawn,
+    _("Сначала составьте заказ-наряд по заявке: выполнение подтверждается заказ-нарядом"),
+)
 CONTROL_RESPECTED = Guard(
     "control_respected",
     _not_controlled_or_controller,
@@ -412,7 +434,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # U 3.5.2е / R9, K 3.2 (moderation), U 3.4.2в (verification).
     _t(Action.COMPLETE, (S.ACCEPTED, S.IN_WORK, S.REOPENED), COMPLETION, [EXECUTOR],
        requires=("report",), optional=("document",),
-       conditional=(("comment", ANSWERS_RESIDENT),)),
+       conditional=(("comment", ANSWERS_RESIDENT),), guards=(WORK_ORDER_DRAWN,)),
     _t(Action.VERIFY, (S.VERIFICATION,), S.DONE, [ORIGIN_UO], requires=("comment",),
        conditional=(("evidence", EVIDENCE_SETTING),)),
     _t(Action.VERIFY_RETURN, (S.VERIFICATION,), S.IN_WORK, [ORIGIN_UO], requires=("reason",),

@@ -31,6 +31,8 @@ def _menu(user):
         items.append((_("Обзвон"), reverse("servicedesk:callcentre_callbacks")))
     if role_set & {"uo_dispatcher", "uo_engineer", "supplier_dispatcher", "controller"}:
         items.append((_("Очередь заявок"), reverse("servicedesk:staff_queue")))
+    if user.has_perm("workorders.view_templates"):
+        items.append((_("Формы заказ-нарядов"), reverse("workorders:templates")))
     if org is not None or user.is_superuser:
         items.append((_("Дома"), reverse("directory:buildings")))
         items.append((_("Обратная связь"), reverse("feedback:list")))

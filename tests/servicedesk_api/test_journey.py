@@ -1,9 +1,10 @@
 """The issue's journey entirely through the API: a resident files a leak with a photo, the UO
 accepts it, redirects it to a contractor keeping control, the contractor completes it with a
-works-done report, it returns for moderation, the UO approves it, the resident confirms and
+works-done report and the work order drawn from the operator's form, it returns for moderation, the UO approves it, the resident confirms and
 rates it 5 (R1, R3, R4, R5, R7, R9, R12)."""
 
 import pytest
+from django.core.management import call_command
 
 from domovoy.servicedesk.models import Attachment, Comment, ResidentNotice, ServiceRequest
 
@@ -27,7 +28,9 @@ def action_names(client, pk):
 @pytest.mark.req("R4")
 @pytest.mark.req("R5")
 @pytest.mark.req("R7")
+@pytest.mark.req("R9")
 @pytest.mark.req("R12")
+@pytest.mark.work_order_required
 def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closing(
     client_of, anna, uo, contractor, uo_dispatcher, contractor_dispatcher, building, classifier,
     links, stored_files,
@@ -90,10 +93,34 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
     assert body["executor"]["id"] == contractor.pk
     assert body["controller"]["id"] == uo.pk
 
-    # The contractor accepts and completes with a works-done report and a document (R9).
+    # The contractor accepts; «complete» waits for the work order (R9).
     assert "accept" in action_names(crew, pk)
     response = post_action(crew, pk, "accept", {"comment": "Бригада назначена"})
     assert response.status_code == 200, response.json()
+    assert "complete" not in action_names(crew, pk)
+    response = post_action(crew, pk, "complete", {"report": "Готово"})
+    assert response.status_code == 409 and response.json()["code"] == "work_order_drawn"
+
+    # The contractor draws the work order from the operator's form and gets its PDF.
+    call_command("load_workorder_templates", verbosity=0)
+    response = crew.post(
+        "/api/v1/work-orders/",
+        {
+            "request": pk,
+            "data": {
+                "performer": "Кровельщик Смирнов И. П.",
+                "work_date": "10.03.2026",
+                "cause": "Разрушение кровельного покрытия",
+                "works": [{"name": "Замена кровельного покрытия", "unit": "м²", "quantity": 2}],
+                "result": "Протечка устранена",
+            },
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    pdf = crew.get(response.json()["pdf_url"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content if pdf.streaming else [pdf.content])[:5] == b"%PDF-"
     response = post_action(
         crew,
         pk,

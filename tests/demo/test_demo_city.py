@@ -259,3 +259,16 @@ def test_a_non_positive_scale_is_refused_and_nothing_is_stored(db):
     with pytest.raises(CommandError, match="--scale must be positive"):
         _load("--scale", "0")
     assert not Building.objects.exists() and not DemoCity.objects.exists()
+
+
+@pytest.mark.req("R2")
+@pytest.mark.req("R9")
+def test_the_demo_ships_the_classifier_and_the_work_order_form(tiny_city):
+    from domovoy.servicedesk.models import Topic
+    from domovoy.workorders.models import WorkOrderTemplate
+
+    topics = Topic.objects.count()
+    assert topics > 30 and Topic.objects.filter(code="water-leak", is_emergency=True).exists()
+    assert WorkOrderTemplate.objects.filter(kind="standard").exists()
+    _load("--scale", "0.05")  # again: nothing more
+    assert Topic.objects.count() == topics

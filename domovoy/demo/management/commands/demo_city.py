@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from domovoy.demo import data
@@ -40,6 +41,9 @@ class Command(BaseCommand):
             with_premises=not buildings_only,
             log=self.stdout.write if options["verbosity"] > 1 else None,
         )
+        # The reference data the demo's journeys need; both loaders are idempotent.
+        call_command("load_classifier", verbosity=0)
+        call_command("load_workorder_templates", verbosity=0)
         if counts is None:
             self.stdout.write("demo city already loaded")
             return

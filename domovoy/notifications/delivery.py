@@ -1,0 +1,233 @@
+"""The outbox worker (N1): claim due rows, deliver them, record every attempt.
+
+Safety with several workers (each a Huey task or a ``deliver_notices --loop`` process):
+- a claim takes due rows in one short transaction: ``SELECT … FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL (concurrent workers take disjoint rows without waiting), an IMMEDIATE transaction
+  on SQLite (claims are serialised); the rows become ``sending`` with a random claim token and
+  a lease (``claimed_until``);
+- the result is written with ``WHERE claim_token = <ours>``, so a worker that lost its lease
+  never overwrites another's result;
+- a worker that dies mid-batch leaves ``sending`` rows; when their lease expires another worker
+  takes them again. Rows already handed to a gateway are then sent once more with the same
+  idempotency key (the row's dedup_key), which the gateway uses to drop the repeat (see
+  ``adapters``). A worker stops sending and releases the rest of its batch before its own lease
+  runs out, so a slow gateway never lets two live workers hold the same row;
+- a failure is retried with exponential back-off (NOTIFICATIONS_RETRY_BASE_SECONDS × 2^n,
+  at most NOTIFICATIONS_RETRY_MAX_SECONDS, never into quiet hours unless emergency) up to
+  NOTIFICATIONS_MAX_ATTEMPTS attempts, then the row is ``failed``. ``PermanentError`` (no
+  address, a refusal) fails at once.
+- during quiet hours only emergency rows are taken, so a backlog never spills into the night.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import quiet
+from .adapters import PermanentError, adapter_for
+from .models import DeliveryAttempt, Notice
+
+log = logging.getLogger(__name__)
+S = Notice.State
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def lease_seconds() -> int:
+    return int(_setting("NOTIFICATIONS_LEASE_SECONDS", 120))
+
+
+def max_attempts() -> int:
+    return int(_setting("NOTIFICATIONS_MAX_ATTEMPTS", 6))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after the ``attempts``-th failed attempt: base × 2^(attempts-1), capped."""
+    base = float(_setting("NOTIFICATIONS_RETRY_BASE_SECONDS", 60))
+    cap = float(_setting("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600))
+    return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def claim(limit: int, *, token: str, lease: int, now: dt.datetime) -> list[int]:
+    """Take up to ``limit`` due rows for this worker (see the module docstring)."""
+    night = quiet.is_quiet(now)
+    with transaction.atomic():
+        # Rows of a dead worker (expired lease) first: they have waited longest.
+        stale = Notice.objects.select_for_update(skip_locked=True).filter(
+            state=S.SENDING, claimed_until__lt=now
+        )
+        due = Notice.objects.select_for_update(skip_locked=True).filter(
+            state=S.QUEUED, next_attempt_at__lte=now
+        )
+        if night:
+            stale, due = stale.filter(emergency=True), due.filter(emergency=True)
+        ids = list(stale.order_by("claimed_until").values_list("id", flat=True)[:limit])
+        if len(ids) < limit:
+            ids += list(
+                due.order_by("next_attempt_at").values_list("id", flat=True)[: limit - len(ids)]
+            )
+        if ids:
+            Notice.objects.filter(id__in=ids).update(
+                state=S.SENDING,
+                claim_token=token,
+                claimed_until=now + dt.timedelta(seconds=lease),
+            )
+    return ids
+
+
+def deliver_due(limit: int = 500, *, lease: int | None = None) -> int:
+    """Claim and deliver one batch of due rows. Returns the number of rows processed
+    (sent, retried or failed)."""
+    lease = lease or lease_seconds()
+    token = uuid.uuid4().hex
+    started = time.monotonic()
+    ids = claim(limit, token=token, lease=lease, now=timezone.now())
+    if not ids:
+        return 0
+    # Stop sending well before the lease ends (another worker may take the rows then).
+    stop_at = started + lease * 0.8
+    notices = list(Notice.objects.filter(id__in=ids).select_related("recipient").order_by("id"))
+    by_channel: dict[str, list[Notice]] = {}
+    for notice in notices:
+        by_channel.setdefault(notice.channel, []).append(notice)
+    worker = worker_name()
+    done = 0
+    for channel, batch in by_channel.items():
+        adapter = adapter_for(channel)
+        try:
+            adapter.prepare(batch)
+            if adapter.batch:
+                done += _deliver_batch(adapter, batch, token=token, worker=worker)
+            else:
+                done += _deliver_one_by_one(
+                    adapter, batch, token=token, worker=worker, stop_at=stop_at
+                )
+        finally:
+            adapter.close()
+    return done
+
+
+def _deliver_batch(adapter, batch, *, token, worker) -> int:
+    t0 = time.perf_counter()
+    outcome = adapter.send_many(batch)
+    duration = int((time.perf_counter() - t0) * 1000 / max(1, len(batch)))
+    now = timezone.now()
+    ok_ids = [pk for pk, error in outcome.items() if error is None]
+    with transaction.atomic():
+        Notice.objects.filter(id__in=ok_ids, claim_token=token, state=S.SENDING).update(
+            state=S.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            claimed_until=None,
+            last_error="",
+        )
+        DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(notice_id=pk, at=now, ok=True, duration_ms=duration, worker=worker)
+                for pk in ok_ids
+            ],
+            batch_size=1000,
+        )
+    for notice in batch:
+        error = outcome.get(notice.pk)
+        if error is not None:
+            _failed(notice, error, token=token, worker=worker, duration=duration, now=now)
+    return len(batch)
+
+
+def _deliver_one_by_one(adapter, batch, *, token, worker, stop_at) -> int:
+    done = 0
+    attempts = []
+    for index, notice in enumerate(batch):
+        if time.monotonic() > stop_at:
+            rest = [n.pk for n in batch[index:]]
+            Notice.objects.filter(id__in=rest, claim_token=token, state=S.SENDING).update(
+                state=S.QUEUED, claimed_until=None, claim_token=""
+            )
+            break
+        t0 = time.perf_counter()
+        try:
+            ref = adapter.send(notice)
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+            duration = int((time.perf_counter() - t0) * 1000)
+            _failed(notice, exc, token=token, worker=worker, duration=duration, now=timezone.now())
+        else:
+            duration = int((time.perf_counter() - t0) * 1000)
+            now = timezone.now()
+            # Marked at once: the window in which a dying worker leaves a sent row unmarked is
+            # this one statement.
+            Notice.objects.filter(pk=notice.pk, claim_token=token, state=S.SENDING).update(
+                state=S.SENT,
+                sent_at=now,
+                attempts=F("attempts") + 1,
+                claimed_until=None,
+                provider_ref=ref or "",
+                last_error="",
+            )
+            attempts.append(
+                DeliveryAttempt(
+                    notice_id=notice.pk, at=now, ok=True, duration_ms=duration, worker=worker
+                )
+            )
+        done += 1
+    DeliveryAttempt.objects.bulk_create(attempts, batch_size=1000)
+    return done
+
+
+def _failed(notice, error, *, token, worker, duration, now) -> None:
+    attempts = notice.attempts + 1
+    message = f"{type(error).__name__}: {error}"[:2000]
+    final = isinstance(error, PermanentError) or attempts >= max_attempts()
+    log.warning(
+        "notice %s (%s) attempt %s failed: %s", notice.pk, notice.channel, attempts, message
+    )
+    with transaction.atomic():
+        changes = {
+            "attempts": attempts,
+            "last_error": message,
+            "claimed_until": None,
+            "claim_token": "",
+        }
+        if final:
+            changes["state"] = S.FAILED
+        else:
+            changes["state"] = S.QUEUED
+            changes["next_attempt_at"] = quiet.deliverable_at(
+                now + backoff(attempts), emergency=notice.emergency
+            )
+        Notice.objects.filter(pk=notice.pk, claim_token=token, state=S.SENDING).update(**changes)
+        DeliveryAttempt.objects.create(
+            notice_id=notice.pk,
+            at=now,
+            ok=False,
+            error=message,
+            duration_ms=duration,
+            worker=worker,
+        )
+
+
+def deliver_all_due(*, limit: int = 500, max_batches: int = 1000, lease: int | None = None) -> int:
+    """Deliver batches until nothing is due (bounded), for the tasks and the command."""
+    total = 0
+    for _ in range(max_batches):
+        done = deliver_due(limit, lease=lease)
+        total += done
+        if not done:
+            break
+    return total

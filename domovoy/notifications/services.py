@@ -1,0 +1,328 @@
+"""Writes of the notification engine (N1, O3, N2).
+
+The contract used by producers (outages, service desk):
+
+- ``notices_enqueue(intents)``: one outbox row per intent per channel, idempotent by
+  ``f"{intent.dedup_key}:{channel}"``, quiet hours applied; call it inside the producer's
+  transaction; delivery is scheduled on commit.
+- ``notices_cancel(group=..., kinds=...)``: cancel the not-yet-sent rows of a group.
+- ``delivery_stats(group=...)``: counts per channel and state.
+
+And the user's own actions: channel preferences, the inbox (mark read), push subscriptions,
+Telegram linking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from domovoy.core.errors import ApplicationError
+from domovoy.directory.models import User
+
+from . import channels, quiet
+from .models import (
+    ChannelPreference,
+    InboxMessage,
+    Notice,
+    PushSubscription,
+    TelegramLink,
+)
+
+CHUNK = 2000  # intents per batch of look-ups and inserts: a constant number of queries each
+DEDUP_MAX = 255
+
+
+@dataclass(frozen=True)
+class NoticeIntent:
+    recipient_id: int  # directory.User pk
+    kind: str  # e.g. "outage.published", "outage.reminder_5d", "request.status"
+    dedup_key: str  # one logical notice to one recipient, e.g. "outage:17:start_5d:u42"
+    subject: str  # short title (Russian)
+    body: str  # plain text (Russian)
+    url: str = ""  # absolute path in the site to open, e.g. "/outages/17/"
+    due_at: dt.datetime | None = None  # earliest delivery moment; None = now
+    emergency: bool = False  # «Экстренное оповещение»: ignores quiet hours
+    group: str = ""  # e.g. "outage:17": cancel and count by group
+    channels: tuple[str, ...] | None = None  # None = the recipient's chosen channels; else the
+    # intersection with them
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _recipients(ids: set[int]) -> dict[int, channels.Recipient]:
+    """Everything the channel rules need about these users: four queries, whatever the count."""
+    users = User.objects.filter(pk__in=ids, is_active=True).values_list("id", "email", "phone")
+    chosen = dict(
+        ChannelPreference.objects.filter(user_id__in=ids).values_list("user_id", "channels")
+    )
+    with_push = set(
+        PushSubscription.objects.filter(user_id__in=ids).values_list("user_id", flat=True)
+    )
+    with_telegram = set(
+        TelegramLink.objects.filter(user_id__in=ids, chat_id__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    return {
+        pk: channels.Recipient(
+            id=pk,
+            email=email or "",
+            phone=phone or "",
+            has_push=pk in with_push,
+            has_telegram=pk in with_telegram,
+            chosen=tuple(chosen[pk]) if pk in chosen else None,
+        )
+        for pk, email, phone in users
+    }
+
+
+def notices_enqueue(intents: Iterable[NoticeIntent]) -> int:
+    """Write one outbox row per intent per channel, idempotently (unique dedup_key
+    f"{intent.dedup_key}:{channel}"; a repeated call inserts nothing). Applies quiet hours
+    (22:00-08:00 local time): a due_at inside them moves to the next 08:00 unless emergency.
+    Unknown or inactive recipients get nothing. A constant number of queries per chunk of
+    2,000 intents. Call it inside the producer's transaction; the delivery task is scheduled
+    with transaction.on_commit. Returns rows inserted."""
+    now = timezone.now()
+    rules = quiet.window()
+    on = channels.configured()
+    inserted = 0
+    due_now = False
+    with transaction.atomic():
+        for chunk in _chunks(intents, CHUNK):
+            recipients = _recipients({i.recipient_id for i in chunk})
+            rows: dict[str, Notice] = {}
+            for intent in chunk:
+                recipient = recipients.get(intent.recipient_id)
+                if recipient is None:
+                    continue
+                requested = tuple(intent.channels) if intent.channels is not None else None
+                due = quiet.deliverable_at(
+                    intent.due_at or now, emergency=intent.emergency, rules=rules
+                )
+                for channel in channels.channels_for(recipient, requested, on=on):
+                    key = f"{intent.dedup_key}:{channel}"
+                    if len(key) > DEDUP_MAX:
+                        raise ValueError(f"dedup_key longer than {DEDUP_MAX - 10}: {key[:60]}…")
+                    rows[key] = Notice(
+                        recipient_id=recipient.id,
+                        channel=channel,
+                        kind=intent.kind,
+                        group=intent.group,
+                        subject=intent.subject[:200],
+                        body=intent.body,
+                        url=intent.url,
+                        due_at=due,
+                        next_attempt_at=due,
+                        emergency=intent.emergency,
+                        dedup_key=key,
+                    )
+            if not rows:
+                continue
+            existing = set(
+                Notice.objects.filter(dedup_key__in=list(rows)).values_list("dedup_key", flat=True)
+            )
+            new = [row for key, row in rows.items() if key not in existing]
+            # ignore_conflicts: a concurrent producer inserting the same key loses nothing.
+            Notice.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+            inserted += len(new)
+            due_now = due_now or any(row.next_attempt_at <= now for row in new)
+    if due_now:
+        transaction.on_commit(_schedule_delivery)
+    return inserted
+
+
+def _schedule_delivery():
+    from .tasks import deliver_notices_now
+
+    deliver_notices_now()
+
+
+def notices_cancel(*, group: str, kinds: Iterable[str] | None = None) -> int:
+    """Cancel the not-yet-sent rows of a group (optionally only some kinds). Rows a worker is
+    sending at this moment are not stopped. Returns the count."""
+    if not group:
+        raise ValueError("notices_cancel needs a group")
+    rows = Notice.objects.filter(group=group, state=Notice.State.QUEUED)
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    return rows.update(state=Notice.State.CANCELLED, last_error="cancelled by the producer")
+
+
+STAT_KEYS = ("queued", "sent", "failed", "cancelled")
+
+
+def delivery_stats(*, group: str) -> dict[str, dict[str, int]]:
+    """{channel: {"queued": n, "sent": n, "failed": n, "cancelled": n}} for the group; rows
+    being sent at the moment count as queued. One query."""
+    stats: dict[str, dict[str, int]] = {}
+    counts = (
+        Notice.objects.filter(group=group)
+        .values_list("channel", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for channel, state, n in counts:
+        row = stats.setdefault(channel, dict.fromkeys(STAT_KEYS, 0))
+        key = "queued" if state == Notice.State.SENDING else state
+        row[key] += n
+    return stats
+
+
+# --- The user's own actions ----------------------------------------------------------------
+
+
+def preferences_set(*, user, chosen: Iterable[str]) -> tuple[str, ...]:
+    """Store the channels ``user`` wants (the inbox is always on). Unknown channels and
+    channels this deployment has not configured are refused."""
+    chosen = list(dict.fromkeys(chosen))
+    unknown = [c for c in chosen if c not in channels.ALL]
+    if unknown:
+        raise ApplicationError(
+            _("Неизвестный канал уведомлений: %(name)s") % {"name": ", ".join(unknown)},
+            code="unknown_channel",
+            fields={"channels": [_("Неизвестный канал уведомлений")]},
+        )
+    on = channels.configured()
+    off = [c for c in chosen if c not in on]
+    if off:
+        raise ApplicationError(
+            _("Канал «%(name)s» не подключён в этой системе")
+            % {"name": ", ".join(str(channels.LABELS[c]) for c in off)},
+            code="channel_not_configured",
+            fields={"channels": [_("Канал не подключён")]},
+        )
+    if channels.SMS in chosen and not user.phone:
+        raise ApplicationError(
+            _("Для SMS укажите номер телефона в профиле"),
+            code="no_phone",
+            fields={"channels": [_("Нет номера телефона")]},
+        )
+    if channels.EMAIL in chosen and not user.email:
+        raise ApplicationError(
+            _("Для уведомлений по почте укажите адрес электронной почты в профиле"),
+            code="no_email",
+            fields={"channels": [_("Нет адреса электронной почты")]},
+        )
+    stored = tuple(c for c in channels.ALL if c in chosen or c == channels.INBOX)
+    with transaction.atomic():
+        ChannelPreference.objects.update_or_create(user=user, defaults={"channels": list(stored)})
+    return stored
+
+
+def inbox_mark_read(*, user, message_id: int) -> InboxMessage:
+    with transaction.atomic():
+        message = InboxMessage.objects.filter(recipient=user, pk=message_id).first()
+        if message is None:
+            raise ApplicationError(_("Сообщение не найдено"), code="not_found", status_code=404)
+        if message.read_at is None:
+            message.read_at = timezone.now()
+            message.save(update_fields=["read_at"])
+    return message
+
+
+def inbox_mark_all_read(*, user) -> int:
+    with transaction.atomic():
+        return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+
+
+def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = ""):
+    """Register (or move to ``user``) a browser's push subscription."""
+    if not channels.push_configured():
+        raise ApplicationError(
+            _("Push-уведомления не подключены в этой системе"), code="channel_not_configured"
+        )
+    if not endpoint.startswith(("https://", "http://")) or not p256dh or not auth:
+        raise ApplicationError(
+            _("Неверные данные подписки на push-уведомления"),
+            code="invalid",
+            fields={"endpoint": [_("Неверные данные подписки")]},
+        )
+    with transaction.atomic():
+        subscription, _created = PushSubscription.objects.update_or_create(
+            endpoint=endpoint,
+            defaults={
+                "user": user,
+                "p256dh": p256dh,
+                "auth": auth,
+                "user_agent": user_agent[:300],
+            },
+        )
+    return subscription
+
+
+def push_unsubscribe(*, user, endpoint: str) -> int:
+    with transaction.atomic():
+        deleted, _rows = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return deleted
+
+
+TELEGRAM_TOKEN_TTL = dt.timedelta(days=1)
+
+
+def telegram_link_start(*, user) -> TelegramLink:
+    """Issue a fresh one-time token for the bot's ``/start`` link (replacing an older one)."""
+    if not channels.telegram_configured():
+        raise ApplicationError(
+            _("Telegram не подключён в этой системе"), code="channel_not_configured"
+        )
+    with transaction.atomic():
+        link, _created = TelegramLink.objects.get_or_create(user=user)
+        link.token = secrets.token_urlsafe(24)
+        link.token_issued_at = timezone.now()
+        link.save(update_fields=["token", "token_issued_at"])
+    return link
+
+
+def telegram_unlink(*, user) -> None:
+    with transaction.atomic():
+        TelegramLink.objects.filter(user=user).update(chat_id=None, linked_at=None, token=None)
+
+
+def telegram_update_handle(update: dict) -> TelegramLink | None:
+    """A Telegram webhook update: ``/start <token>`` from a chat links that chat to the user who
+    was issued the token (once; the token is then spent). Anything else is ignored."""
+    message = update.get("message") or {}
+    text = str(message.get("text") or "")
+    chat_id = (message.get("chat") or {}).get("id")
+    command, _sep, token = text.strip().partition(" ")
+    if command.split("@")[0] != "/start" or not token or not isinstance(chat_id, int):
+        return None
+    since = timezone.now() - TELEGRAM_TOKEN_TTL
+    with transaction.atomic():
+        link = (
+            TelegramLink.objects.select_for_update()
+            .filter(token=token.strip(), token_issued_at__gte=since)
+            .first()
+        )
+        if link is None:
+            return None
+        link.chat_id = chat_id
+        link.token = None
+        link.linked_at = timezone.now()
+        link.save(update_fields=["chat_id", "token", "linked_at"])
+    return link
+
+
+def site_url() -> str:
+    return str(getattr(settings, "NOTIFICATIONS_SITE_URL", "") or "").rstrip("/")

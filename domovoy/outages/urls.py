@@ -1,3 +1,21 @@
-"""Pages of outages."""
+"""Pages of outages (mounted at /outages/, namespace "outages")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "outages"
+
+urlpatterns = [
+    path("", views.outage_list, name="list"),
+    path("public/", views.public_outages, name="public"),
+    path("new/", views.outage_create, name="create"),
+    path("zone-preview/", views.zone_preview, name="zone-preview"),
+    path("durations/", views.durations, name="durations"),
+    path("my-addresses/", views.favourites, name="favourites"),
+    path("my-addresses/<int:pk>/delete/", views.favourite_delete, name="favourite-delete"),
+    path("<int:pk>/", views.outage_detail, name="detail"),
+    path("<int:pk>/edit/", views.outage_edit, name="edit"),
+    path("<int:pk>/complete/", views.outage_complete, name="complete"),
+    path("<int:pk>/cancel/", views.outage_cancel, name="cancel"),
+]

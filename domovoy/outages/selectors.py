@@ -1,0 +1,322 @@
+"""Reads of outages for pages and the API: who sees what (O7), lists with filters, the card,
+the public list (O6) and the durations for billing recalculation (O5). Constant query counts:
+related rows are joined or prefetched."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from domovoy.core import roles
+from domovoy.directory.models import Account, Building, ManagementPeriod, ServiceLink
+
+from .models import FavouriteAddress, Outage, OutageBuilding, OutageRevision, OutageStatus
+
+PUBLIC_STATUSES = (OutageStatus.PUBLISHED, OutageStatus.COMPLETED)
+LIST_RELATED = ("organization",)
+
+
+def _active_on(on):
+    return Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gte=on))
+
+
+def _zone_exists(building_filter: Q):
+    return Exists(OutageBuilding.objects.filter(building_filter, outage=OuterRef("pk")))
+
+
+def outages_visible_to(user):
+    """O7: the responsible organisation sees its own; a UO those on buildings it manages
+    (suppliers' included); a supplier those on buildings it serves; control bodies and
+    operators everything in their territory; everyone else (residents, the public) the
+    published ones (not cancelled)."""
+    qs = Outage.objects.all()
+    if getattr(user, "is_superuser", False):
+        return qs
+    public = Q(status__in=PUBLIC_STATUSES)
+    if not getattr(user, "is_authenticated", False):
+        return qs.filter(public)
+    if roles.is_territorial_reader(user):
+        scope = roles.territory_scope(user)
+        if scope is None:
+            return qs
+        return qs.filter(_zone_exists(Q(building__territory__path__startswith=scope.path)))
+    org = roles.organization_of(user)
+    if org is None:
+        return qs.filter(public)
+    today = timezone.localdate()
+    managed = ManagementPeriod.objects.filter(_active_on(today), organization=org).values(
+        "building_id"
+    )
+    served_uos = ServiceLink.objects.filter(_active_on(today), provider=org).values("uo_id")
+    served = ManagementPeriod.objects.filter(
+        _active_on(today), organization_id__in=served_uos
+    ).values("building_id")
+    return qs.filter(
+        Q(organization=org)
+        | _zone_exists(Q(building_id__in=managed) | Q(building_id__in=served))
+        | public
+    )
+
+
+def outage_list(
+    *,
+    user,
+    resource=None,
+    status=None,
+    kind=None,
+    building=None,
+    organization=None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    period=None,
+):
+    """Filtered visible outages. ``date_from``/``date_to`` keep outages overlapping the period;
+    ``period`` = "current" (started, not over) or "planned" (published, not started)."""
+    qs = outages_visible_to(user).select_related(*LIST_RELATED)
+    if resource:
+        qs = qs.filter(resource=resource)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if organization:
+        qs = qs.filter(organization_id=organization)
+    if building:
+        qs = qs.filter(_zone_exists(Q(building_id=building)))
+    tz = timezone.get_current_timezone()
+    if date_from:
+        since = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+        qs = qs.filter(
+            Q(actual_end__isnull=True, status=OutageStatus.PUBLISHED)
+            | Q(actual_end__gt=since)
+            | Q(actual_end__isnull=True, planned_end__gt=since)
+        )
+    if date_to:
+        until = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(start__lt=until)
+    now = timezone.now()
+    if period == "current":
+        qs = qs.filter(status=OutageStatus.PUBLISHED, start__lte=now)
+    elif period == "planned":
+        qs = qs.filter(status=OutageStatus.PUBLISHED, start__gt=now)
+    return qs.order_by("-start", "-id")
+
+
+def outage_detail(*, user, pk):
+    """The card: the outage with its zone and history, or None if the user may not see it."""
+    return (
+        outages_visible_to(user)
+        .select_related("organization", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "zone",
+                queryset=OutageBuilding.objects.select_related("building").order_by(
+                    "building__street", "building__house", "building__id"
+                ),
+            ),
+            Prefetch(
+                "revisions",
+                queryset=OutageRevision.objects.select_related("actor", "actor_org").order_by(
+                    "number"
+                ),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def public_outages(*, resource=None, search=None, building=None):
+    """Current and planned outages for the public list and map (O6)."""
+    qs = Outage.objects.filter(status=OutageStatus.PUBLISHED).select_related("organization")
+    if resource:
+        qs = qs.filter(resource=resource)
+    if building:
+        qs = qs.filter(_zone_exists(Q(building_id=building)))
+    if search:
+        text = Building.compose_search_text(search, "", "").strip()
+        qs = qs.filter(_zone_exists(Q(building__search_text__contains=text)))
+    return qs.order_by("start", "id")
+
+
+def zone_points(outage_ids, limit_per_outage=2000):
+    """{outage id: [(building id, lat, lon, short address), ...]} in one query."""
+    points = defaultdict(list)
+    rows = (
+        OutageBuilding.objects.filter(outage_id__in=list(outage_ids))
+        .select_related("building")
+        .only(
+            "outage_id",
+            "building__id",
+            "building__latitude",
+            "building__longitude",
+            "building__street",
+            "building__house",
+            "building__block",
+        )
+        .order_by("outage_id", "building_id")
+    )
+    for row in rows:
+        b = row.building
+        if len(points[row.outage_id]) < limit_per_outage:
+            points[row.outage_id].append((b.pk, b.latitude, b.longitude, b.short_address))
+    return points
+
+
+def favourites_of(*, user):
+    return FavouriteAddress.objects.filter(user=user).select_related("building")
+
+
+def supplier_delay_stats(*, organization):
+    """Delays of an organisation's outages (O1, O2): counts and worst minutes."""
+    rows = Outage.objects.filter(organization=organization).values(
+        "kind", "is_late", "publication_delay_minutes", "end_entry_delay_minutes", "end_entry_late"
+    )
+    stats = {
+        "total": 0,
+        "late_notice": 0,
+        "late_publication": 0,
+        "late_end_entry": 0,
+        "max_publication_delay": None,
+        "max_end_entry_delay": None,
+    }
+    for r in rows:
+        stats["total"] += 1
+        stats["late_notice"] += int(r["is_late"])
+        pub = r["publication_delay_minutes"]
+        if pub is not None:
+            stats["late_publication"] += int(pub > 60)
+            stats["max_publication_delay"] = max(stats["max_publication_delay"] or 0, pub)
+        end = r["end_entry_delay_minutes"]
+        if end is not None:
+            stats["max_end_entry_delay"] = max(stats["max_end_entry_delay"] or 0, end)
+        stats["late_end_entry"] += int(r["end_entry_late"])
+    return stats
+
+
+# --- Durations for billing recalculation (O5) ------------------------------------------------
+
+
+@dataclass
+class DurationRow:
+    building_id: int
+    address: str
+    resource: str
+    resource_label: str
+    seconds: int
+    outages: list[int]
+    account: str = ""
+    premises: str = ""
+
+    @property
+    def hours(self):
+        return round(self.seconds / 3600, 2)
+
+
+def _merge(intervals):
+    total = 0
+    current_start = current_end = None
+    for start, end in sorted(intervals):
+        if current_end is None or start > current_end:
+            if current_end is not None:
+                total += (current_end - current_start).total_seconds()
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += (current_end - current_start).total_seconds()
+    return int(total)
+
+
+def outage_durations(
+    *,
+    user,
+    date_from: dt.date,
+    date_to: dt.date,
+    resource=None,
+    building=None,
+    by_account=False,
+    now=None,
+):
+    """Per building (or per premises/account) and resource: how long the resource was off
+    within [date_from, date_to] (inclusive dates, local time). Outages are clipped to the
+    period; overlapping outages of one resource in one building count once. A running outage
+    counts until now. Cancelled outages count nothing. Three queries."""
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    visible = (
+        outages_visible_to(user).filter(status__in=PUBLIC_STATUSES, start__lt=until).values("pk")
+    )
+    links = OutageBuilding.objects.filter(outage_id__in=visible)
+    if resource:
+        links = links.filter(outage__resource=resource)
+    if building:
+        links = links.filter(building_id=building)
+    rows = links.values_list(
+        "building_id",
+        "outage_id",
+        "outage__resource",
+        "outage__start",
+        "outage__actual_end",
+        "outage__status",
+    )
+    intervals = defaultdict(list)
+    outage_ids = defaultdict(set)
+    for building_id, outage_id, res, start, actual_end, status in rows:
+        end = actual_end if status == OutageStatus.COMPLETED else min(now, until)
+        start, end = max(start, since), min(end, until)
+        if end <= start:
+            continue
+        intervals[(building_id, res)].append((start, end))
+        outage_ids[(building_id, res)].add(outage_id)
+    if not intervals:
+        return []
+    from domovoy.directory.models import Resource
+
+    labels = dict(Resource.choices)
+    buildings = Building.objects.in_bulk({b for b, _r in intervals})
+    result = []
+    for (building_id, res), spans in intervals.items():
+        b = buildings[building_id]
+        result.append(
+            DurationRow(
+                building_id=building_id,
+                address=b.address,
+                resource=res,
+                resource_label=str(labels[res]),
+                seconds=_merge(spans),
+                outages=sorted(outage_ids[(building_id, res)]),
+            )
+        )
+    result.sort(key=lambda r: (r.address, r.resource))
+    if not by_account:
+        return result
+    accounts = defaultdict(list)
+    for number, premises, building_id in (
+        Account.objects.filter(premises__building_id__in=list(buildings), is_active=True)
+        .order_by("premises__building_id", "premises__number", "number")
+        .values_list("number", "premises__number", "premises__building_id")
+    ):
+        accounts[building_id].append((number, premises))
+    expanded = []
+    for row in result:
+        for number, premises in accounts.get(row.building_id, []):
+            expanded.append(
+                DurationRow(
+                    building_id=row.building_id,
+                    address=row.address,
+                    resource=row.resource,
+                    resource_label=row.resource_label,
+                    seconds=row.seconds,
+                    outages=row.outages,
+                    account=number,
+                    premises=premises,
+                )
+            )
+    return expanded

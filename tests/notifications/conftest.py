@@ -41,7 +41,12 @@ class FakeGateway:
                     body = None
                 with gateway.lock:
                     gateway.requests.append(
-                        {"path": self.path, "headers": dict(self.headers), "json": body, "raw": raw}
+                        {
+                            "path": self.path,
+                            "headers": {k.lower(): v for k, v in self.headers.items()},
+                            "json": body,
+                            "raw": raw,
+                        }
                     )
                     status, answer = (
                         gateway.responses.pop(0) if gateway.responses else gateway.default

@@ -24,7 +24,7 @@ def _active_on(on):
     return Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gte=on))
 
 
-def _zone_exists(building_filter: Q):
+def zone_exists(building_filter: Q):
     return Exists(OutageBuilding.objects.filter(building_filter, outage=OuterRef("pk")))
 
 
@@ -43,7 +43,7 @@ def outages_visible_to(user):
         scope = roles.territory_scope(user)
         if scope is None:
             return qs
-        return qs.filter(_zone_exists(Q(building__territory__path__startswith=scope.path)))
+        return qs.filter(zone_exists(Q(building__territory__path__startswith=scope.path)))
     org = roles.organization_of(user)
     if org is None:
         return qs.filter(public)
@@ -57,7 +57,7 @@ def outages_visible_to(user):
     ).values("building_id")
     return qs.filter(
         Q(organization=org)
-        | _zone_exists(Q(building_id__in=managed) | Q(building_id__in=served))
+        | zone_exists(Q(building_id__in=managed) | Q(building_id__in=served))
         | public
     )
 
@@ -86,24 +86,34 @@ def outage_list(
     if organization:
         qs = qs.filter(organization_id=organization)
     if building:
-        qs = qs.filter(_zone_exists(Q(building_id=building)))
+        qs = qs.filter(zone_exists(Q(building_id=building)))
+    qs = narrow(qs, date_from=date_from, date_to=date_to, period=period)
+    return qs.order_by("-start", "-id")
+
+
+def narrow(qs, *, date_from=None, date_to=None, period=None):
+    """Keep outages overlapping [date_from, date_to] (local dates, inclusive); ``period`` =
+    "current" (published, started) or "planned" (published, not started)."""
     tz = timezone.get_current_timezone()
+    now = timezone.now()
     if date_from:
         since = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+        # A running outage lasts at least until now, whatever its planned end says.
+        running = Q(status=OutageStatus.PUBLISHED, start__lte=now) if now > since else Q(pk=None)
         qs = qs.filter(
-            Q(actual_end__isnull=True, status=OutageStatus.PUBLISHED)
-            | Q(actual_end__gt=since)
+            Q(actual_end__gt=since)
             | Q(actual_end__isnull=True, planned_end__gt=since)
+            | Q(actual_end__isnull=True, planned_end__isnull=True)
+            | running
         )
     if date_to:
         until = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         qs = qs.filter(start__lt=until)
-    now = timezone.now()
     if period == "current":
         qs = qs.filter(status=OutageStatus.PUBLISHED, start__lte=now)
     elif period == "planned":
         qs = qs.filter(status=OutageStatus.PUBLISHED, start__gt=now)
-    return qs.order_by("-start", "-id")
+    return qs
 
 
 def outage_detail(*, user, pk):
@@ -136,10 +146,10 @@ def public_outages(*, resource=None, search=None, building=None):
     if resource:
         qs = qs.filter(resource=resource)
     if building:
-        qs = qs.filter(_zone_exists(Q(building_id=building)))
+        qs = qs.filter(zone_exists(Q(building_id=building)))
     if search:
         text = Building.compose_search_text(search, "", "").strip()
-        qs = qs.filter(_zone_exists(Q(building__search_text__contains=text)))
+        qs = qs.filter(zone_exists(Q(building__search_text__contains=text)))
     return qs.order_by("start", "id")
 
 

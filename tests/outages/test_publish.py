@@ -1,7 +1,6 @@
 """Publishing outages through the service (O1, O2, O3, O6): rules, zone, lateness, delays,
 and the notices written to the engine's outbox."""
 
-
 import pytest
 
 from domovoy.core.errors import ApplicationError, PermissionDeniedError

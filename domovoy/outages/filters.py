@@ -1,0 +1,43 @@
+"""List filters of outages (API and pages): resource, status, kind, building, period."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from domovoy.directory.models import Resource
+
+from . import selectors
+from .models import Outage, OutageKind, OutageStatus
+
+PERIODS = (("current", _("Текущие")), ("planned", _("Запланированные")))
+
+
+class OutageFilter(django_filters.FilterSet):
+    resource = django_filters.ChoiceFilter(choices=Resource.choices)
+    status = django_filters.ChoiceFilter(choices=OutageStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=OutageKind.choices)
+    organization = django_filters.NumberFilter(field_name="organization_id")
+    building = django_filters.NumberFilter(method="filter_building", label=_("дом (id)"))
+    date_from = django_filters.DateFilter(method="filter_noop", label=_("с даты"))
+    date_to = django_filters.DateFilter(method="filter_noop", label=_("по дату"))
+    period = django_filters.ChoiceFilter(choices=PERIODS, method="filter_noop")
+
+    class Meta:
+        model = Outage
+        fields = ["resource", "status", "kind", "organization"]
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # applied together in filter_queryset
+
+    def filter_building(self, queryset, name, value):
+        return queryset.filter(selectors.zone_exists(Q(building_id=value)))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        return selectors.narrow(
+            queryset,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            period=data.get("period") or None,
+        )

@@ -253,6 +253,11 @@ class ServiceRequest(TimeStampedModel):
             models.Index(fields=["executor_org", "status"], name="sr_executor_status_idx"),
             # The controller's list of requests «на контроле» with their status.
             models.Index(fields=["controller_org", "status"], name="sr_controller_status_idx"),
+            # Requests a UO passed on (verification tab, the queue's tab counts, S2 lists).
+            models.Index(fields=["origin_org", "status"], name="sr_origin_status_idx"),
+            # The queue's live poll (R19): "what changed since" — a few rows of the last
+            # seconds, not every request of the organisation filtered by time.
+            models.Index(fields=["updated_at"], name="sr_updated_idx"),
             # Per-building lists, repeat detection (R14) and the heat map (C1) by building/day.
             models.Index(fields=["building", "created_at"], name="sr_building_created_idx"),
             # Overdue scans (R14, C6) walk requests by deadline.
@@ -477,6 +482,8 @@ class Comment(models.Model):
         indexes = [
             # The conversation of one request, in order (the request card and the API).
             models.Index(fields=["request", "created_at"], name="sr_comment_request_idx"),
+            # The queue's live poll (R19) looks for comments of the last seconds.
+            models.Index(fields=["created_at"], name="sr_comment_created_idx"),
         ]
 
     def __str__(self):

@@ -6,9 +6,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.servicedesk import conftest as servicedesk_cast
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The service-desk cast (tests/servicedesk/conftest.py), as fixtures of the browser tests.
+anna = servicedesk_cast.anna
+call_centre = servicedesk_cast.call_centre
+call_operator = servicedesk_cast.call_operator
+classifier = servicedesk_cast.classifier
+contractor = servicedesk_cast.contractor
+contractor_dispatcher = servicedesk_cast.contractor_dispatcher
+file_request = servicedesk_cast.file_request
+links = servicedesk_cast.links
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"

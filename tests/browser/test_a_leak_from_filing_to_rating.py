@@ -12,13 +12,6 @@ from PIL import Image
 
 from domovoy.servicedesk.models import ServiceRequest
 from tests import factories as f
-from tests.servicedesk.conftest import (  # noqa: F401 - fixtures
-    anna,
-    classifier,
-    contractor,
-    contractor_dispatcher,
-    links,
-)
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,8 +32,8 @@ def login(page, live_server, user):
     page.goto(live_server.url + "/login/")
     page.get_by_label("Логин").fill(user.username)
     page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Войти").click()
 
 
 def act(page, action, fields=None):
@@ -57,8 +50,8 @@ def act(page, action, fields=None):
             field.check() if value else field.uncheck()
         else:
             field.fill(value)
-    form.locator("button").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("button").last.click()
 
 
 @pytest.mark.req("R1")
@@ -89,8 +82,8 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
         "Протекает крыша над кухней, вода на потолке"
     )
     page.get_by_label("Фото и файлы").set_input_files(str(photo))
-    page.get_by_role("button", name="Отправить заявку").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Отправить заявку").click()
     sr = ServiceRequest.objects.get()
     assert (sr.channel, sr.executor_org_id, sr.premises.number) == ("web", uo.pk, "12")  # R3
     assert page.url.endswith(f"/requests/my/{sr.number}/")
@@ -102,8 +95,8 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
     # contractor keeping control (R4, R5).
     login(page, live_server, uo_dispatcher)
     page.goto(live_server.url + "/requests/queue/")
-    page.get_by_role("link", name=sr.number).first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name=sr.number).first.click()
     act(page, "accept", {"comment": "Принято, кровельщики придут завтра"})
     act(
         page,
@@ -120,8 +113,8 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
     page.goto(live_server.url + f"/requests/work/{sr.number}/")
     act(page, "accept", {"comment": "Бригада назначена"})
     assert page.locator('[data-action-button="complete"]').count() == 0
-    page.get_by_role("link", name="Составить заказ-наряд").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Составить заказ-наряд").click()
     shot(page, "wo-form")
     page.locator('[name="performer"]').fill("Кровельщик Смирнов И. П.")
     page.locator('[name="work_date"]').fill("2026-03-10")
@@ -130,8 +123,8 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
     page.locator('[name="works-0-unit"]').fill("м²")
     page.locator('[name="works-0-quantity"]').fill("2")
     page.locator('[name="result"]').fill("Протечка устранена")
-    page.get_by_role("button", name="Составить заказ-наряд").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Составить заказ-наряд").click()
     shot(page, "wo-detail")
     pdf_link = page.get_by_role("link", name=re.compile("PDF")).first
     pdf = page.request.get(live_server.url + pdf_link.get_attribute("href"))
@@ -155,14 +148,14 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
     page.get_by_text("Крыша отремонтирована").first.wait_for()
     shot(page, "sd-resident-detail-done")
     page.locator("summary", has_text="Подтвердить и закрыть").click()
-    page.locator('form[action$="/do/confirm/"] button').click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator('form[action$="/do/confirm/"] button').click()
     page.get_by_text("заявка закрыта").first.wait_for()
     page.locator("summary", has_text="Оценить").click()
     rate = page.locator('form[action$="/do/rate/"]')
     rate.locator('label[title="5"]').click()
-    rate.locator("button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        rate.locator("button").click()
     sr.refresh_from_db()
     assert (sr.status, sr.rating) == ("closed", 5)
     assert list(sr.events.order_by("id").values_list("action", flat=True)) == [

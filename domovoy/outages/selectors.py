@@ -14,7 +14,14 @@ from django.utils import timezone
 from domovoy.core import roles
 from domovoy.directory.models import Account, Building, ManagementPeriod, ServiceLink
 
-from .models import FavouriteAddress, Outage, OutageBuilding, OutageRevision, OutageStatus
+from .models import (
+    Completion,
+    FavouriteAddress,
+    Outage,
+    OutageBuilding,
+    OutageRevision,
+    OutageStatus,
+)
 
 PUBLIC_STATUSES = (OutageStatus.PUBLISHED, OutageStatus.COMPLETED)
 LIST_RELATED = ("organization",)
@@ -255,7 +262,7 @@ def outage_durations(
     """Per building (or per premises/account) and resource: how long the resource was off
     within [date_from, date_to] (inclusive dates, local time). Outages are clipped to the
     period; overlapping outages of one resource in one building count once. A running outage
-    counts until now. Cancelled outages count nothing. Three queries."""
+    counts until now (an automatic one until its planned end). Cancelled outages count nothing. Three queries."""
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
@@ -275,11 +282,18 @@ def outage_durations(
         "outage__start",
         "outage__actual_end",
         "outage__status",
+        "outage__planned_end",
+        "outage__completion",
     )
     intervals = defaultdict(list)
     outage_ids = defaultdict(set)
-    for building_id, outage_id, res, start, actual_end, status in rows:
-        end = actual_end if status == OutageStatus.COMPLETED else min(now, until)
+    for building_id, outage_id, res, start, actual_end, status, planned_end, how in rows:
+        if status == OutageStatus.COMPLETED:
+            end = actual_end
+        elif how == Completion.AUTO and planned_end is not None:
+            end = min(planned_end, now)  # completes itself at the planned end (O4)
+        else:
+            end = now  # running until someone enters the actual end
         start, end = max(start, since), min(end, until)
         if end <= start:
             continue

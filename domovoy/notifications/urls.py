@@ -1,3 +1,17 @@
-"""Pages of notifications."""
+"""Pages of notifications, mounted at /notifications/ (namespace "notifications")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/read/", views.mark_read, name="mark-read"),
+    path("read-all/", views.mark_all_read, name="mark-all-read"),
+    path("settings/", views.preferences, name="settings"),
+    path("settings/telegram/link/", views.telegram_link, name="telegram-link"),
+    path("settings/telegram/unlink/", views.telegram_unlink, name="telegram-unlink"),
+    path("telegram/webhook/<str:secret>/", views.telegram_webhook, name="telegram-webhook"),
+]

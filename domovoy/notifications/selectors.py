@@ -1,0 +1,111 @@
+"""Reads of notifications for pages and the API (N1). Constant query counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from . import channels
+from .models import ChannelPreference, InboxMessage, PushSubscription, TelegramLink
+
+
+def inbox_list(*, user):
+    """A user's in-cabinet messages, newest first (index ``inbox_list_idx``)."""
+    return InboxMessage.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    """Unread inbox messages of ``user`` (0 for anonymous); one query on a partial index. For
+    the menu badge (a context processor of the lead's) and the inbox page."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    code: str
+    label: str
+    chosen: bool  # the user's choice (or the default)
+    active: bool  # notices go there now
+    ready: bool  # the user has an address there (e-mail, phone, linked chat, a browser)
+    locked: bool  # cannot be switched off (the inbox)
+    hint: str
+
+
+@dataclass(frozen=True)
+class Preferences:
+    chosen: tuple[str, ...] | None  # None: never chose (the default applies)
+    effective: tuple[str, ...]
+    states: list[ChannelState]
+    telegram: TelegramLink | None
+    push_devices: int
+
+    @property
+    def telegram_linked(self) -> bool:
+        return self.telegram is not None and self.telegram.chat_id is not None
+
+
+def preferences_of(*, user) -> Preferences:
+    """The user's choice, what is delivered now and why (four queries)."""
+    from django.utils.translation import gettext as _
+
+    pref = ChannelPreference.objects.filter(user=user).first()
+    telegram = TelegramLink.objects.filter(user=user).first()
+    push_devices = PushSubscription.objects.filter(user=user).count()
+    recipient = channels.Recipient(
+        id=user.pk,
+        email=user.email or "",
+        phone=user.phone or "",
+        has_push=push_devices > 0,
+        has_telegram=telegram is not None and telegram.chat_id is not None,
+        chosen=tuple(pref.channels) if pref else None,
+    )
+    on = channels.configured()
+    effective = channels.channels_for(recipient, on=on)
+    chosen_set = set(pref.channels) | {channels.INBOX} if pref else None
+    hints = {
+        channels.INBOX: _("Всегда включено: все уведомления сохраняются в личном кабинете."),
+        channels.EMAIL: user.email or _("Укажите адрес электронной почты в профиле."),
+        channels.SMS: user.phone or _("Укажите номер телефона в профиле."),
+        channels.TELEGRAM: _("Чат подключён.")
+        if recipient.has_telegram
+        else _("Подключите чат с ботом ниже."),
+        channels.PUSH: _("Устройств подписано: %(n)s") % {"n": push_devices}
+        if push_devices
+        else _("Включите push-уведомления в этом браузере ниже."),
+    }
+    states = []
+    for code in on:
+        ready = channels.RULES[code][1](recipient)
+        chosen = code in chosen_set if chosen_set is not None else bool(channels.RULES[code][2])
+        states.append(
+            ChannelState(
+                code=code,
+                label=str(channels.LABELS[code]),
+                chosen=chosen,
+                active=code in effective,
+                ready=ready,
+                locked=code == channels.INBOX,
+                hint=str(hints[code]),
+            )
+        )
+    return Preferences(
+        chosen=tuple(pref.channels) if pref else None,
+        effective=effective,
+        states=states,
+        telegram=telegram,
+        push_devices=push_devices,
+    )
+
+
+def telegram_start_url(link: TelegramLink | None) -> str:
+    bot = getattr(settings, "NOTIFICATIONS_TELEGRAM_BOT_NAME", "")
+    if not link or not link.token or not bot:
+        return ""
+    return f"https://t.me/{bot}?start={link.token}"
+
+
+def vapid_public_key() -> str:
+    return getattr(settings, "NOTIFICATIONS_VAPID_PUBLIC_KEY", "")

@@ -1,7 +1,7 @@
 """Fill the English catalogue from the translation table en.tsv.
 
-The UI's source strings are Russian; en.tsv maps each Russian msgid to its English text
-(plural entries carry a singular and a plural form). Workflow after strings change:
+The UI's source strings are Russian; en.tsv (and en-<app>.tsv) map each Russian msgid to its
+English text (plural entries carry a singular and a plural form). Workflow after strings change:
 
     .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var \
         --ignore=bench --ignore=tests
@@ -21,7 +21,8 @@ from pathlib import Path
 import polib
 
 HERE = Path(__file__).resolve().parent
-TABLE = HERE / "en.tsv"
+# en.tsv, plus one table per app where an app keeps its own (en-outages.tsv, ...).
+TABLES = sorted(HERE.glob("en*.tsv"))
 CATALOGUE = HERE / "en" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]")
 
@@ -72,8 +73,19 @@ def fill(po, table):
     return missing, set(table) - used
 
 
+def load_tables(paths):
+    table = {}
+    for path in paths:
+        part = load_table(path)
+        clash = sorted(set(part) & set(table))
+        if clash:
+            raise SystemExit(f"{path.name}: msgid already in another table: {clash[0]!r}")
+        table.update(part)
+    return table
+
+
 def main():
-    table = load_table(TABLE)
+    table = load_tables(TABLES)
     po = polib.pofile(str(CATALOGUE), wrapwidth=79)
     po.metadata.update(
         {
@@ -89,14 +101,14 @@ def main():
     po.metadata_is_fuzzy = False
     po.header = (
         "English translation of the Domovoy UI.\n"
-        "Filled from domovoy/locale/en.tsv by translate_en.py: edit the table, not this file."
+        "Filled from domovoy/locale/en*.tsv by translate_en.py: edit the tables, not this file."
     )
     missing, unused = fill(po, table)
     po.save()
     translated = len([e for e in po if e.translated()])
     print(f"{translated} of {len(po)} strings translated")
     for msgid in sorted(unused):
-        print(f"unused in en.tsv: {msgid}")
+        print(f"unused in the tables: {msgid}")
     for entry in missing:
         suffix = f"\t<plural: {entry.msgid_plural}>" if entry.msgid_plural else ""
         print(f"missing: {entry.msgid}{suffix}")

@@ -744,14 +744,6 @@ class RequestActionView(RequestsAPIView):
         data.is_valid(raise_exception=True)
         params = dict(data.validated_data)
         expected = params.pop("expected_version", None)
-        for name, value in params.items():
-            if PARAMS[name].kind == "file" and value is not None:
-                try:  # R7: the limits of every attachment
-                    conversation.check_files([value])
-                except ApplicationError as exc:
-                    exc.fields = {name: exc.fields.get("files", [exc.message])}
-                    raise
-                value.seek(0)
         try:
             services.service_request_transition(
                 request=obj,

@@ -21,7 +21,7 @@ import zipfile
 import rules
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +29,9 @@ from django.utils.translation import gettext as _
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 
+from . import events, services
 from . import permissions as who
-from . import services
-from .models import Attachment, Channel, Comment, ResidentNotice, ServiceRequest
-from .workflow import resident_status_word
+from .models import Attachment, Channel, Comment, ServiceRequest
 
 DEFAULT_UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "pdf", "doc", "docx", "xls", "xlsx", "odt")
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -264,32 +263,6 @@ def check_files(files) -> list[_Checked]:
 # --- The write -------------------------------------------------------------------------------
 
 
-def _notify_resident_of_comment(request: ServiceRequest, comment: Comment) -> None:
-    """N2: a public comment by somebody else reaches the resident's inbox. ``events.
-    notify_resident`` takes a history row and comments are not history actions, so the notice
-    is written here with the same idempotency (unique ``dedup_key``)."""
-    if request.author_id is None or comment.author_id == request.author_id:
-        return
-    key = f"servicedesk:comment:{comment.pk}"
-    word = resident_status_word(request.status)
-    text = _("Заявка № %(number)s: новый комментарий.") % {"number": request.number}
-    if comment.text:
-        text += f" {comment.text[:500]}"
-    try:
-        with transaction.atomic():  # a savepoint: a duplicate must not break the caller
-            ResidentNotice.objects.get_or_create(
-                dedup_key=key,
-                defaults={
-                    "recipient_id": request.author_id,
-                    "request": request,
-                    "status_word": word,
-                    "text": text,
-                },
-            )
-    except IntegrityError:
-        pass
-
-
 def comment_add(
     *, request: ServiceRequest, author, text: str, is_public: bool, files=()
 ) -> Comment:
@@ -351,7 +324,7 @@ def comment_add(
                     stored.append(attachment.thumbnail)
                 attachment.save()
             if is_public:
-                _notify_resident_of_comment(request, comment)
+                events.notify_resident_of_comment(request, comment)
     except BaseException:
         for field_file in stored:  # the rows rolled back: no orphan files either
             field_file.storage.delete(field_file.name)

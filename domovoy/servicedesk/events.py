@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from domovoy.core import roles
 
@@ -51,14 +53,8 @@ def notice_text(request: ServiceRequest, event: RequestEvent) -> str:
     return text
 
 
-def notify_resident(request: ServiceRequest, event: RequestEvent) -> ResidentNotice | None:
-    """THE one place that tells a resident about their request (N2). For now it writes the
-    in-cabinet inbox row; the outbox (N1) will fan it out to push, e-mail, SMS and Telegram
-    from here. Idempotent by ``dedup_key``: a second call for the same event writes nothing.
-    Requests without a resident account (filed by phone) get nothing here."""
-    if request.author_id is None:
-        return None
-    key = f"servicedesk:event:{event.pk}"
+def _notice(*, request: ServiceRequest, key: str, status_word: str, text: str, event=None):
+    """Write one inbox row for the request's resident, idempotently by ``key``."""
     existing = ResidentNotice.objects.filter(dedup_key=key).first()
     if existing is not None:
         return existing
@@ -68,9 +64,50 @@ def notify_resident(request: ServiceRequest, event: RequestEvent) -> ResidentNot
                 recipient_id=request.author_id,
                 request=request,
                 event=event,
-                status_word=resident_status_word(event.to_status),
-                text=notice_text(request, event),
+                status_word=status_word,
+                text=text,
                 dedup_key=key,
             )
     except IntegrityError:
         return ResidentNotice.objects.get(dedup_key=key)
+
+
+def notify_resident(request: ServiceRequest, event: RequestEvent) -> ResidentNotice | None:
+    """THE place that tells a resident about a change of their request (N2), called by the
+    transition service for the actions the workflow table marks ``notify``. Idempotent by
+    ``dedup_key``: a second call for the same event writes nothing. Requests without a resident
+    account (filed by phone) get nothing here."""
+    if request.author_id is None:
+        return None
+    return _notice(
+        request=request,
+        key=f"servicedesk:event:{event.pk}",
+        status_word=resident_status_word(event.to_status),
+        text=notice_text(request, event),
+        event=event,
+    )
+
+
+def notify_resident_of_comment(request: ServiceRequest, comment) -> ResidentNotice | None:
+    """N2: a public comment by somebody else than the resident reaches their inbox."""
+    if request.author_id is None or comment.author_id == request.author_id:
+        return None
+    text = _("Заявка № %(number)s: новый комментарий.") % {"number": request.number}
+    if comment.text:
+        text += f" {comment.text[:500]}"
+    return _notice(
+        request=request,
+        key=f"servicedesk:comment:{comment.pk}",
+        status_word=resident_status_word(request.status),
+        text=text,
+    )
+
+
+def notices_mark_read(*, user, notice_ids=None, request=None) -> int:
+    """Mark the user's unread notices read: all, the given ones, or those of one request."""
+    unread = ResidentNotice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_ids is not None:
+        unread = unread.filter(pk__in=notice_ids)
+    if request is not None:
+        unread = unread.filter(request=request)
+    return unread.update(read_at=timezone.now())

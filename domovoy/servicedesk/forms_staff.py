@@ -9,17 +9,16 @@ The forms only parse input; the rules live in ``services.service_request_transit
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from domovoy.directory.models import Department, Employee, Organization, OrgKind, Premises
 
+from . import documents
 from .models import Topic
 from .services import required_params
 from .workflow import PARAMS, Status, Transition
@@ -34,55 +33,12 @@ LONG_TEXT = {"comment", "reason", "report", "text"}
 EXECUTOR_KINDS = (OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
 EXECUTOR_ROLES = ("uo_dispatcher", "uo_engineer", "supplier_dispatcher")
 
-# Confirming documents of a transition (works-done document, verification evidence): the kinds a
-# scan or an exported document comes in, and a size limit (settings may narrow or widen them).
-DEFAULT_DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "heic", "tif", "tiff", "doc", "docx")
-DEFAULT_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
-# Leading bytes of the binary formats above; a file whose bytes do not match its extension
-# is refused (a renamed executable is not a «скан акта»).
-MAGIC = {
-    "pdf": (b"%PDF",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "tif": (b"II*\x00", b"MM\x00*"),
-    "tiff": (b"II*\x00", b"MM\x00*"),
-    "docx": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",),
-}
 
-
-def _document_extensions():
-    return tuple(getattr(settings, "SERVICEDESK_DOCUMENT_EXTENSIONS", DEFAULT_DOCUMENT_EXTENSIONS))
-
-
-def _document_max_bytes():
-    return getattr(settings, "SERVICEDESK_DOCUMENT_MAX_BYTES", DEFAULT_DOCUMENT_MAX_BYTES)
-
-
-def validate_document(upload):
-    """Type (by extension and by the file's first bytes) and size of a confirming document."""
-    name = getattr(upload, "name", "") or ""
-    ext = os.path.splitext(name)[1].lower().lstrip(".")
-    allowed = _document_extensions()
-    if ext not in allowed:
-        raise forms.ValidationError(
-            _("Допустимые типы файлов: %(types)s") % {"types": ", ".join(allowed)}
-        )
-    limit = _document_max_bytes()
-    if upload.size > limit:
-        raise forms.ValidationError(
-            _("Файл больше %(mb)s МБ") % {"mb": round(limit / 1024 / 1024, 1)}
-        )
-    signatures = MAGIC.get(ext)
-    if signatures:
-        head = upload.read(16)
-        upload.seek(0)
-        if not any(head.startswith(sig) for sig in signatures):
-            raise forms.ValidationError(
-                _("Содержимое файла не соответствует расширению .%(ext)s") % {"ext": ext}
-            )
-    return upload
+def _validate_document(upload):
+    try:
+        documents.check_document(upload)
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 def _label(name):
@@ -184,7 +140,7 @@ def _field_for(name, *, required, request, actor_org):
         )
     if kind == "file":
         return forms.FileField(
-            validators=[validate_document],
+            validators=[_validate_document],
             widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
             **common,
         )

@@ -37,7 +37,7 @@ from domovoy.directory.models import (
 )
 from domovoy.directory.selectors import building_manager, building_supplier
 
-from . import deadlines, events, obscene
+from . import deadlines, documents, events, obscene
 from . import permissions as who
 from .models import (
     Call,
@@ -333,6 +333,7 @@ def _clean_value(param, value, request, now):
         except ValidationError as exc:
             raise ValueError(" ".join(exc.messages))
     if kind == "file":
+        documents.check_document(value)  # R9, R10: raises ValueError naming the problem
         return value
     raise AssertionError(f"unknown parameter kind {kind}")
 

@@ -27,7 +27,6 @@ from django.db.models import Count, F, Max, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -36,8 +35,8 @@ from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Building, Premises
 
+from . import events, selectors, services
 from . import permissions as who
-from . import selectors, services
 from .forms_resident import (
     ActionForm,
     CallAttemptForm,
@@ -300,19 +299,6 @@ def _run_action(request, sr, action):
     return True, form, None
 
 
-# --- The resident's inbox of notices (N2) --------------------------------------------------
-
-
-def _notices_mark_read(*, user, notice_ids=None, request=None) -> int:
-    """Mark the user's unread notices read: all, the given ones, or those of one request."""
-    qs = ResidentNotice.objects.filter(recipient=user, read_at__isnull=True)
-    if notice_ids is not None:
-        qs = qs.filter(pk__in=notice_ids)
-    if request is not None:
-        qs = qs.filter(request=request)
-    return qs.update(read_at=timezone.now())
-
-
 # --- Resident pages ---------------------------------------------------------------------
 
 
@@ -392,7 +378,7 @@ def _detail_context(request, sr, *, bound=None, comment_form=None):
 def resident_detail(request, number):
     """One request: its public timeline, the final answer, the chat and the allowed actions."""
     sr = _own_request(request.user, number)
-    _notices_mark_read(user=request.user, request=sr)
+    events.notices_mark_read(user=request.user, request=sr)
     return render(request, "servicedesk/resident/detail.html", _detail_context(request, sr))
 
 
@@ -482,7 +468,7 @@ def resident_inbox(request):
 def resident_inbox_read(request):
     """Mark one notice (``notice``) or all of them read."""
     ids = [int(v) for v in request.POST.getlist("notice") if v.isdigit()] or None
-    _notices_mark_read(user=request.user, notice_ids=ids)
+    events.notices_mark_read(user=request.user, notice_ids=ids)
     return redirect("servicedesk:resident_inbox")
 
 

@@ -291,6 +291,8 @@ NOT_RATED_SINCE_COMPLETION = Guard(
     lambda r, u: r.rated_at is None or (r.done_at is not None and r.rated_at < r.done_at),
     _("Это выполнение заявки уже оценено"),
 )
+
+
 def _work_order_drawn(request, user):
     """R9 / U 3.5.2е: the executor proves the work with an electronic work order drawn (from the
     operator's form) since the request last went back to work. Off when

@@ -1,7 +1,7 @@
 """The issue's journey entirely through the API: a resident files a leak with a photo, the UO
-accepts it, redirects it to a contractor keeping control, the contractor completes it with a
-works-done report and the work order drawn from the operator's form, it returns for moderation, the UO approves it, the resident confirms and
-rates it 5 (R1, R3, R4, R5, R7, R9, R12)."""
+accepts it, redirects it to a contractor keeping control, the contractor draws the work order
+from the operator's form and completes it with a works-done report, it returns for moderation,
+the UO approves it, the resident confirms and rates it 5 (R1, R3, R4, R5, R7, R9, R12)."""
 
 import pytest
 from django.core.management import call_command

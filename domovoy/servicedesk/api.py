@@ -45,11 +45,10 @@ from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_name, mask_phone
 from domovoy.directory.models import Building, Organization, Premises
 
-from . import conversation, filters, selectors, services
+from . import conversation, deadlines, filters, selectors, services
 from . import permissions as who
 from .models import Attachment, Channel, Comment, RequestEvent, ServiceRequest, Topic
 from .workflow import (
-    OPEN_STATUSES,
     PARAMS,
     TRANSITIONS,
     Status,
@@ -125,15 +124,6 @@ def visible_requests(request):
     if territory is not None:
         qs = qs.filter(building__territory__path__startswith=territory.path)
     return qs
-
-
-def _is_overdue(obj: ServiceRequest, now) -> bool:
-    """The row-level form of ``selectors.overdue_requests`` (R14)."""
-    if obj.status not in OPEN_STATUSES or obj.deadline_at >= now:
-        return False
-    if obj.status == Status.POSTPONED and obj.postponed_until:
-        return obj.postponed_until < timezone.localdate(now)
-    return True
 
 
 # --- Serializers ---------------------------------------------------------------------------
@@ -255,7 +245,7 @@ class RequestListSerializer(serializers.ModelSerializer):
         return self.context["viewer"]
 
     def get_is_overdue(self, obj) -> bool:
-        return _is_overdue(obj, self.context.setdefault("now", timezone.now()))
+        return deadlines.is_overdue(obj, self.context.setdefault("now", timezone.now()))
 
     def get_phone(self, obj) -> str:
         return obj.phone if self.viewer.sees_personal_data(obj) else mask_phone(obj.phone)

@@ -262,7 +262,8 @@ def outage_durations(
     """Per building (or per premises/account) and resource: how long the resource was off
     within [date_from, date_to] (inclusive dates, local time). Outages are clipped to the
     period; overlapping outages of one resource in one building count once. A running outage
-    counts until now (an automatic one until its planned end). Cancelled outages count nothing. Three queries."""
+    counts until now (an automatic one until its planned end). Cancelled outages count
+    nothing. Three queries."""
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)

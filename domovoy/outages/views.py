@@ -1,11 +1,550 @@
-"""Pages of outages (work in progress)."""
+"""Pages of outages: the list (O7), the publication form with the zone picker (O1, O2), the
+card with history, delays and delivery statistics (O1–O3), durations with export (O5), the
+public list and map and the resident's «Мои адреса» (O6). Views call services and selectors."""
 
-from django.http import Http404
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_POST
+
+from domovoy.core import roles
+from domovoy.core.errors import ApplicationError
+from domovoy.directory.models import Building, Resource
+
+from . import export, filters, notify, selectors, services
+from . import permissions as perms
+from .models import Completion, FavouriteLabel, Network, OutageKind
+from .zones import zone_spec
+
+PAGE_SIZE = 25
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _querystring(request, drop=("page",)):
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
 
 
-outage_list = public_outages = outage_create = zone_preview = durations = favourites = _todo
-favourite_delete = outage_detail = outage_edit = outage_complete = outage_cancel = _todo
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _map_settings():
+    return {
+        "tile_url": getattr(settings, "MAP_TILE_URL", ""),
+        "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+        "center": list(getattr(settings, "MAP_CENTER", [57.7665, 40.9269])),
+    }
+
+
+# --- Forms -----------------------------------------------------------------------------------
+
+DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class Styled:
+    """Bootstrap classes on every widget."""
+
+    def style(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class OutageForm(Styled, forms.Form):
+    kind = forms.ChoiceField(label=_l("Вид"), choices=OutageKind.choices)
+    network = forms.ChoiceField(label=_l("Чьи сети"), choices=Network.choices)
+    resource = forms.ChoiceField(label=_l("Ресурс"), choices=Resource.choices)
+    start = forms.DateTimeField(label=_l("Начало"), required=False, widget=DT_WIDGET)
+    planned_end = forms.DateTimeField(
+        label=_l("Плановое окончание / прогноз восстановления"), required=False, widget=DT_WIDGET
+    )
+    end_known_at = forms.DateTimeField(
+        label=_l("Срок окончания известен с"),
+        required=False,
+        widget=DT_WIDGET,
+        help_text=_l("Пусто — с текущего момента. Срок вносится в течение 1 часа."),
+    )
+    accident_at = forms.DateTimeField(
+        label=_l("Время возникновения аварии"), required=False, widget=DT_WIDGET
+    )
+    emergency_alert = forms.BooleanField(
+        label=_l("Экстренное оповещение"),
+        required=False,
+        help_text=_l("Жители получат уведомление сразу, даже с 22:00 до 8:00."),
+    )
+    completion = forms.ChoiceField(
+        label=_l("Завершение"), choices=Completion.choices, initial=Completion.AUTO
+    )
+    reason = forms.CharField(label=_l("Причина"), max_length=300)
+    description = forms.CharField(
+        label=_l("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    building_ids = forms.CharField(required=False, widget=forms.HiddenInput)
+    streets = forms.CharField(required=False, widget=forms.HiddenInput)
+    polygon = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, networks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+        if networks:
+            self.fields["network"].choices = [
+                (n, label) for n, label in Network.choices if n in networks
+            ]
+
+    def zone(self):
+        data = self.cleaned_data
+        try:
+            ids = [int(x) for x in (data.get("building_ids") or "").split(",") if x.strip()]
+            streets = json.loads(data.get("streets") or "[]")
+            polygon = json.loads(data.get("polygon") or "[]")
+        except (ValueError, TypeError):
+            raise ApplicationError(
+                _("Зона отключения задана неверно."), code="invalid_zone"
+            ) from None
+        if not isinstance(streets, list) or not isinstance(polygon, list):
+            raise ApplicationError(_("Зона отключения задана неверно."), code="invalid_zone")
+        return zone_spec(building_ids=ids, streets=streets, polygon=polygon)
+
+
+class RefineForm(Styled, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    start = forms.DateTimeField(label=_l("Начало"), required=False, widget=DT_WIDGET)
+    planned_end = forms.DateTimeField(
+        label=_l("Плановое окончание / прогноз восстановления"), required=False, widget=DT_WIDGET
+    )
+    end_known_at = forms.DateTimeField(
+        label=_l("Новый срок известен с"),
+        required=False,
+        widget=DT_WIDGET,
+        help_text=_l("Пусто — с текущего момента."),
+    )
+    reason = forms.CharField(label=_l("Причина"), max_length=300)
+    description = forms.CharField(
+        label=_l("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CompleteForm(Styled, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    actual_end = forms.DateTimeField(
+        label=_l("Фактическое окончание"), required=False, widget=DT_WIDGET
+    )
+    known_at = forms.DateTimeField(label=_l("Известно с"), required=False, widget=DT_WIDGET)
+
+
+class CancelForm(Styled, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    reason = forms.CharField(label=_l("Причина отмены"), max_length=500)
+
+
+class DurationsForm(Styled, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    date_from = forms.DateField(label=_l("С"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_l("По"), widget=forms.DateInput(attrs={"type": "date"}))
+    resource = forms.ChoiceField(
+        label=_l("Ресурс"), required=False, choices=[("", _l("Все"))] + Resource.choices
+    )
+    by = forms.ChoiceField(
+        label=_l("Строки"),
+        choices=[("building", _l("по домам")), ("account", _l("по лицевым счетам"))],
+        initial="building",
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Не раньше даты начала."))
+        elif start and end and (end - start).days > 366:
+            self.add_error("date_to", _("Период не длиннее года."))
+        return data
+
+
+class FavouriteForm(Styled, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    building = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    label = forms.ChoiceField(label=_l("Метка"), choices=FavouriteLabel.choices)
+    title = forms.CharField(label=_l("Своё название"), required=False, max_length=100)
+
+
+def _form_error(form, exc: ApplicationError):
+    placed = False
+    for field, errors in exc.fields.items():
+        if field in form.fields:
+            for error in errors:
+                form.add_error(field, error)
+            placed = True
+    form.add_error(None, exc.message) if not placed or exc.message else None
+
+
+# --- Staff pages -----------------------------------------------------------------------------
+
+
+@login_required
+def outage_list(request):
+    if roles.organization_of(request.user) is None and not request.user.is_superuser:
+        return redirect("outages:public")
+    filterset = filters.OutageFilter(
+        request.GET or None,
+        queryset=selectors.outages_visible_to(request.user)
+        .select_related(*selectors.LIST_RELATED)
+        .order_by("-start", "-id"),
+    )
+    for field in filterset.form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+        if isinstance(field.widget, forms.DateInput):
+            field.widget.input_type = "date"
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if filterset.is_bound and not filterset.is_valid():
+        qs = qs.none()
+    return render(
+        request,
+        "outages/outage_list.html",
+        {
+            "filter": filterset,
+            "page": _page(request, qs),
+            "querystring": _querystring(request),
+            "may_publish": perms.may_publish(request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def outage_create(request):
+    if not perms.may_publish(request.user):
+        raise PermissionDenied
+    networks = perms.networks_of(request.user)
+    form = OutageForm(request.POST or None, networks=networks)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            outage = services.outage_publish(
+                actor=request.user,
+                kind=d["kind"],
+                resource=d["resource"],
+                network=d["network"],
+                zone=form.zone(),
+                reason=d["reason"],
+                description=d["description"],
+                start=d["start"],
+                planned_end=d["planned_end"],
+                completion=d["completion"],
+                accident_at=d["accident_at"],
+                end_known_at=d["end_known_at"],
+                emergency_alert=d["emergency_alert"],
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Отключение опубликовано, жители будут оповещены."))
+            return redirect("outages:detail", pk=outage.pk)
+    return render(
+        request,
+        "outages/outage_form.html",
+        {
+            "form": form,
+            "map": _map_settings(),
+            "settlements": list(
+                Building.objects.order_by("settlement")
+                .values_list("settlement", flat=True)
+                .distinct()[:200]
+            ),
+        },
+    )
+
+
+def _outage_or_404(request, pk):
+    outage = selectors.outage_detail(user=request.user, pk=pk)
+    if outage is None:
+        raise Http404
+    return outage
+
+
+def outage_detail(request, pk):
+    outage = _outage_or_404(request, pk)
+    can_change = perms.is_responsible_staff(request.user, outage)
+    is_staff = request.user.is_authenticated and (
+        request.user.is_superuser or roles.organization_of(request.user) is not None
+    )
+    local = timezone.localtime
+    refine = RefineForm(
+        initial={
+            "start": local(outage.start),
+            "planned_end": local(outage.planned_end) if outage.planned_end else None,
+            "reason": outage.reason,
+            "description": outage.description,
+        }
+    )
+    zone = list(outage.zone.all())
+    return render(
+        request,
+        "outages/outage_detail.html",
+        {
+            "outage": outage,
+            "zone": zone,
+            "revisions": list(outage.revisions.all()),
+            "can_change": can_change and outage.status == "published",
+            "is_staff": is_staff,
+            "delivery": notify.stats(outage) if is_staff else None,
+            "refine_form": refine,
+            "complete_form": CompleteForm(),
+            "cancel_form": CancelForm(),
+            "map": _map_settings(),
+            "now": timezone.now(),
+            "points": [
+                [z.building.latitude, z.building.longitude, z.building.short_address]
+                for z in zone[:2000]
+                if z.building.latitude is not None
+            ],
+        },
+    )
+
+
+def _act(request, pk, form_class, action, success):
+    outage = _outage_or_404(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("outages:detail", pk=pk)
+    try:
+        action(outage, form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("outages:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def outage_edit(request, pk):
+    def refine(outage, d):
+        kwargs = {"reason": d["reason"], "description": d["description"]}
+        if d["start"]:
+            kwargs["start"] = d["start"]
+        if d["planned_end"] or not outage.is_emergency:
+            kwargs["planned_end"] = d["planned_end"]
+        kwargs["end_known_at"] = d["end_known_at"]
+        services.outage_refine(actor=request.user, outage=outage, **kwargs)
+
+    return _act(request, pk, RefineForm, refine, _("Изменения сохранены."))
+
+
+@login_required
+@require_POST
+def outage_complete(request, pk):
+    def complete(outage, d):
+        services.outage_complete(
+            actor=request.user, outage=outage, actual_end=d["actual_end"], known_at=d["known_at"]
+        )
+
+    return _act(request, pk, CompleteForm, complete, _("Отключение завершено."))
+
+
+@login_required
+@require_POST
+def outage_cancel(request, pk):
+    def cancel(outage, d):
+        services.outage_cancel(actor=request.user, outage=outage, reason=d["reason"])
+
+    return _act(request, pk, CancelForm, cancel, _("Отключение отменено."))
+
+
+@login_required
+def durations(request):
+    if roles.organization_of(request.user) is None and not request.user.is_superuser:
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = DurationsForm(
+        request.GET or None,
+        initial={"date_from": today.replace(day=1), "date_to": today, "by": "building"},
+    )
+    rows = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        by_account = d["by"] == "account"
+        rows = selectors.outage_durations(
+            user=request.user,
+            date_from=d["date_from"],
+            date_to=d["date_to"],
+            resource=d["resource"] or None,
+            by_account=by_account,
+        )
+        fmt = request.GET.get("format")
+        stem = f"outages-{d['date_from']:%Y%m%d}-{d['date_to']:%Y%m%d}"
+        if fmt == "csv":
+            response = HttpResponse(
+                export.durations_csv(rows, by_account=by_account),
+                content_type="text/csv; charset=utf-8",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+            return response
+        if fmt == "xlsx":
+            title = _("Длительность отключений с %(a)s по %(b)s") % {
+                "a": d["date_from"].strftime("%d.%m.%Y"),
+                "b": d["date_to"].strftime("%d.%m.%Y"),
+            }
+            response = HttpResponse(
+                export.durations_xlsx(rows, by_account=by_account, title=title),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+            return response
+    return render(
+        request,
+        "outages/durations.html",
+        {
+            "form": form,
+            "rows": rows[:1000] if rows is not None else None,
+            "total": len(rows) if rows is not None else 0,
+            "by_account": form.is_bound
+            and form.is_valid()
+            and form.cleaned_data["by"] == "account",
+            "querystring": _querystring(request, drop=("page", "format")),
+        },
+    )
+
+
+# --- Public and resident pages (O6) ----------------------------------------------------------
+
+
+def public_outages(request):
+    resource = request.GET.get("resource") or None
+    if resource not in Resource.values:
+        resource = None
+    address = (request.GET.get("address") or "").strip()[:200]
+    outages = list(selectors.public_outages(resource=resource, search=address or None)[:200])
+    points = selectors.zone_points([o.pk for o in outages], limit_per_outage=500)
+    now = timezone.now()
+    features = [
+        {
+            "id": o.pk,
+            "resource": o.resource,
+            "label": f"{o.get_resource_display()}: {o.reason}",
+            "current": o.start <= now,
+            "url": f"{o.pk}/",
+            "points": [[lat, lon, addr] for _i, lat, lon, addr in points.get(o.pk, []) if lat],
+        }
+        for o in outages
+    ]
+    return render(
+        request,
+        "outages/public.html",
+        {
+            "outages": outages,
+            "now": now,
+            "resources": Resource.choices,
+            "resource": resource or "",
+            "address": address,
+            "map": _map_settings(),
+            "features": features,
+        },
+    )
+
+
+@login_required
+def favourites(request):
+    form = FavouriteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.favourite_add(
+                user=request.user, building_id=d["building"], label=d["label"], title=d["title"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Адрес добавлен: уведомления об отключениях включены."))
+            return redirect("outages:favourites")
+    elif request.method == "POST":
+        messages.error(request, _("Выберите дом из списка."))
+    items = list(selectors.favourites_of(user=request.user))
+    upcoming = {}
+    if items:
+        ids = [f.building_id for f in items]
+        for o in selectors.public_outages().filter(selectors.zone_exists(Q(building_id__in=ids))):
+            upcoming.setdefault(o.pk, o)
+    return render(
+        request,
+        "outages/favourites.html",
+        {"form": form, "items": items, "outages": list(upcoming.values())},
+    )
+
+
+@login_required
+@require_POST
+def favourite_delete(request, pk):
+    try:
+        services.favourite_remove(user=request.user, favourite_id=pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Адрес удалён из избранного."))
+    return redirect("outages:favourites")
+
+
+@login_required
+@require_GET
+def building_search(request):
+    """Up to 20 buildings matching an address text, for the zone picker and «Мои адреса»."""
+    text = Building.compose_search_text((request.GET.get("q") or "")[:100], "", "").strip()
+    if len(text) < 2:
+        return JsonResponse({"results": []})
+    rows = Building.objects.filter(search_text__contains=text).order_by("street", "house", "id")[
+        :20
+    ]
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": b.pk,
+                    "address": b.address,
+                    "short": b.short_address,
+                    "lat": b.latitude,
+                    "lon": b.longitude,
+                }
+                for b in rows
+            ]
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

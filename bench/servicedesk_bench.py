@@ -305,6 +305,10 @@ OLD_STATUSES = (
 )  # fmt: skip
 FINAL = {"closed", "rejected", "withdrawn"}
 HISTORY_DAYS = 730
+SEED_TEXT = (
+    "Протекает крыша над квартирой, после дождя вода на потолке в комнате и на кухне. "
+    "Просьба осмотреть кровлю и устранить течь. № "
+)
 
 
 class _Plan:
@@ -324,8 +328,10 @@ class _Plan:
             user__username="uo1_dispatcher"
         )
         self.big, self.employee = dispatcher.organization, dispatcher
-        self.small = Employee.objects.select_related("organization").get(user__username="uo6")
-        self.small = self.small.organization
+        self.small_employee = Employee.objects.select_related("organization").get(
+            user__username="uo6"
+        )
+        self.small = self.small_employee.organization
         executors = Employee.objects.values_list("organization", flat=True).distinct()
         kinds = {OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR}
         others = Organization.objects.filter(kinds__kind__in=kinds, pk__in=executors).exclude(
@@ -355,31 +361,24 @@ class _Plan:
         self.passed_rows = big_rows // 10
 
     def rows(self, start_id, now):
+        """The seeded rows as tuples of ``COLUMNS``: first the small UO's ten, then the rest."""
         rng = random.Random(4)
         statuses = {
             "recent": ([s for s, _ in RECENT_STATUSES], [w for _, w in RECENT_STATUSES]),
             "old": ([s for s, _ in OLD_STATUSES], [w for _, w in OLD_STATUSES]),
         }
-        big, small, emp = self.big.pk, self.small.pk, self.employee
-        text = (
-            "Протекает крыша над квартирой, после дождя вода на потолке в комнате и на кухне. "
-            "Просьба осмотреть кровлю и устранить течь. № "
-        )
-        small_end = SMALL_UO_ROWS
-        big_end = small_end + self.big_rows
+        big, emp = self.big.pk, self.employee
+        yield from self._small_rows(start_id, now, rng)
+        big_end = SMALL_UO_ROWS + self.big_rows
         passed_end = big_end + self.passed_rows
-        for i in range(self.total):
-            pk = start_id + i
+        for i in range(SMALL_UO_ROWS, self.total):
             age = dt.timedelta(seconds=rng.random() * HISTORY_DAYS * 86400)
-            created = now - age
             recent = age < dt.timedelta(days=30)
             names, weights = statuses["recent" if recent else "old"]
             status = rng.choices(names, weights)[0]
             emergency = rng.random() < 0.05
             department = employee = controller = origin = None
-            if i < small_end:
-                executor, building = small, rng.choice(self.small_buildings)
-            elif i < big_end:
+            if i < big_end:
                 executor, building = big, rng.choice(self.big_buildings)
                 if status not in FINAL:
                     roll = rng.random()
@@ -399,35 +398,74 @@ class _Plan:
                     controller = origin if rng.random() < 0.3 else None
                 else:
                     executor = rng.choice(self.other_uos)
+            created = now - age
             hours = rng.choice((2, 4, 24)) if emergency else 24 * rng.randint(1, 7)
             deadline = created + dt.timedelta(hours=hours)
-            accepted = created + dt.timedelta(minutes=rng.randint(5, 600))
-            accepted = accepted if status != "new" else None
-            closed = (
-                deadline - dt.timedelta(hours=rng.random() * hours) if status in FINAL else None
-            )
-            done = (
-                closed if status == "closed" else min(now, deadline) if status == "done" else None
-            )
-            updated = closed or min(now, created + dt.timedelta(hours=rng.random() * 48))
-            postponed = (
-                (deadline + dt.timedelta(days=rng.randint(-5, 20))).date()
-                if status == "postponed"
-                else None
-            )
-            yield (
-                pk, f"{created.year}-{pk:06d}", "web", SEED_MARK, "", "Иванов Иван", "",
-                building, rng.choice(self.topics), text + str(pk), emergency, False, status,
-                executor, department, employee, controller, origin, 0, 0, deadline, "topic", "",
-                postponed, accepted, done, closed, False, "", "", "", "", "", False, 0,
-                created, updated,
+            yield self._row(
+                rng, start_id + i, now, created=created, deadline=deadline,
+                status=status, emergency=emergency, building=building, executor=executor,
+                department=department, employee=employee, controller=controller, origin=origin,
             )  # fmt: skip
+
+    def _small_rows(self, start_id, now, rng):
+        """The small UO's ten requests, two in each tab measured (new, mine, due today,
+        overdue, on control), so that both UOs' pages have rows and their query counts can
+        be compared."""
+        small = self.small
+        end_of_today = timezone.make_aware(
+            dt.datetime.combine(timezone.localdate(now), dt.time(23, 59))
+        )
+        due_today = max(end_of_today, now + dt.timedelta(minutes=1))
+        later = now + dt.timedelta(days=3)
+        specs = (  # status, deadline, assigned to the small UO's employee, on its control
+            ("new", later, False, False),
+            ("new", later, False, False),
+            ("in_work", later, True, False),
+            ("in_work", later, True, False),
+            ("accepted", due_today, False, False),
+            ("accepted", due_today, False, False),
+            ("in_work", now - dt.timedelta(days=1), False, False),
+            ("in_work", now - dt.timedelta(days=2), False, False),
+            ("in_work", later, False, True),
+            ("in_work", later, False, True),
+        )
+        assert len(specs) == SMALL_UO_ROWS
+        for i, (status, deadline, mine, control) in enumerate(specs):
+            yield self._row(
+                rng, start_id + i, now, created=now - dt.timedelta(days=3, hours=i),
+                deadline=deadline, status=status, emergency=False,
+                building=rng.choice(self.small_buildings),
+                executor=rng.choice(self.providers) if control else small.pk,
+                department=None, employee=self.small_employee.pk if mine else None,
+                controller=small.pk if control else None, origin=small.pk if control else None,
+            )  # fmt: skip
+
+    def _row(self, rng, pk, now, *, created, deadline, status, emergency, building, executor,
+             department, employee, controller, origin):  # fmt: skip
+        accepted = created + dt.timedelta(minutes=rng.randint(5, 600))
+        accepted = accepted if status != "new" else None
+        span = (deadline - created).total_seconds()
+        closed = deadline - dt.timedelta(seconds=rng.random() * span) if status in FINAL else None
+        done = closed if status == "closed" else min(now, deadline) if status == "done" else None
+        updated = closed or min(now, created + dt.timedelta(hours=rng.random() * 48))
+        postponed = (
+            (deadline + dt.timedelta(days=rng.randint(-5, 20))).date()
+            if status == "postponed"
+            else None
+        )
+        return (
+            pk, f"{created.year}-{pk:06d}", "web", SEED_MARK, "", "Иванов Иван", "",
+            building, rng.choice(self.topics), SEED_TEXT + str(pk), emergency, False, status,
+            executor, department, employee, controller, origin, 0, 0, deadline, "topic", "",
+            postponed, accepted, done, closed, False, "", "", "", "", "", False, 0,
+            created, updated,
+        )  # fmt: skip
 
 
 def _seed_requests(total, big_rows):
     """``total`` requests, ``big_rows`` of them executed by the big UO and 10 by the small one;
     COPY on PostgreSQL, executemany elsewhere. Skipped when already there (``--keep``)."""
-    from domovoy.servicedesk.models import ServiceRequest
+    from domovoy.servicedesk.models import Comment, ServiceRequest
 
     table = ServiceRequest._meta.db_table
     if ServiceRequest.objects.filter(external_system=SEED_MARK).exists():
@@ -451,17 +489,31 @@ def _seed_requests(total, big_rows):
         else:
             sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
             batch = []
+            adapt = connection.ops.adapt_datetimefield_value  # SQLite keeps naive UTC text
             for row in plan.rows(start_id, now):
-                batch.append(row)
+                batch.append(tuple(adapt(v) if isinstance(v, dt.datetime) else v for v in row))
                 if len(batch) == 10_000:
                     cursor.executemany(sql, batch)
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
+        # A conversation on every third request (the live poll looks for new comments).
+        comments = Comment._meta.db_table
+        cursor.execute(
+            f"INSERT INTO {comments} (request_id, author_id, author_org_id, text, is_public, "
+            f"created_at) SELECT id, %s, executor_org_id, %s, %s, created_at FROM {table} "
+            f"WHERE external_system = %s AND id %% 3 = 0",
+            [plan.employee.user_id, "Бригада направлена, ожидайте.", True, SEED_MARK],
+        )
+        n_comments = cursor.rowcount
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"ANALYZE {comments}")
     seconds = time.perf_counter() - started
-    return f"seeded {total:,} requests in {seconds:.1f} s ({total / seconds:,.0f} rows/s)"
+    return (
+        f"seeded {total:,} requests and {n_comments:,} comments in {seconds:.1f} s "
+        f"({(total + n_comments) / seconds:,.0f} rows/s)"
+    )
 
 
 def _timed_get(client, url, params, n):

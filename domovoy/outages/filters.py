@@ -13,14 +13,22 @@ PERIODS = (("current", _("Текущие")), ("planned", _("Запланиров
 
 
 class OutageFilter(django_filters.FilterSet):
-    resource = django_filters.ChoiceFilter(choices=Resource.choices)
-    status = django_filters.ChoiceFilter(choices=OutageStatus.choices)
-    kind = django_filters.ChoiceFilter(choices=OutageKind.choices)
+    resource = django_filters.ChoiceFilter(
+        choices=Resource.choices, label=_("Ресурс"), empty_label=_("Все")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=OutageStatus.choices, label=_("Статус"), empty_label=_("Все")
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=OutageKind.choices, label=_("Вид"), empty_label=_("Все")
+    )
     organization = django_filters.NumberFilter(field_name="organization_id")
     building = django_filters.NumberFilter(method="filter_building", label=_("дом (id)"))
     date_from = django_filters.DateFilter(method="filter_noop", label=_("с даты"))
     date_to = django_filters.DateFilter(method="filter_noop", label=_("по дату"))
-    period = django_filters.ChoiceFilter(choices=PERIODS, method="filter_noop")
+    period = django_filters.ChoiceFilter(
+        choices=PERIODS, method="filter_noop", label=_("Сейчас"), empty_label=_("Все")
+    )
 
     class Meta:
         model = Outage

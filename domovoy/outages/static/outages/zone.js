@@ -37,6 +37,7 @@
     L.tileLayer(mapEl.dataset.tileUrl, {
       attribution: mapEl.dataset.tileAttribution, maxZoom: 19,
     }).addTo(map);
+    mapEl.leafletMap = map;  // for the browser test: turn coordinates into click positions
     var shape = L.polygon([], { color: "#dc3545", weight: 2 }).addTo(map);
     var vertices = L.layerGroup().addTo(map);
     var found = L.layerGroup().addTo(map);

@@ -39,6 +39,10 @@ from .models import DeliveryAttempt, Notice
 
 log = logging.getLogger(__name__)
 S = Notice.State
+NOTICE_FIELDS = (
+    "id", "recipient_id", "channel", "kind", "subject", "body", "url", "due_at", "emergency",
+    "dedup_key", "attempts",
+)  # fmt: skip
 
 
 def _setting(name, default):
@@ -102,7 +106,13 @@ def deliver_due(limit: int = 500, *, lease: int | None = None) -> int:
         return 0
     # Stop sending well before the lease ends (another worker may take the rows then).
     stop_at = started + lease * 0.8
-    notices = list(Notice.objects.filter(id__in=ids).select_related("recipient").order_by("id"))
+    # The recipient's e-mail and phone travel with the row (the e-mail and SMS adapters).
+    notices = list(
+        Notice.objects.filter(id__in=ids)
+        .select_related("recipient")
+        .only(*NOTICE_FIELDS, "recipient__email", "recipient__phone")
+        .order_by("id")
+    )
     by_channel: dict[str, list[Notice]] = {}
     for notice in notices:
         by_channel.setdefault(notice.channel, []).append(notice)

@@ -110,15 +110,26 @@ def notices_enqueue(intents: Iterable[NoticeIntent]) -> int:
         for chunk in _chunks(intents, CHUNK):
             recipients = _recipients({i.recipient_id for i in chunk})
             rows: dict[str, Notice] = {}
+            due_cache: dict = {}  # most intents of a batch share one due moment
+            channel_cache: dict = {}  # and one recipient may get several notices
             for intent in chunk:
                 recipient = recipients.get(intent.recipient_id)
                 if recipient is None:
                     continue
                 requested = tuple(intent.channels) if intent.channels is not None else None
-                due = quiet.deliverable_at(
-                    intent.due_at or now, emergency=intent.emergency, rules=rules
-                )
-                for channel in channels.channels_for(recipient, requested, on=on):
+                due_key = (intent.due_at, intent.emergency)
+                due = due_cache.get(due_key)
+                if due is None:
+                    due = due_cache[due_key] = quiet.deliverable_at(
+                        intent.due_at or now, emergency=intent.emergency, rules=rules
+                    )
+                channel_key = (recipient.id, requested)
+                targets = channel_cache.get(channel_key)
+                if targets is None:
+                    targets = channel_cache[channel_key] = channels.channels_for(
+                        recipient, requested, on=on
+                    )
+                for channel in targets:
                     key = f"{intent.dedup_key}:{channel}"
                     if len(key) > DEDUP_MAX:
                         raise ValueError(f"dedup_key longer than {DEDUP_MAX - 10}: {key[:60]}…")

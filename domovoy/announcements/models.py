@@ -151,8 +151,8 @@ class GuideVersion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.guide} — версия {self.number}"
+        return _("%(guide)s — версия %(number)s") % {"guide": self.guide, "number": self.number}
 
     @property
     def display_label(self):
-        return self.label or f"версия {self.number}"
+        return self.label or _("версия %(number)s") % {"number": self.number}

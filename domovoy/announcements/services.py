@@ -7,6 +7,7 @@ import re
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.translit import _MAP as _TRANSLIT
@@ -20,7 +21,7 @@ HELP_FILE_TYPES = {".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt"}
 
 def _require_operator(actor):
     if not perms.is_operator(actor):
-        raise PermissionDeniedError("Это могут делать только операторы системы")
+        raise PermissionDeniedError(_("Это могут делать только операторы системы"))
 
 
 def slugify_ru(text, max_length=60):
@@ -49,28 +50,32 @@ def announcement_publish(
     published_at = published_at or timezone.now()
     errors = {}
     if not title:
-        errors["title"] = ["Обязательное поле"]
+        errors["title"] = [_("Обязательное поле")]
     elif len(title) > Announcement._meta.get_field("title").max_length:
-        errors["title"] = ["Не длиннее 200 символов"]
+        errors["title"] = [_("Не длиннее 200 символов")]
     if not body:
-        errors["body"] = ["Обязательное поле"]
+        errors["body"] = [_("Обязательное поле")]
     if audience not in Audience.values:
-        errors["audience"] = [f"Допустимые значения: {', '.join(Audience.values)}"]
+        errors["audience"] = [
+            _("Допустимые значения: %(values)s") % {"values": ", ".join(Audience.values)}
+        ]
     elif audience == Audience.ROLES:
         unknown = set(roles) - set(Role.values)
         if not roles:
-            errors["roles"] = ["Укажите хотя бы одну роль"]
+            errors["roles"] = [_("Укажите хотя бы одну роль")]
         elif unknown:
-            errors["roles"] = [f"Неизвестная роль: {', '.join(sorted(unknown))}"]
+            errors["roles"] = [
+                _("Неизвестная роль: %(values)s") % {"values": ", ".join(sorted(unknown))}
+            ]
     elif audience == Audience.TERRITORIES:
         if not territories:
-            errors["territories"] = ["Укажите хотя бы одну территорию"]
+            errors["territories"] = [_("Укажите хотя бы одну территорию")]
         elif not all(isinstance(t, Territory) for t in territories):
-            errors["territories"] = ["Неизвестная территория"]
+            errors["territories"] = [_("Неизвестная территория")]
     if expires_at is not None and expires_at <= published_at:
-        errors["expires_at"] = ["Срок действия должен быть позже публикации"]
+        errors["expires_at"] = [_("Срок действия должен быть позже публикации")]
     if errors:
-        raise ApplicationError("Объявление заполнено с ошибками", fields=errors)
+        raise ApplicationError(_("Объявление заполнено с ошибками"), fields=errors)
     announcement = Announcement.objects.create(
         title=title,
         body=body,
@@ -94,7 +99,7 @@ def announcement_withdraw(*, announcement, actor):
     _require_operator(actor)
     now = timezone.now()
     if announcement.expires_at is not None and announcement.expires_at <= now:
-        raise ApplicationError("Объявление уже снято", code="already_expired")
+        raise ApplicationError(_("Объявление уже снято"), code="already_expired")
     announcement.expires_at = max(now, announcement.published_at)
     announcement.save(update_fields=["expires_at"])
     return announcement
@@ -106,24 +111,34 @@ def _check_file(upload):
     ext = os.path.splitext(upload.name)[1].lower()
     if ext not in HELP_FILE_TYPES:
         raise ApplicationError(
-            "Недопустимый тип файла",
+            _("Недопустимый тип файла"),
             code="bad_file_type",
-            fields={"file": [f"Допустимые типы: {', '.join(sorted(HELP_FILE_TYPES))}"]},
+            fields={
+                "file": [
+                    _("Допустимые типы: %(values)s")
+                    % {"values": ", ".join(sorted(HELP_FILE_TYPES))}
+                ]
+            },
         )
     if upload.size > settings.UPLOAD_MAX_BYTES:
         raise ApplicationError(
-            "Файл слишком большой",
+            _("Файл слишком большой"),
             code="file_too_large",
-            fields={"file": [f"Не больше {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} МБ"]},
+            fields={
+                "file": [
+                    _("Не больше %(limit)s МБ")
+                    % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+                ]
+            },
         )
     if ext == ".pdf":
         head = upload.read(5)
         upload.seek(0)
         if head != b"%PDF-":
             raise ApplicationError(
-                "Файл не похож на PDF",
+                _("Файл не похож на PDF"),
                 code="bad_file_type",
-                fields={"file": ["Файл повреждён или это не PDF"]},
+                fields={"file": [_("Файл повреждён или это не PDF")]},
             )
 
 
@@ -132,11 +147,15 @@ def help_section_create(*, actor, title, slug="", description="", position=0):
     _require_operator(actor)
     title = (title or "").strip()
     if not title:
-        raise ApplicationError("Укажите название раздела", fields={"title": ["Обязательное поле"]})
+        raise ApplicationError(
+            _("Укажите название раздела"), fields={"title": [_("Обязательное поле")]}
+        )
     slug = (slug or "").strip() or slugify_ru(title)
     if HelpSection.objects.filter(slug=slug).exists():
         raise ApplicationError(
-            "Раздел с таким адресом уже есть", code="duplicate", fields={"slug": ["Уже существует"]}
+            _("Раздел с таким адресом уже есть"),
+            code="duplicate",
+            fields={"slug": [_("Уже существует")]},
         )
     return HelpSection.objects.create(
         title=title, slug=slug, description=description or "", position=position or 0
@@ -194,20 +213,20 @@ def guide_create(
     title, body = (title or "").strip(), (body or "").strip()
     errors = {}
     if not title:
-        errors["title"] = ["Обязательное поле"]
+        errors["title"] = [_("Обязательное поле")]
     if not body:
-        errors["body"] = ["Обязательное поле"]
+        errors["body"] = [_("Обязательное поле")]
     if section is None:
-        errors["section"] = ["Обязательное поле"]
+        errors["section"] = [_("Обязательное поле")]
     if errors:
-        raise ApplicationError("Руководство заполнено с ошибками", fields=errors)
+        raise ApplicationError(_("Руководство заполнено с ошибками"), fields=errors)
     _check_file(file)
     slug = (slug or "").strip() or slugify_ru(title, 80)
     if Guide.objects.filter(slug=slug).exists():
         raise ApplicationError(
-            "Руководство с таким адресом уже есть",
+            _("Руководство с таким адресом уже есть"),
             code="duplicate",
-            fields={"slug": ["Уже существует"]},
+            fields={"slug": [_("Уже существует")]},
         )
     guide = Guide.objects.create(
         section=section, title=title, slug=slug, is_regulation=is_regulation, position=position or 0
@@ -242,11 +261,11 @@ def guide_edit(
     body = (body or "").strip()
     errors = {}
     if not body:
-        errors["body"] = ["Обязательное поле"]
+        errors["body"] = [_("Обязательное поле")]
     if title is not None and not title.strip():
-        errors["title"] = ["Обязательное поле"]
+        errors["title"] = [_("Обязательное поле")]
     if errors:
-        raise ApplicationError("Руководство заполнено с ошибками", fields=errors)
+        raise ApplicationError(_("Руководство заполнено с ошибками"), fields=errors)
     _check_file(file)
     guide = Guide.objects.select_for_update().get(pk=guide.pk)  # serialise version numbers
     current = guide.current_version

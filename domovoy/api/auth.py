@@ -2,6 +2,8 @@
 agreement's validity; scopes are checked by ``TokenScopePermission`` and the agreement's
 territory is exposed to selectors by ``token_territory``."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
@@ -18,7 +20,7 @@ class LoggedTokenAuthentication(TokenAuthentication):
         user, token = result
         agreement = getattr(user, "integration", None)
         if agreement is not None and not agreement.is_valid_on():
-            raise exceptions.AuthenticationFailed("Срок действия соглашения об интеграции истёк")
+            raise exceptions.AuthenticationFailed(_("Срок действия соглашения об интеграции истёк"))
         TokenUse.objects.create(
             token_key=token.token_key,
             agreement=agreement,
@@ -51,7 +53,7 @@ class TokenScopePermission(permissions.BasePermission):
     """Tokens act only within the operations of their agreement. A view names its area in
     ``scope_area`` ("directory"); safe methods need ":read", others ":write"."""
 
-    message = "Операция не разрешена соглашением об интеграции"
+    message = gettext_lazy("Операция не разрешена соглашением об интеграции")
 
     def has_permission(self, request, view):
         agreement = integration_of(request)
@@ -67,7 +69,7 @@ class TokenScopePermission(permissions.BasePermission):
 class SessionOnly(permissions.BasePermission):
     """A person's session only: integration tokens may not call this endpoint at all."""
 
-    message = "Операция недоступна по токену интеграции"
+    message = gettext_lazy("Операция недоступна по токену интеграции")
 
     def has_permission(self, request, view):
         return integration_of(request) is None

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -38,7 +39,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         body = {
             "code": "invalid",
-            "message": "Проверьте поля запроса",
+            "message": _("Проверьте поля запроса"),
             "fields": _flatten(exc.detail),
         }
     else:

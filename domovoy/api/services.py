@@ -7,6 +7,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from domovoy.audit.models import AuditEntry
@@ -55,24 +56,24 @@ def integration_agreement_create(
     errors = {}
     for field, value in (("number", number), ("system_name", system_name), ("parties", parties)):
         if not value:
-            errors[field] = ["Обязательное поле"]
+            errors[field] = [_("Обязательное поле")]
     if not valid_from:
-        errors["valid_from"] = ["Обязательное поле"]
+        errors["valid_from"] = [_("Обязательное поле")]
     if not valid_to:
-        errors["valid_to"] = ["Обязательное поле"]
+        errors["valid_to"] = [_("Обязательное поле")]
     if valid_from and valid_to and valid_to < valid_from:
-        errors["valid_to"] = ["Дата окончания раньше даты начала"]
+        errors["valid_to"] = [_("Дата окончания раньше даты начала")]
     scopes = list(dict.fromkeys(scopes or []))
     unknown = [s for s in scopes if s not in SCOPE_CODES]
     if unknown:
-        errors["scopes"] = [f"Неизвестная операция: {', '.join(unknown)}"]
+        errors["scopes"] = [_("Неизвестная операция: %(values)s") % {"values": ", ".join(unknown)}]
     elif not scopes:
-        errors["scopes"] = ["Отметьте хотя бы одну разрешённую операцию"]
+        errors["scopes"] = [_("Отметьте хотя бы одну разрешённую операцию")]
     if number and IntegrationAgreement.objects.filter(number=number).exists():
-        errors["number"] = ["Соглашение с таким номером уже зарегистрировано"]
+        errors["number"] = [_("Соглашение с таким номером уже зарегистрировано")]
     if errors:
         raise ApplicationError(
-            "Соглашение заполнено с ошибками", code="invalid_agreement", fields=errors
+            _("Соглашение заполнено с ошибками"), code="invalid_agreement", fields=errors
         )
     user = get_user_model()(
         username=_service_username(number),
@@ -124,20 +125,25 @@ def integration_token_issue(*, actor, agreement: IntegrationAgreement, expires_o
     today = timezone.localdate()
     if agreement.valid_to < today:
         raise ApplicationError(
-            "Срок действия соглашения истёк: токен выдать нельзя", code="agreement_expired"
+            _("Срок действия соглашения истёк: токен выдать нельзя"), code="agreement_expired"
         )
     expires_on = expires_on or agreement.valid_to
     if expires_on > agreement.valid_to:
         raise ApplicationError(
-            "Токен не может действовать дольше соглашения",
+            _("Токен не может действовать дольше соглашения"),
             code="expiry_after_agreement",
-            fields={"expires_on": [f"Не позже {agreement.valid_to:%d.%m.%Y}"]},
+            fields={
+                "expires_on": [
+                    _("Не позже %(valid_to)s")
+                    % {"valid_to": format(agreement.valid_to, "%d.%m.%Y")}
+                ]
+            },
         )
     if expires_on < today:
         raise ApplicationError(
-            "Дата окончания действия токена уже прошла",
+            _("Дата окончания действия токена уже прошла"),
             code="expiry_in_past",
-            fields={"expires_on": ["Укажите сегодняшнюю или более позднюю дату"]},
+            fields={"expires_on": [_("Укажите сегодняшнюю или более позднюю дату")]},
         )
     end = _end_of(expires_on)
     instance, token = AuthToken.objects.create(agreement.user, expiry=end - timezone.now())
@@ -162,7 +168,7 @@ def integration_token_revoke(*, actor, agreement: IntegrationAgreement, token_ke
     _require_issuer(actor)
     token = AuthToken.objects.filter(user=agreement.user, token_key=token_key).first()
     if token is None:
-        raise ApplicationError("Токен не найден", code="not_found", status_code=404)
+        raise ApplicationError(_("Токен не найден"), code="not_found", status_code=404)
     expiry = token.expiry
     token.delete()
     audit_record(

@@ -7,21 +7,23 @@ import tempfile
 import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .selectors import change_rows
 
 # An XLSX sheet holds 1,048,576 rows; stop short of it and say so in the last row.
 MAX_ROWS = 1_000_000
 HEADERS = [
-    "Время",
-    "Кто",
-    "Действие",
-    "Тип объекта",
-    "Идентификатор",
-    "Объект",
-    "Поле",
-    "Было",
-    "Стало",
+    gettext_lazy("Время"),
+    gettext_lazy("Кто"),
+    gettext_lazy("Действие"),
+    gettext_lazy("Тип объекта"),
+    gettext_lazy("Идентификатор"),
+    gettext_lazy("Объект"),
+    gettext_lazy("Поле"),
+    gettext_lazy("Было"),
+    gettext_lazy("Стало"),
 ]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,11 +48,11 @@ def write_audit_xlsx(entries, fileobj):
             "strings_to_urls": False,
         },
     )
-    sheet = book.add_worksheet("Журнал аудита")
+    sheet = book.add_worksheet(_("Журнал аудита"))
     bold = book.add_format({"bold": True})
     stamp = book.add_format({"num_format": "dd.mm.yyyy hh:mm:ss"})
     for col, title in enumerate(HEADERS):
-        sheet.write_string(0, col, title, bold)
+        sheet.write_string(0, col, str(title), bold)
     sheet.set_column(0, 0, 19)
     sheet.set_column(1, 1, 40)
     sheet.set_column(2, 4, 16)
@@ -67,7 +69,7 @@ def write_audit_xlsx(entries, fileobj):
         changes = change_rows(entry) or [("", None, None)]
         for field, before, after in changes:
             if row >= MAX_ROWS:
-                sheet.write_string(row, 0, "Выгрузка обрезана: уточните фильтры")
+                sheet.write_string(row, 0, _("Выгрузка обрезана: уточните фильтры"))
                 book.close()
                 return row
             local = timezone.localtime(entry.at).replace(tzinfo=None)

@@ -1,5 +1,9 @@
 """One error type for every refused user action; pages show it, the API turns it into JSON."""
 
+from django.utils.translation import gettext_lazy
+
+FORBIDDEN_MESSAGE = gettext_lazy("Недостаточно прав для этого действия")
+
 
 class ApplicationError(Exception):
     """A business rule refused the action. Nothing was changed.
@@ -22,5 +26,5 @@ class ApplicationError(Exception):
 class PermissionDeniedError(ApplicationError):
     status_code = 403
 
-    def __init__(self, message="Недостаточно прав для этого действия", *, code="forbidden"):
+    def __init__(self, message=FORBIDDEN_MESSAGE, *, code="forbidden"):
         super().__init__(message, code=code)

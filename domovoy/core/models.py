@@ -25,7 +25,8 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("исключения производственного календаря")
 
     def __str__(self):
-        return f"{self.date}: {'рабочий' if self.is_working else 'выходной'}"
+        kind = _("рабочий") if self.is_working else _("выходной")
+        return _("%(date)s: %(kind)s") % {"date": self.date, "kind": kind}
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)

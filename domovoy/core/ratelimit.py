@@ -4,6 +4,7 @@ import functools
 
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 
 def client_ip(request):
@@ -26,7 +27,7 @@ def ratelimit(*, key, rate):
                 count = 1
             if count > limit:
                 return HttpResponse(
-                    "Слишком много запросов. Повторите позже.",
+                    _("Слишком много запросов. Повторите позже."),
                     status=429,
                     content_type="text/plain; charset=utf-8",
                 )

@@ -23,7 +23,10 @@ def _digits(value, length, label):
     if not _DIGITS.match(value):
         raise ValidationError(_("%(label)s: только цифры") % {"label": label}, code="format")
     if len(value) not in ((length,) if isinstance(length, int) else length):
-        expected = length if isinstance(length, int) else " или ".join(map(str, length))
+        if isinstance(length, int):
+            expected = length
+        else:  # every caller gives two lengths: "10 или 12"
+            expected = _("%(first)s или %(second)s") % {"first": length[0], "second": length[-1]}
         raise ValidationError(
             _("%(label)s: должно быть %(n)s цифр, получено %(got)s")
             % {"label": label, "n": expected, "got": len(value)},
@@ -34,7 +37,7 @@ def _digits(value, length, label):
 
 def validate_inn(value, *, legal_form=None):
     """INN: 10 digits for a legal entity, 12 for a sole trader or an individual."""
-    value = _digits(value, (10, 12), "ИНН")
+    value = _digits(value, (10, 12), _("ИНН"))
     if legal_form == "legal" and len(value) != 10:
         raise ValidationError(_("ИНН юридического лица состоит из 10 цифр"), code="length")
     if legal_form in ("ip", "individual") and len(value) != 12:
@@ -48,7 +51,7 @@ def validate_inn(value, *, legal_form=None):
 
 def validate_ogrn(value, *, legal_form=None):
     """OGRN (13 digits, legal entity) or OGRNIP (15 digits, sole trader)."""
-    value = _digits(value, (13, 15), "ОГРН")
+    value = _digits(value, (13, 15), _("ОГРН"))
     if legal_form == "legal" and len(value) != 13:
         raise ValidationError(_("ОГРН юридического лица состоит из 13 цифр"), code="length")
     if legal_form == "ip" and len(value) != 15:
@@ -78,7 +81,7 @@ def validate_kpp(value):
 
 def validate_bik(value):
     """BIK of a Russian bank: 9 digits starting with 04."""
-    value = _digits(value, 9, "БИК")
+    value = _digits(value, 9, _("БИК"))
     if not value.startswith("04"):
         raise ValidationError(_("БИК банка России начинается с 04"), code="format")
     return value
@@ -91,7 +94,7 @@ def _account_key_ok(prefix3, account):
 
 def validate_settlement_account(account, bik):
     """Settlement account: 20 digits whose control key matches the bank's BIK."""
-    account = _digits(account, 20, "Расчётный счёт")
+    account = _digits(account, 20, _("Расчётный счёт"))
     bik = validate_bik(bik)
     if not _account_key_ok(bik[-3:], account):
         raise ValidationError(
@@ -102,7 +105,7 @@ def validate_settlement_account(account, bik):
 
 def validate_correspondent_account(account, bik):
     """Correspondent account: 20 digits, starts with 30101, key checked with '0' + BIK[4:6]."""
-    account = _digits(account, 20, "Корреспондентский счёт")
+    account = _digits(account, 20, _("Корреспондентский счёт"))
     bik = validate_bik(bik)
     if not account.startswith("30101"):
         raise ValidationError(_("Корреспондентский счёт начинается с 30101"), code="format")
@@ -137,9 +140,9 @@ def validate_digits_code(value, lengths, label):
 
 CLASSIFICATION_CHECKS = {
     "okved": validate_okved,
-    "okpo": lambda v: validate_digits_code(v, (8, 10), "ОКПО"),
-    "okopf": lambda v: validate_digits_code(v, 5, "ОКОПФ"),
-    "okfs": lambda v: validate_digits_code(v, 2, "ОКФС"),
-    "okogu": lambda v: validate_digits_code(v, 7, "ОКОГУ"),
-    "oktmo": lambda v: validate_digits_code(v, (8, 11), "ОКТМО"),
+    "okpo": lambda v: validate_digits_code(v, (8, 10), _("ОКПО")),
+    "okopf": lambda v: validate_digits_code(v, 5, _("ОКОПФ")),
+    "okfs": lambda v: validate_digits_code(v, 2, _("ОКФС")),
+    "okogu": lambda v: validate_digits_code(v, 7, _("ОКОГУ")),
+    "oktmo": lambda v: validate_digits_code(v, (8, 11), _("ОКТМО")),
 }

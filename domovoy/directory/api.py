@@ -10,6 +10,7 @@ so an object outside it is a 404."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -449,8 +450,8 @@ def _date_param(request, name="on"):
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise ApplicationError(
-            f"Неверная дата «{raw}»: ожидается ГГГГ-ММ-ДД",
-            fields={name: ["Ожидается дата ГГГГ-ММ-ДД"]},
+            _("Неверная дата «%(raw)s»: ожидается ГГГГ-ММ-ДД") % {"raw": raw},
+            fields={name: [_("Ожидается дата ГГГГ-ММ-ДД")]},
         )
 
 
@@ -536,8 +537,8 @@ class BuildingViewSet(
         resource = request.query_params.get("resource", "")
         if resource not in Resource.values:
             raise ApplicationError(
-                "Укажите ресурс: " + ", ".join(Resource.values),
-                fields={"resource": ["Неизвестный или пустой ресурс"]},
+                _("Укажите ресурс: %(values)s") % {"values": ", ".join(Resource.values)},
+                fields={"resource": [_("Неизвестный или пустой ресурс")]},
             )
         on = _date_param(request) or selectors.timezone.localdate()
         org = selectors.building_supplier(building=building, resource=resource, on=on)

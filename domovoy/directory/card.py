@@ -6,6 +6,8 @@ whose own sample cards fail strict checks (D1).
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from domovoy.core import validators as v
 
@@ -28,7 +30,7 @@ REQUIRED = (
     "working_hours",
 )
 PHONES = ("head_phone", "dispatcher_phone", "chief_accountant_phone", "chief_engineer_phone")
-REQUIRED_MESSAGE = "Обязательное поле"
+REQUIRED_MESSAGE = gettext_lazy("Обязательное поле")
 
 
 def _run(errors, cleaned, field, func, *args, **kwargs):
@@ -46,7 +48,7 @@ def check_card(data, *, codes_are_warnings=False, is_uo=False):
     errors, warnings = {}, {}
     for field in REQUIRED:
         if cleaned.get(field) in (None, ""):
-            errors.setdefault(field, []).append(REQUIRED_MESSAGE)
+            errors.setdefault(field, []).append(str(REQUIRED_MESSAGE))
     legal_form = cleaned.get("legal_form") or "legal"
     if cleaned.get("inn"):
         _run(errors, cleaned, "inn", v.validate_inn, cleaned["inn"], legal_form=legal_form)
@@ -54,11 +56,11 @@ def check_card(data, *, codes_are_warnings=False, is_uo=False):
         _run(errors, cleaned, "ogrn", v.validate_ogrn, cleaned["ogrn"], legal_form=legal_form)
     if legal_form == "legal":
         if not cleaned.get("kpp"):
-            errors.setdefault("kpp", []).append("КПП обязателен для юридического лица")
+            errors.setdefault("kpp", []).append(_("КПП обязателен для юридического лица"))
         else:
             _run(errors, cleaned, "kpp", v.validate_kpp, cleaned["kpp"])
     elif cleaned.get("kpp"):
-        errors.setdefault("kpp", []).append("У индивидуального предпринимателя нет КПП")
+        errors.setdefault("kpp", []).append(_("У индивидуального предпринимателя нет КПП"))
     if cleaned.get("bik"):
         _run(errors, cleaned, "bik", v.validate_bik, cleaned["bik"])
     if cleaned.get("bik") and "bik" not in errors:
@@ -90,12 +92,16 @@ def check_card(data, *, codes_are_warnings=False, is_uo=False):
     (warnings if codes_are_warnings else errors).update(code_problems)
     if is_uo:
         for field, label in (
-            ("license_number", "номер"),
-            ("license_date", "дата"),
-            ("license_issuer", "орган, выдавший лицензию"),
+            ("license_number", _("номер")),
+            ("license_date", _("дата")),
+            ("license_issuer", _("орган, выдавший лицензию")),
         ):
             if not cleaned.get(field):
                 errors.setdefault(field, []).append(
-                    f"Для управляющей организации обязательна лицензия на управление МКД ({label})"
+                    _(
+                        "Для управляющей организации обязательна лицензия "
+                        "на управление МКД (%(label)s)"
+                    )
+                    % {"label": label}
                 )
     return cleaned, errors, warnings

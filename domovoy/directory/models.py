@@ -422,7 +422,11 @@ class ManagementPeriod(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.building} — {self.organization} с {self.start}"
+        return _("%(building)s — %(organization)s с %(start)s") % {
+            "building": self.building,
+            "organization": self.organization,
+            "start": self.start,
+        }
 
 
 class ServiceLink(TimeStampedModel):
@@ -449,4 +453,8 @@ class ServiceLink(TimeStampedModel):
         indexes = [models.Index(fields=["uo", "resource"], name="servicelink_uo_resource_idx")]
 
     def __str__(self):
-        return f"{self.provider} → {self.uo} ({self.get_resource_display() or 'работы'})"
+        return _("%(provider)s → %(uo)s (%(resource)s)") % {
+            "provider": self.provider,
+            "uo": self.uo,
+            "resource": self.get_resource_display() or _("работы"),
+        }

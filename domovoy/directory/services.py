@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from domovoy.core.errors import ApplicationError
 from domovoy.core.validators import validate_phone
@@ -44,7 +45,7 @@ def _validated_card(data, *, kinds, codes_are_warnings=False):
     )
     if errors:
         raise ApplicationError(
-            "Карта организации заполнена с ошибками", code="invalid_card", fields=errors
+            _("Карта организации заполнена с ошибками"), code="invalid_card", fields=errors
         )
     return {k: cleaned[k] for k in CARD_FIELDS if k in cleaned}, warnings
 
@@ -55,9 +56,9 @@ def organization_create(*, data, kinds, territory=None, codes_are_warnings=False
     card, _warnings = _validated_card(data, kinds=kinds, codes_are_warnings=codes_are_warnings)
     if Organization.objects.filter(inn=card["inn"]).exists():
         raise ApplicationError(
-            "Организация с таким ИНН уже подключена",
+            _("Организация с таким ИНН уже подключена"),
             code="duplicate_inn",
-            fields={"inn": ["Организация с таким ИНН уже есть"]},
+            fields={"inn": [_("Организация с таким ИНН уже есть")]},
         )
     org = Organization.objects.create(territory=territory, **card)
     OrganizationKind.objects.bulk_create(
@@ -72,16 +73,16 @@ LICENSE_SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 def _check_kinds(kinds):
     if not kinds:
         raise ApplicationError(
-            "Укажите хотя бы один вид организации",
+            _("Укажите хотя бы один вид организации"),
             code="no_kind",
-            fields={"kinds": ["Обязательное поле"]},
+            fields={"kinds": [_("Обязательное поле")]},
         )
     unknown = set(kinds) - set(OrgKind.values)
     if unknown:
         raise ApplicationError(
-            f"Неизвестный вид организации: {', '.join(sorted(unknown))}",
+            _("Неизвестный вид организации: %(values)s") % {"values": ", ".join(sorted(unknown))},
             code="bad_kind",
-            fields={"kinds": ["Неизвестное значение"]},
+            fields={"kinds": [_("Неизвестное значение")]},
         )
 
 
@@ -89,16 +90,16 @@ def _check_license_scan(scan):
     name = (getattr(scan, "name", "") or "").lower()
     if not name.endswith(LICENSE_SCAN_EXTENSIONS):
         raise ApplicationError(
-            "Скан лицензии: допустимы файлы PDF, JPG, PNG",
+            _("Скан лицензии: допустимы файлы PDF, JPG, PNG"),
             code="bad_file",
-            fields={"license_scan": ["Допустимы файлы PDF, JPG, PNG"]},
+            fields={"license_scan": [_("Допустимы файлы PDF, JPG, PNG")]},
         )
     if (getattr(scan, "size", 0) or 0) > settings.UPLOAD_MAX_BYTES:
         limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
         raise ApplicationError(
-            f"Скан лицензии больше {limit} МБ",
+            _("Скан лицензии больше %(limit)s МБ") % {"limit": limit},
             code="file_too_large",
-            fields={"license_scan": [f"Файл больше {limit} МБ"]},
+            fields={"license_scan": [_("Файл больше %(limit)s МБ") % {"limit": limit}]},
         )
 
 
@@ -113,14 +114,14 @@ def organization_update(*, organization, data, kinds=None, license_scan=None):
     new_kinds = set(kinds) if kinds is not None else organization.kind_codes
     current = {f: getattr(organization, f) for f in CARD_FIELDS}
     merged = {**current, **{k: v for k, v in data.items() if k in CARD_FIELDS}}
-    card, _ = _validated_card(merged, kinds=new_kinds)
+    card, _warnings = _validated_card(merged, kinds=new_kinds)
     if license_scan is not None:
         _check_license_scan(license_scan)
     if Organization.objects.filter(inn=card["inn"]).exclude(pk=organization.pk).exists():
         raise ApplicationError(
-            "Организация с таким ИНН уже подключена",
+            _("Организация с таким ИНН уже подключена"),
             code="duplicate_inn",
-            fields={"inn": ["Организация с таким ИНН уже есть"]},
+            fields={"inn": [_("Организация с таким ИНН уже есть")]},
         )
     for field, value in card.items():
         setattr(organization, field, value)
@@ -148,11 +149,13 @@ def department_create(*, organization, name):
     name = (name or "").strip()
     if not name:
         raise ApplicationError(
-            "Укажите название подразделения", fields={"name": ["Обязательное поле"]}
+            _("Укажите название подразделения"), fields={"name": [_("Обязательное поле")]}
         )
     if Department.objects.filter(organization=organization, name=name).exists():
         raise ApplicationError(
-            "Такое подразделение уже есть", code="duplicate", fields={"name": ["Уже существует"]}
+            _("Такое подразделение уже есть"),
+            code="duplicate",
+            fields={"name": [_("Уже существует")]},
         )
     return Department.objects.create(organization=organization, name=name)
 
@@ -201,24 +204,26 @@ def employee_create(
     last, first, middle = split_full_name(full_name)
     errors = {}
     if not last or not first:
-        errors["full_name"] = ["Укажите фамилию и имя полностью"]
+        errors["full_name"] = [_("Укажите фамилию и имя полностью")]
     if not (position or "").strip():
-        errors["position"] = ["Обязательное поле"]
+        errors["position"] = [_("Обязательное поле")]
     bad_roles = set(roles or ()) - set(Role.values)
     if not roles:
-        errors["roles"] = ["Укажите хотя бы одну роль"]
+        errors["roles"] = [_("Укажите хотя бы одну роль")]
     elif bad_roles:
-        errors["roles"] = [f"Неизвестная роль: {', '.join(sorted(bad_roles))}"]
+        errors["roles"] = [
+            _("Неизвестная роль: %(values)s") % {"values": ", ".join(sorted(bad_roles))}
+        ]
     elif problem := _roles_not_for(organization, roles):
         errors["roles"] = [problem]
     if department is not None and department.organization_id != organization.pk:
-        errors["department"] = ["Подразделение другой организации"]
+        errors["department"] = [_("Подразделение другой организации")]
     email = (email or "").strip()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            errors["email"] = ["Неверный адрес электронной почты"]
+            errors["email"] = [_("Неверный адрес электронной почты")]
     phone = (phone or "").strip()
     if phone:
         try:
@@ -226,13 +231,15 @@ def employee_create(
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:
-        raise ApplicationError("Данные сотрудника заполнены с ошибками", fields=errors)
+        raise ApplicationError(_("Данные сотрудника заполнены с ошибками"), fields=errors)
     from domovoy.core.translit import slug_login
 
     username = username or _unique_username(slug_login(last, first, middle))
     if User.objects.filter(username=username).exists():
         raise ApplicationError(
-            "Такой логин уже занят", code="duplicate_login", fields={"username": ["Логин занят"]}
+            _("Такой логин уже занят"),
+            code="duplicate_login",
+            fields={"username": [_("Логин занят")]},
         )
     password = password or generate_password()
     user = User(
@@ -257,9 +264,17 @@ def employee_create(
 
 def send_credentials_mail(*, user, password):
     send_mail(
-        "Domovoy: доступ в систему",
-        f"Здравствуйте, {user.first_name}!\n\nВаш логин: {user.username}\n"
-        f"Одноразовый пароль: {password}\nСмените его при первом входе.",
+        _("Domovoy: доступ в систему"),
+        # One msgid per line: the translation tables hold one line per message.
+        "\n".join(
+            [
+                _("Здравствуйте, %(first_name)s!") % {"first_name": user.first_name},
+                "",
+                _("Ваш логин: %(username)s") % {"username": user.username},
+                _("Одноразовый пароль: %(password)s") % {"password": password},
+                _("Смените его при первом входе."),
+            ]
+        ),
         None,
         [user.email],
     )
@@ -274,9 +289,9 @@ def _other_active_admins(employee):
 def _refuse_losing_last_admin(employee):
     if Role.ORG_ADMIN in employee.role_codes and not _other_active_admins(employee).exists():
         raise ApplicationError(
-            "Нельзя оставить организацию без администратора: назначьте сначала другого",
+            _("Нельзя оставить организацию без администратора: назначьте сначала другого"),
             code="last_admin",
-            fields={"roles": ["Последний администратор организации"]},
+            fields={"roles": [_("Последний администратор организации")]},
         )
 
 
@@ -287,7 +302,7 @@ def _roles_not_for(organization, roles):
     if not refused:
         return ""
     names = ", ".join(str(Role(code).label) for code in sorted(refused))
-    return f"Роль недоступна организации этого вида: {names}"
+    return _("Роль недоступна организации этого вида: %(names)s") % {"names": names}
 
 
 def employee_set_roles(*, employee, roles):
@@ -296,7 +311,7 @@ def employee_set_roles(*, employee, roles):
     bad = roles - set(Role.values)
     if not roles or bad:
         raise ApplicationError(
-            "Неверный набор ролей", fields={"roles": ["Неизвестная или пустая роль"]}
+            _("Неверный набор ролей"), fields={"roles": [_("Неизвестная или пустая роль")]}
         )
     if problem := _roles_not_for(employee.organization, roles):
         raise ApplicationError(problem, code="role_not_allowed", fields={"roles": [problem]})
@@ -348,10 +363,10 @@ def _clean_building(data):
     errors = {}
     for field in ("settlement", "street", "house"):
         if field in data and not data[field]:
-            errors[field] = ["Обязательное поле"]
+            errors[field] = [_("Обязательное поле")]
     for field, low, high, label in (
-        ("latitude", -90, 90, "Широта"),
-        ("longitude", -180, 180, "Долгота"),
+        ("latitude", -90, 90, _("Широта")),
+        ("longitude", -180, 180, _("Долгота")),
     ):
         value = data.get(field)
         if value in (None, ""):
@@ -360,21 +375,23 @@ def _clean_building(data):
         try:
             value = float(value)
         except (TypeError, ValueError):
-            errors[field] = [f"{label}: ожидается число"]
+            errors[field] = [_("%(label)s: ожидается число") % {"label": label}]
             continue
         if not low <= value <= high:
-            errors[field] = [f"{label} от {low} до {high}"]
+            errors[field] = [
+                _("%(label)s от %(low)s до %(high)s") % {"label": label, "low": low, "high": high}
+            ]
         data[field] = value
     postal = data.get("postal_code")
     if postal and not (postal.isdigit() and len(postal) == 6):
-        errors["postal_code"] = ["Индекс: 6 цифр"]
+        errors["postal_code"] = [_("Индекс: 6 цифр")]
     for field in ("entrances", "floors"):
         if field in data:
             try:
                 if int(data[field]) < 1:
                     raise ValueError
             except (TypeError, ValueError):
-                errors[field] = ["Целое число не меньше 1"]
+                errors[field] = [_("Целое число не меньше 1")]
     return data, errors
 
 
@@ -389,9 +406,9 @@ def _refuse_duplicate_address(data, exclude_pk=None):
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
         raise ApplicationError(
-            "Такой дом уже есть в реестре",
+            _("Такой дом уже есть в реестре"),
             code="duplicate_building",
-            fields={"house": ["Дом с этим адресом уже есть"]},
+            fields={"house": [_("Дом с этим адресом уже есть")]},
         )
 
 
@@ -402,9 +419,9 @@ def building_create(*, data):
     data, errors = _clean_building(data)
     for field in ("settlement", "street", "house"):
         if not data.get(field):
-            errors[field] = ["Обязательное поле"]
+            errors[field] = [_("Обязательное поле")]
     if errors:
-        raise ApplicationError("Адрес дома заполнен с ошибками", fields=errors)
+        raise ApplicationError(_("Адрес дома заполнен с ошибками"), fields=errors)
     _refuse_duplicate_address(data)
     return Building.objects.create(**data)
 
@@ -414,7 +431,7 @@ def building_update(*, building, data):
     """Change a building's address parts, coordinates, entrances or floors (D3)."""
     data, errors = _clean_building(data)
     if errors:
-        raise ApplicationError("Данные дома заполнены с ошибками", fields=errors)
+        raise ApplicationError(_("Данные дома заполнены с ошибками"), fields=errors)
     for field, value in data.items():
         setattr(building, field, value)
     _refuse_duplicate_address(
@@ -439,11 +456,21 @@ def _overlap(qs, start, end):
 
 
 def _overlap_error(clash):
+    values = {
+        "organization": clash.organization,
+        "start": format(clash.start, "%d.%m.%Y"),
+        "end": format(clash.end, "%d.%m.%Y") if clash.end else "",
+    }
+    if clash.end:
+        message = _("Период пересекается с управлением «%(organization)s» с %(start)s по %(end)s")
+    else:
+        message = _(
+            "Период пересекается с управлением «%(organization)s» с %(start)s (без даты окончания)"
+        )
     return ApplicationError(
-        f"Период пересекается с управлением «{clash.organization}» с {clash.start:%d.%m.%Y}"
-        + (f" по {clash.end:%d.%m.%Y}" if clash.end else " (без даты окончания)"),
+        message % values,
         code="management_overlap",
-        fields={"start": ["Пересечение периодов управления"]},
+        fields={"start": [_("Пересечение периодов управления")]},
     )
 
 
@@ -453,20 +480,20 @@ def management_period_create(*, building, organization, start, end=None, basis="
     A building has at most one managing organisation at a time: overlaps are refused."""
     errors = {}
     if start is None:
-        errors["start"] = ["Обязательное поле"]
+        errors["start"] = [_("Обязательное поле")]
     if not organization.has_kind(OrgKind.UO):
-        errors["organization"] = ["Не управляющая организация"]
+        errors["organization"] = [_("Не управляющая организация")]
     if errors:
         raise ApplicationError(
-            "Управлять домом может только управляющая организация"
+            _("Управлять домом может только управляющая организация")
             if "organization" in errors
-            else "Укажите дату начала управления",
+            else _("Укажите дату начала управления"),
             code="not_uo" if "organization" in errors else "invalid",
             fields=errors,
         )
     if end is not None and end < start:
         raise ApplicationError(
-            "Окончание управления раньше начала", fields={"end": ["Раньше даты начала"]}
+            _("Окончание управления раньше начала"), fields={"end": [_("Раньше даты начала")]}
         )
     building = _lock_building(building)
     clash = (
@@ -485,10 +512,12 @@ def management_period_create(*, building, organization, start, end=None, basis="
 def management_period_close(*, period, end):
     """Set the last day (inclusive) of a management period (D4)."""
     if end is None:
-        raise ApplicationError("Укажите дату окончания", fields={"end": ["Обязательное поле"]})
+        raise ApplicationError(
+            _("Укажите дату окончания"), fields={"end": [_("Обязательное поле")]}
+        )
     if end < period.start:
         raise ApplicationError(
-            "Окончание управления раньше начала", fields={"end": ["Раньше начала"]}
+            _("Окончание управления раньше начала"), fields={"end": [_("Раньше начала")]}
         )
     _lock_building(period.building)
     clash = (
@@ -514,24 +543,33 @@ def service_link_create(*, uo, provider, start, resource="", end=None):
     "who supplies X to B" has one answer."""
     resource = resource or ""
     if start is None:
-        raise ApplicationError("Укажите дату начала", fields={"start": ["Обязательное поле"]})
+        raise ApplicationError(_("Укажите дату начала"), fields={"start": [_("Обязательное поле")]})
     if end is not None and end < start:
-        raise ApplicationError("Окончание раньше начала", fields={"end": ["Раньше даты начала"]})
+        raise ApplicationError(
+            _("Окончание раньше начала"), fields={"end": [_("Раньше даты начала")]}
+        )
     if not uo.has_kind(OrgKind.UO):
-        raise ApplicationError("Обслуживаемая организация должна быть УО", fields={"uo": ["Не УО"]})
+        raise ApplicationError(
+            _("Обслуживаемая организация должна быть УО"), fields={"uo": [_("Не УО")]}
+        )
     if uo.pk == provider.pk:
         raise ApplicationError(
-            "Организация не может обслуживать сама себя", fields={"provider": ["Та же организация"]}
+            _("Организация не может обслуживать сама себя"),
+            fields={"provider": [_("Та же организация")]},
         )
     if not (provider.kind_codes & {OrgKind.RSO, OrgKind.CONTRACTOR}):
         raise ApplicationError(
-            "Обслуживающая организация должна быть РСО или подрядчиком",
-            fields={"provider": ["Не РСО и не подрядчик"]},
+            _("Обслуживающая организация должна быть РСО или подрядчиком"),
+            fields={"provider": [_("Не РСО и не подрядчик")]},
         )
     if resource and resource not in Resource.values:
-        raise ApplicationError("Неизвестный ресурс", fields={"resource": ["Неизвестное значение"]})
+        raise ApplicationError(
+            _("Неизвестный ресурс"), fields={"resource": [_("Неизвестное значение")]}
+        )
     if resource and OrgKind.RSO not in provider.kind_codes:
-        raise ApplicationError("Ресурс поставляет только РСО", fields={"resource": ["Не РСО"]})
+        raise ApplicationError(
+            _("Ресурс поставляет только РСО"), fields={"resource": [_("Не РСО")]}
+        )
     # Lock the UO row so that two links for one UO and resource serialise.
     Organization.objects.select_for_update().filter(pk=uo.pk).first()
     same = ServiceLink.objects.filter(uo=uo, resource=resource)
@@ -539,16 +577,23 @@ def service_link_create(*, uo, provider, start, resource="", end=None):
         clash = _overlap(same, start, end).select_related("provider").first()
         if clash:
             raise ApplicationError(
-                f"Ресурс «{Resource(resource).label}» уже поставляет «{clash.provider}» "
-                f"с {clash.start:%d.%m.%Y} — закройте ту связь или выберите другие даты",
+                _(
+                    "Ресурс «%(label)s» уже поставляет «%(provider)s» с %(start)s — "
+                    "закройте ту связь или выберите другие даты"
+                )
+                % {
+                    "label": Resource(resource).label,
+                    "provider": clash.provider,
+                    "start": format(clash.start, "%d.%m.%Y"),
+                },
                 code="duplicate_link",
-                fields={"resource": ["Уже есть поставщик в этом периоде"]},
+                fields={"resource": [_("Уже есть поставщик в этом периоде")]},
             )
     elif _overlap(same.filter(provider=provider), start, end).exists():
         raise ApplicationError(
-            "Такая связь уже действует в этом периоде",
+            _("Такая связь уже действует в этом периоде"),
             code="duplicate_link",
-            fields={"provider": ["Связь уже есть"]},
+            fields={"provider": [_("Связь уже есть")]},
         )
     return ServiceLink.objects.create(
         uo=uo, provider=provider, resource=resource, start=start, end=end
@@ -559,7 +604,7 @@ def service_link_create(*, uo, provider, start, resource="", end=None):
 def service_link_close(*, link, end):
     """Set the last day (inclusive) of a service link (D4)."""
     if end is None or end < link.start:
-        raise ApplicationError("Окончание раньше начала", fields={"end": ["Раньше начала"]})
+        raise ApplicationError(_("Окончание раньше начала"), fields={"end": [_("Раньше начала")]})
     link.end = end
     link.save(update_fields=["end", "updated_at"])
     return link

@@ -1,6 +1,7 @@
 """API of the feedback section (D6): file, list (own and the operators' queue), read, decide."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -124,7 +125,7 @@ class FeedbackItemViewSet(
     def decide(self, request, pk=None):
         item = self.get_object()
         if not request.user.has_perm("feedback.decide_item", item):
-            raise PermissionDenied("Это обращение рассматривает другой оператор")
+            raise PermissionDenied(_("Это обращение рассматривает другой оператор"))
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.feedback_item_decide(item=item, actor=request.user, **data.validated_data)

@@ -6,6 +6,7 @@ an approved value is applied (D6, U 3.4.1з). Organisation cards go through
 import datetime as dt
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from domovoy.core.errors import ApplicationError
 from domovoy.directory import services as directory_services
@@ -55,7 +56,7 @@ def current_value(target, field):
 
 def _refuse(messages):
     raise ApplicationError(
-        "Предлагаемое значение не подходит",
+        _("Предлагаемое значение не подходит"),
         code="invalid_value",
         fields={"proposed_value": messages},
     )
@@ -68,46 +69,46 @@ def _convert(model_field, raw):
         if not text:
             if model_field.null:
                 return None
-            _refuse(["Укажите дату"])
+            _refuse([_("Укажите дату")])
         for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
             try:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-        _refuse(["Дата в формате ДД.ММ.ГГГГ"])
+        _refuse([_("Дата в формате ДД.ММ.ГГГГ")])
     if isinstance(model_field, models.FloatField):
         if not text and model_field.null:
             return None
         try:
             return float(text.replace(",", "."))
         except ValueError:
-            _refuse(["Нужно число"])
+            _refuse([_("Нужно число")])
     if isinstance(model_field, (models.PositiveSmallIntegerField, models.IntegerField)):
         if not text and model_field.null:
             return None
         if not text.isdigit():
-            _refuse(["Нужно целое неотрицательное число"])
+            _refuse([_("Нужно целое неотрицательное число")])
         return int(text)
     if model_field.choices and text not in {str(k) for k, _ in model_field.choices}:
         allowed = ", ".join(f"{k} ({v})" for k, v in model_field.choices)
-        _refuse([f"Допустимые значения: {allowed}"])
+        _refuse([_("Допустимые значения: %(allowed)s") % {"allowed": allowed}])
     if model_field.max_length and len(text) > model_field.max_length:
-        _refuse([f"Не длиннее {model_field.max_length} символов"])
+        _refuse([_("Не длиннее %(max_length)s символов") % {"max_length": model_field.max_length}])
     return text
 
 
 def check_field(target_type, field):
     if target_type not in _FIELDS:
         raise ApplicationError(
-            "Укажите, что изменить: карточку организации или данные дома",
+            _("Укажите, что изменить: карточку организации или данные дома"),
             code="invalid_target",
-            fields={"target_type": ["Неизвестный объект изменения"]},
+            fields={"target_type": [_("Неизвестный объект изменения")]},
         )
     if field not in _FIELDS[target_type]:
         raise ApplicationError(
-            "Это поле нельзя изменить через обратную связь",
+            _("Это поле нельзя изменить через обратную связь"),
             code="invalid_field",
-            fields={"field": ["Неизвестное или неизменяемое поле"]},
+            fields={"field": [_("Неизвестное или неизменяемое поле")]},
         )
 
 
@@ -115,17 +116,17 @@ def _building_errors(values):
     errors = []
     for name in _REQUIRED_BUILDING:
         if name in values and not str(values[name] or "").strip():
-            errors.append("Обязательное поле")
+            errors.append(_("Обязательное поле"))
     lat, lon = values.get("latitude"), values.get("longitude")
     if lat is not None and not -90 <= lat <= 90:
-        errors.append("Широта от -90 до 90")
+        errors.append(_("Широта от -90 до 90"))
     if lon is not None and not -180 <= lon <= 180:
-        errors.append("Долгота от -180 до 180")
+        errors.append(_("Долгота от -180 до 180"))
     if values.get("entrances") == 0 or values.get("floors") == 0:
-        errors.append("Должно быть не меньше 1")
+        errors.append(_("Должно быть не меньше 1"))
     year = values.get("year_built")
     if year is not None and not 1700 <= year <= dt.date.today().year:
-        errors.append(f"Год постройки от 1700 до {dt.date.today().year}")
+        errors.append(_("Год постройки от 1700 до %(year)s") % {"year": dt.date.today().year})
     return errors
 
 
@@ -144,7 +145,7 @@ def validate_proposed_value(*, target_type, target, field, value):
         if field == "inn":
             clash = Organization.objects.filter(inn=converted).exclude(pk=target.pk).exists()
             if clash:
-                _refuse(["Организация с таким ИНН уже есть"])
+                _refuse([_("Организация с таким ИНН уже есть")])
     else:
         errors = _building_errors({field: converted})
         if errors:
@@ -169,7 +170,7 @@ def building_apply_change(*, building, field, value, actor=None):
             .exists()
         )
         if clash:
-            _refuse(["Дом с этим адресом уже есть в реестре"])
+            _refuse([_("Дом с этим адресом уже есть в реестре")])
     building._history_user = actor
     building.save()
     return building

@@ -3,6 +3,7 @@ one transaction each; refused input raises ApplicationError and stores nothing."
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
@@ -29,9 +30,9 @@ def _resolve_target(target_type, target_id):
         return model.objects.get(pk=int(target_id))
     except (TypeError, ValueError, model.DoesNotExist):
         raise ApplicationError(
-            "Объект изменения не найден",
+            _("Объект изменения не найден"),
             code="invalid_target",
-            fields={"target_id": ["Не найден"]},
+            fields={"target_id": [_("Не найден")]},
         )
 
 
@@ -53,23 +54,28 @@ def feedback_item_create(
     organisation card or a building), the field and the proposed value, which is checked now
     and again when it is applied."""
     if not getattr(author, "is_authenticated", False):
-        raise PermissionDeniedError("Войдите, чтобы отправить обращение")
+        raise PermissionDeniedError(_("Войдите, чтобы отправить обращение"))
     if kind not in FeedbackKind.values:
         raise ApplicationError(
-            "Неизвестный вид обращения",
+            _("Неизвестный вид обращения"),
             code="invalid_kind",
-            fields={"kind": [f"Допустимые значения: {', '.join(FeedbackKind.values)}"]},
+            fields={
+                "kind": [
+                    _("Допустимые значения: %(values)s")
+                    % {"values": ", ".join(FeedbackKind.values)}
+                ]
+            },
         )
     title, text = (title or "").strip(), (text or "").strip()
     errors = {}
     if len(title) > TITLE_MAX:
-        errors["title"] = [f"Не длиннее {TITLE_MAX} символов"]
+        errors["title"] = [_("Не длиннее %(title_max)s символов") % {"title_max": TITLE_MAX}]
     if kind in TEXT_REQUIRED and not text:
-        errors["text"] = ["Опишите суть обращения"]
+        errors["text"] = [_("Опишите суть обращения")]
     if kind != FeedbackKind.DATA_CHANGE and not title:
-        errors["title"] = ["Обязательное поле"]
+        errors["title"] = [_("Обязательное поле")]
     if errors:
-        raise ApplicationError("Обращение заполнено с ошибками", fields=errors)
+        raise ApplicationError(_("Обращение заполнено с ошибками"), fields=errors)
 
     item = FeedbackItem(
         kind=kind,
@@ -83,7 +89,7 @@ def feedback_item_create(
         target = _resolve_target(target_type, target_id)
         if not perms.may_propose_change(author, target_type, target):
             raise PermissionDeniedError(
-                "Изменение можно предложить только для своей организации или своих домов",
+                _("Изменение можно предложить только для своей организации или своих домов"),
                 code="foreign_target",
             )
         changes.validate_proposed_value(
@@ -92,9 +98,9 @@ def feedback_item_create(
         current = changes.current_value(target, field)
         if current == (proposed_value or "").strip():
             raise ApplicationError(
-                "Предлагаемое значение совпадает с текущим",
+                _("Предлагаемое значение совпадает с текущим"),
                 code="no_change",
-                fields={"proposed_value": ["Значение не меняется"]},
+                fields={"proposed_value": [_("Значение не меняется")]},
             )
         item.target_type = target_type
         item.target_organization = target if target_type == TargetType.ORGANIZATION else None
@@ -118,7 +124,7 @@ def apply_classifier_change(*, item, actor):
     nothing can be applied and this raises. ``feedback_item_decide`` records the approval
     as accepted and keeps the note, so the change can be made once the classifier exists."""
     raise ApplicationError(
-        "классификатор ещё не подключён: изменение принято и будет внесено вручную",
+        _("классификатор ещё не подключён: изменение принято и будет внесено вручную"),
         code=CLASSIFIER_NOT_CONNECTED,
     )
 
@@ -134,19 +140,20 @@ def feedback_item_decide(*, item, actor, decision, reason):
     data change request applies it in the same transaction; an invalid value refuses the
     decision and changes nothing."""
     if not perms.operator_may_see(actor, item) or not perms.may_decide(actor, item):
-        raise PermissionDeniedError("Это обращение рассматривает другой оператор")
+        raise PermissionDeniedError(_("Это обращение рассматривает другой оператор"))
     reason = (reason or "").strip()
     errors = {}
     if decision not in DECISIONS:
-        errors["decision"] = ["Выберите: принять или отклонить"]
+        errors["decision"] = [_("Выберите: принять или отклонить")]
     if not reason:
-        errors["reason"] = ["Укажите обоснование решения"]
+        errors["reason"] = [_("Укажите обоснование решения")]
     if errors:
-        raise ApplicationError("Решение не принято", code="invalid_decision", fields=errors)
+        raise ApplicationError(_("Решение не принято"), code="invalid_decision", fields=errors)
     item = _lock(item)
     if item.status != FeedbackStatus.NEW:
         raise ApplicationError(
-            f"Обращение уже рассмотрено: {item.get_status_display().lower()}",
+            _("Обращение уже рассмотрено: %(status)s")
+            % {"status": item.get_status_display().lower()},
             code="already_decided",
             status_code=409,
         )
@@ -156,7 +163,7 @@ def feedback_item_decide(*, item, actor, decision, reason):
         if item.kind == FeedbackKind.DATA_CHANGE:
             changes.apply_change(item=item, actor=actor)
             item.applied_at = now
-            item.application_note = "Изменение внесено в реестр"
+            item.application_note = _("Изменение внесено в реестр")
         elif item.kind == FeedbackKind.CLASSIFIER_CHANGE:
             try:
                 with transaction.atomic():
@@ -167,7 +174,7 @@ def feedback_item_decide(*, item, actor, decision, reason):
                 item.application_note = exc.message[:300]
             else:
                 item.applied_at = now
-                item.application_note = "Изменение внесено в классификатор"
+                item.application_note = _("Изменение внесено в классификатор")
     else:
         item.status = FeedbackStatus.REJECTED
     item.decided_by = actor

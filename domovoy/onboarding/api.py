@@ -3,6 +3,7 @@ operators list, read and decide; a UO admin reads the requests it filed for cont
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -208,7 +209,7 @@ class OnboardingRequestViewSet(
             request.user.has_perm("onboarding.view_queue")
             or request.user.has_perm("onboarding.file_for_contractor")
         ):
-            raise PermissionDenied("Очередь заявок видят только операторы")
+            raise PermissionDenied(_("Очередь заявок видят только операторы"))
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -257,7 +258,7 @@ class OnboardingRequestViewSet(
     def _decide(self, request, call):
         onboarding = self.get_object()
         if not request.user.has_perm("onboarding.view_queue"):
-            raise PermissionDenied("Решения по заявкам принимают операторы")
+            raise PermissionDenied(_("Решения по заявкам принимают операторы"))
         # The service refuses a wrong status (409) and another step's role (403).
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -315,7 +316,7 @@ class OnboardingRequestViewSet(
         """The filing UO confirms it handed the first logins over; they are erased."""
         onboarding = self.get_object()
         if not request.user.has_perm("onboarding.view_credentials", onboarding):
-            raise PermissionDenied("Логины подрядчика видит только подавшая заявку УО")
+            raise PermissionDenied(_("Логины подрядчика видит только подавшая заявку УО"))
         result = services.onboarding_credentials_handed_over(request=onboarding, actor=request.user)
         return Response(
             OnboardingRequestDetailSerializer(result, context={"request": request}).data

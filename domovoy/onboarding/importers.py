@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from domovoy.core import validators as v
 from domovoy.core.errors import ApplicationError
@@ -38,7 +39,8 @@ class ImportRowsError(ApplicationError):
     def __init__(self, rows, *, total=None, fields=None, message=None):
         total = total if total is not None else len(rows)
         super().__init__(
-            message or f"Файлы содержат ошибки ({total}); ничего не сохранено",
+            message
+            or _("Файлы содержат ошибки (%(total)s); ничего не сохранено") % {"total": total},
             code="invalid_rows",
             fields=fields or _fields_from_rows(rows),
         )
@@ -49,7 +51,7 @@ class ImportRowsError(ApplicationError):
 def _fields_from_rows(rows):
     fields = {}
     for r in rows[:200]:
-        where = f"стр. {r['line']}" if r.get("line") else ""
+        where = _("стр. %(line)s") % {"line": r["line"]} if r.get("line") else ""
         col = f", «{r['column']}»" if r.get("column") else ""
         fields.setdefault(f"{r['sheet']}_file", []).append(f"{where}{col}: {r['reason']}".lstrip())
     return fields
@@ -178,14 +180,16 @@ def parse_roles(text, kinds):
         if code is None and word.startswith("диспетчер"):
             code = default_role(kinds)
         if code is None:
-            raise ValueError(f"неизвестная роль «{part.strip()}»")
+            raise ValueError(_("неизвестная роль «%(role)s»") % {"role": part.strip()})
         result.add(code)
     if not result:
         return {default_role(kinds)}
     bad = result - allowed_roles(kinds)
     if bad:
         names = ", ".join(str(Role(c).label) for c in sorted(bad))
-        raise ValueError(f"роль недоступна для этого вида организации: {names}")
+        raise ValueError(
+            _("роль недоступна для этого вида организации: %(names)s") % {"names": names}
+        )
     return result
 
 
@@ -214,7 +218,7 @@ def _decode(data):
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ApplicationError("Файл не в кодировке UTF-8 или Windows-1251")
+    raise ApplicationError(_("Файл не в кодировке UTF-8 или Windows-1251"))
 
 
 def _csv_rows(data):
@@ -232,7 +236,7 @@ def _xlsx_rows(fileobj):
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable workbook is the user's bad input
-        raise ApplicationError("Файл XLSX не удалось прочитать")
+        raise ApplicationError(_("Файл XLSX не удалось прочитать"))
     try:
         ws = wb.worksheets[0]
         for row in ws.iter_rows(values_only=True):
@@ -340,7 +344,7 @@ def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
                 columns, header_line = keys, line
                 missing = [c.label for c in spec.columns if c.required and c.key not in keys]
                 for label in missing:
-                    report.error(spec.kind, line, label, "нет обязательного столбца")
+                    report.error(spec.kind, line, label, _("нет обязательного столбца"))
                 if missing:
                     return
                 continue
@@ -361,8 +365,8 @@ def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
             spec.kind,
             None,
             "",
-            "не найдена строка заголовков со столбцами: "
-            + ", ".join(c.label for c in spec.columns if c.required),
+            _("не найдена строка заголовков со столбцами: %(columns)s")
+            % {"columns": ", ".join(c.label for c in spec.columns if c.required)},
         )
 
 
@@ -370,7 +374,7 @@ def _required(spec, report, line, values, keys):
     ok = True
     for key in keys:
         if not values.get(key):
-            report.error(spec.kind, line, spec.labels[key], "не заполнено обязательное поле")
+            report.error(spec.kind, line, spec.labels[key], _("не заполнено обязательное поле"))
             ok = False
     return ok
 
@@ -383,7 +387,7 @@ def check_employees(rows, *, kinds, report):
         full_name = " ".join(values.get("full_name", "").split())
         if full_name and len(full_name.split()) < 2:
             report.error(
-                spec.kind, line, spec.labels["full_name"], "укажите фамилию и имя полностью"
+                spec.kind, line, spec.labels["full_name"], _("укажите фамилию и имя полностью")
             )
             ok = False
         email = values.get("email", "")
@@ -395,7 +399,7 @@ def check_employees(rows, *, kinds, report):
                     spec.kind,
                     line,
                     spec.labels["email"],
-                    f"неверный адрес электронной почты «{email}»",
+                    _("неверный адрес электронной почты «%(email)s»") % {"email": email},
                 )
                 ok = False
             else:
@@ -404,7 +408,8 @@ def check_employees(rows, *, kinds, report):
                         spec.kind,
                         line,
                         spec.labels["email"],
-                        f"этот адрес уже указан в строке {emails[email.lower()]}",
+                        _("этот адрес уже указан в строке %(line)s")
+                        % {"line": emails[email.lower()]},
                     )
                 emails.setdefault(email.lower(), line)
         phone = values.get("phone", "")
@@ -442,7 +447,7 @@ def _split_resources(text):
             continue
         code = _RESOURCE_WORDS.get(word)
         if code is None:
-            raise ValueError(f"неизвестный ресурс «{part.strip()}»")
+            raise ValueError(_("неизвестный ресурс «%(resource)s»") % {"resource": part.strip()})
         result.append(code)
     return result
 
@@ -466,7 +471,7 @@ def check_served(rows, *, kinds, applicant_inn, report):
             report.error(spec.kind, line, "ИНН", exc.messages[0])
             continue
         if inn == applicant_inn:
-            report.error(spec.kind, line, "ИНН", "это ИНН самой подключаемой организации")
+            report.error(spec.kind, line, "ИНН", _("это ИНН самой подключаемой организации"))
             continue
         try:
             resources = _split_resources(values.get("resource", "")) or [""]
@@ -480,7 +485,8 @@ def check_served(rows, *, kinds, applicant_inn, report):
                     spec.kind,
                     line,
                     "ИНН",
-                    f"организация с этим ресурсом уже указана в строке {seen[key]}",
+                    _("организация с этим ресурсом уже указана в строке %(line)s")
+                    % {"line": seen[key]},
                 )
                 continue
             seen[key] = line
@@ -505,8 +511,11 @@ def check_served(rows, *, kinds, applicant_inn, report):
                 spec.kind,
                 line,
                 "ИНН",
-                f"организация «{row['name']}» (ИНН {row['inn']}) ещё не подключена; "
-                "связь будет создана при её подключении",
+                _(
+                    "организация «%(name)s» (ИНН %(inn)s) ещё не подключена; "
+                    "связь будет создана при её подключении"
+                )
+                % {"name": row["name"], "inn": row["inn"]},
             )
             continue
         other = org.kind_codes
@@ -519,7 +528,8 @@ def check_served(rows, *, kinds, applicant_inn, report):
                 spec.kind,
                 line,
                 "ИНН",
-                f"«{org.short_name}» не может быть связана с организацией этого вида",
+                _("«%(short_name)s» не может быть связана с организацией этого вида")
+                % {"short_name": org.short_name},
             )
             continue
         resource = row["resource"]
@@ -528,7 +538,7 @@ def check_served(rows, *, kinds, applicant_inn, report):
                 spec.kind,
                 line,
                 spec.labels["resource"],
-                "ресурс указывается только для ресурсоснабжающей организации",
+                _("ресурс указывается только для ресурсоснабжающей организации"),
             )
             continue
         if not resource and OrgKind.CONTRACTOR not in provider_kinds:
@@ -536,7 +546,7 @@ def check_served(rows, *, kinds, applicant_inn, report):
                 spec.kind,
                 line,
                 spec.labels["resource"],
-                "для ресурсоснабжающей организации укажите ресурс",
+                _("для ресурсоснабжающей организации укажите ресурс"),
             )
             continue
         result.append({**row, "organization_id": org.pk, "direction": direction})
@@ -547,10 +557,20 @@ def _int(value, report, line, label, spec, *, low=1, high=200):
     try:
         number = int(float(value.replace(",", ".")))
     except ValueError:
-        report.error(spec.kind, line, label, f"ожидается целое число, получено «{value}»")
+        report.error(
+            spec.kind,
+            line,
+            label,
+            _("ожидается целое число, получено «%(value)s»") % {"value": value},
+        )
         return None
     if not low <= number <= high:
-        report.error(spec.kind, line, label, f"допустимо от {low} до {high}")
+        report.error(
+            spec.kind,
+            line,
+            label,
+            _("допустимо от %(low)s до %(high)s") % {"low": low, "high": high},
+        )
         return None
     return number
 
@@ -559,10 +579,17 @@ def _float(value, report, line, label, spec, *, low, high):
     try:
         number = float(value.replace(",", "."))
     except ValueError:
-        report.error(spec.kind, line, label, f"ожидается число, получено «{value}»")
+        report.error(
+            spec.kind, line, label, _("ожидается число, получено «%(value)s»") % {"value": value}
+        )
         return None
     if not low <= number <= high:
-        report.error(spec.kind, line, label, f"допустимо от {low} до {high}")
+        report.error(
+            spec.kind,
+            line,
+            label,
+            _("допустимо от %(low)s до %(high)s") % {"low": low, "high": high},
+        )
         return None
     return number
 
@@ -573,7 +600,12 @@ def _date(value, report, line, label, spec):
             return dt.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    report.error(spec.kind, line, label, f"ожидается дата ДД.ММ.ГГГГ, получено «{value}»")
+    report.error(
+        spec.kind,
+        line,
+        label,
+        _("ожидается дата ДД.ММ.ГГГГ, получено «%(value)s»") % {"value": value},
+    )
     return None
 
 
@@ -618,13 +650,21 @@ def check_accounts(rows, *, report, check_db=True):
         for key, limit in _LIMITS.items():
             text = " ".join(str(values.get(key, "")).split())
             if len(text) > limit:
-                report.error(spec.kind, line, labels[key], f"не длиннее {limit} символов")
+                report.error(
+                    spec.kind,
+                    line,
+                    labels[key],
+                    _("не длиннее %(limit)s символов") % {"limit": limit},
+                )
                 ok = False
             row[key] = text
         account = values.get("account", "").replace(" ", "")
         if account and not _ACCOUNT_RE.match(account):
             report.error(
-                spec.kind, line, labels["account"], f"неверный номер лицевого счёта «{account}»"
+                spec.kind,
+                line,
+                labels["account"],
+                _("неверный номер лицевого счёта «%(account)s»") % {"account": account},
             )
             ok = False
         elif account in accounts_seen:
@@ -632,7 +672,8 @@ def check_accounts(rows, *, report, check_db=True):
                 spec.kind,
                 line,
                 labels["account"],
-                f"лицевой счёт {account} повторяется (уже в строке {accounts_seen[account]})",
+                _("лицевой счёт %(account)s повторяется (уже в строке %(line)s)")
+                % {"account": account, "line": accounts_seen[account]},
             )
             ok = False
         elif account:
@@ -676,8 +717,12 @@ def check_accounts(rows, *, report, check_db=True):
                         spec.kind,
                         line,
                         labels[attr],
-                        f"дом {', '.join(p for p in key if p)} уже указан в строке "
-                        f"{known['line']} с другим значением «{old}»",
+                        _("дом %(house)s уже указан в строке %(line)s с другим значением «%(old)s»")
+                        % {
+                            "house": ", ".join(p for p in key if p),
+                            "line": known["line"],
+                            "old": old,
+                        },
                     )
                     ok = False
         if ok:
@@ -697,7 +742,7 @@ def check_accounts(rows, *, report, check_db=True):
                     spec.kind,
                     accounts_seen[number],
                     labels["account"],
-                    f"лицевой счёт {number} уже есть в системе",
+                    _("лицевой счёт %(number)s уже есть в системе") % {"number": number},
                 )
             result = [r for r in result if r["account"] not in existing]
     return result

@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from domovoy.audit.services import audit_bulk
 from domovoy.core import roles as core_roles
@@ -137,22 +138,22 @@ def _check_card(card, kinds, *, license_scan_present, exclude_request=None):
     """Card errors (D1) by field, with the connection rules of D5 on top."""
     cleaned, errors, warnings = check_card(card, codes_are_warnings=True, is_uo=OrgKind.UO in kinds)
     if not kinds:
-        errors["kinds"] = ["Укажите хотя бы один вид организации"]
+        errors["kinds"] = [_("Укажите хотя бы один вид организации")]
     elif set(kinds) - set(APPLICABLE_KINDS):
-        errors["kinds"] = ["Подключиться можно как УО, РСО или подрядная организация"]
+        errors["kinds"] = [_("Подключиться можно как УО, РСО или подрядная организация")]
     if OrgKind.UO in kinds and not license_scan_present:
-        errors["license_scan"] = ["Для управляющей организации приложите скан лицензии"]
+        errors["license_scan"] = [_("Для управляющей организации приложите скан лицензии")]
     for key in ("registration_date", "license_date"):
         value = cleaned.get(key)
         if isinstance(value, str) and value:
             try:
                 cleaned[key] = dt.date.fromisoformat(value)
             except ValueError:
-                errors.setdefault(key, []).append("Дата в формате ГГГГ-ММ-ДД")
+                errors.setdefault(key, []).append(_("Дата в формате ГГГГ-ММ-ДД"))
     inn = cleaned.get("inn")
     if inn and "inn" not in errors:
         if Organization.objects.filter(inn=inn).exists():
-            errors["inn"] = ["Организация с таким ИНН уже подключена"]
+            errors["inn"] = [_("Организация с таким ИНН уже подключена")]
         else:
             others = OnboardingRequest.objects.filter(card__inn=inn).exclude(
                 status__in=(Status.APPROVED, Status.REJECTED)
@@ -160,7 +161,7 @@ def _check_card(card, kinds, *, license_scan_present, exclude_request=None):
             if exclude_request is not None:
                 others = others.exclude(pk=exclude_request.pk)
             if others.exists():
-                errors["inn"] = ["Заявка на подключение этой организации уже подана"]
+                errors["inn"] = [_("Заявка на подключение этой организации уже подана")]
     card_warnings = [
         {"sheet": "card", "line": None, "column": field, "reason": msg}
         for field, msgs in warnings.items()
@@ -173,14 +174,14 @@ def _required_files(kinds, files, *, existing=()):
     errors = {}
     present = set(files) | set(existing)
     if OnboardingFile.Kind.EMPLOYEES not in present:
-        errors["employees_file"] = ["Приложите список сотрудников"]
+        errors["employees_file"] = [_("Приложите список сотрудников")]
     if OrgKind.UO in kinds and OnboardingFile.Kind.ACCOUNTS not in present:
         errors["accounts_file"] = [
-            "Управляющая организация прикладывает список домов и лицевых счетов"
+            _("Управляющая организация прикладывает список домов и лицевых счетов")
         ]
     if OrgKind.UO not in kinds and OnboardingFile.Kind.ACCOUNTS in files:
         errors["accounts_file"] = [
-            "Список домов и лицевых счетов прикладывает только управляющая организация"
+            _("Список домов и лицевых счетов прикладывает только управляющая организация")
         ]
     return errors
 
@@ -209,7 +210,7 @@ def validate_sources(*, kinds, sources, applicant_inn, progress=None, check_db=T
         if kind == "employees":
             parsed[kind] = importers.check_employees(rows, kinds=kinds, report=report)
             if not parsed[kind] and not report.error_count:
-                report.error(kind, None, "", "в списке нет ни одного сотрудника")
+                report.error(kind, None, "", _("в списке нет ни одного сотрудника"))
         elif kind == "served":
             parsed[kind] = importers.check_served(
                 rows, kinds=kinds, applicant_inn=applicant_inn, report=report
@@ -217,7 +218,7 @@ def validate_sources(*, kinds, sources, applicant_inn, progress=None, check_db=T
         else:
             parsed[kind] = importers.check_accounts(rows, report=report, check_db=check_db)
             if not parsed[kind] and not report.error_count:
-                report.error(kind, None, "", "в списке нет ни одного лицевого счёта")
+                report.error(kind, None, "", _("в списке нет ни одного лицевого счёта"))
         done[0] += parsed[kind][-1]["line"] if parsed[kind] else 0
     return parsed, report
 
@@ -307,7 +308,9 @@ def onboarding_request_submit(
     errors.update(_required_files(kinds, files))
     if errors:
         raise ApplicationError(
-            "Заявка заполнена с ошибками; ничего не сохранено", code="invalid_card", fields=errors
+            _("Заявка заполнена с ошибками; ничего не сохранено"),
+            code="invalid_card",
+            fields=errors,
         )
     counts = _row_counts(files)
     rows = sum(counts.values())
@@ -371,10 +374,16 @@ def _create_request(
 def _mail_submitted(request, base_url):
     _mail_applicant(
         request,
-        "заявка на подключение принята",
-        f"Заявка № {request.pk} на подключение «{request.short_name}» принята.\n"
-        f"Статус заявки: {_absolute(status_path(request), base_url)}\n"
-        "Сохраните эту ссылку: по ней можно следить за заявкой и вносить исправления.",
+        _("заявка на подключение принята"),
+        # One msgid per line: the translation tables hold one line per message.
+        "\n".join(
+            [
+                _("Заявка № %(pk)s на подключение «%(short_name)s» принята.")
+                % {"pk": request.pk, "short_name": request.short_name},
+                _("Статус заявки: %(link)s") % {"link": _absolute(status_path(request), base_url)},
+                _("Сохраните эту ссылку: по ней можно следить за заявкой и вносить исправления."),
+            ]
+        ),
     )
 
 
@@ -436,7 +445,7 @@ def onboarding_request_resubmit(
     again in full; the deadline restarts from this complete submission (D5)."""
     if request.status not in (Status.CHANGES_REQUESTED, Status.INVALID):
         raise ApplicationError(
-            "Заявку сейчас нельзя исправить", code="wrong_status", status_code=409
+            _("Заявку сейчас нельзя исправить"), code="wrong_status", status_code=409
         )
     kinds = [OrgKind.CONTRACTOR] if request.on_behalf_of_id else sorted(set(kinds or ()))
     files = {k: f for k, f in (files or {}).items() if f}
@@ -450,7 +459,9 @@ def onboarding_request_resubmit(
     errors.update(_required_files(kinds, files, existing=existing))
     if errors:
         raise ApplicationError(
-            "Заявка заполнена с ошибками; ничего не сохранено", code="invalid_card", fields=errors
+            _("Заявка заполнена с ошибками; ничего не сохранено"),
+            code="invalid_card",
+            fields=errors,
         )
     sources = {**existing, **files}
     if OrgKind.UO not in kinds:
@@ -504,12 +515,16 @@ def _lock(request):
 def _check_decider(request, actor):
     if request.status != Status.SUBMITTED:
         raise ApplicationError(
-            "Решение по заявке в этом статусе не принимается", code="wrong_status", status_code=409
+            _("Решение по заявке в этом статусе не принимается"),
+            code="wrong_status",
+            status_code=409,
         )
     steps = approval_steps()
     step = current_step(request, steps)
     if not user_decides_step(actor, step):
-        raise PermissionDeniedError(f"Решение на шаге «{step.name}» принимает другая роль")
+        raise PermissionDeniedError(
+            _("Решение на шаге «%(name)s» принимает другая роль") % {"name": step.name}
+        )
     return step, steps
 
 
@@ -520,9 +535,9 @@ def onboarding_request_changes(*, request, actor, comment, base_url=""):
     comment = (comment or "").strip()
     if not comment:
         raise ApplicationError(
-            "Укажите, что нужно исправить",
+            _("Укажите, что нужно исправить"),
             code="comment_required",
-            fields={"comment": ["Обязательное поле"]},
+            fields={"comment": [_("Обязательное поле")]},
         )
     request = _lock(request)
     step, _steps = _check_decider(request, actor)
@@ -534,9 +549,15 @@ def onboarding_request_changes(*, request, actor, comment, base_url=""):
     link = _absolute(reverse("onboarding:correct", args=[request.token]), base_url)
     _mail_applicant(
         request,
-        "заявка на подключение возвращена на исправление",
-        f"Заявка № {request.pk} «{request.short_name}» возвращена на исправление.\n\n"
-        f"Комментарий: {comment}\n\nИсправить и подать повторно: {link}",
+        _("заявка на подключение возвращена на исправление"),
+        "\n\n".join(
+            [
+                _("Заявка № %(pk)s «%(short_name)s» возвращена на исправление.")
+                % {"pk": request.pk, "short_name": request.short_name},
+                _("Комментарий: %(comment)s") % {"comment": comment},
+                _("Исправить и подать повторно: %(link)s") % {"link": link},
+            ]
+        ),
     )
     return request
 
@@ -546,9 +567,9 @@ def onboarding_request_reject(*, request, actor, comment):
     comment = (comment or "").strip()
     if not comment:
         raise ApplicationError(
-            "Укажите причину отказа",
+            _("Укажите причину отказа"),
             code="comment_required",
-            fields={"comment": ["Обязательное поле"]},
+            fields={"comment": [_("Обязательное поле")]},
         )
     request = _lock(request)
     step, _steps = _check_decider(request, actor)
@@ -557,8 +578,14 @@ def onboarding_request_reject(*, request, actor, comment):
     _decision(request, Action.REJECT, actor=actor, comment=comment, step=step)
     _mail_applicant(
         request,
-        "в подключении отказано",
-        f"Заявка № {request.pk} «{request.short_name}» отклонена.\n\nПричина: {comment}",
+        _("в подключении отказано"),
+        "\n\n".join(
+            [
+                _("Заявка № %(pk)s «%(short_name)s» отклонена.")
+                % {"pk": request.pk, "short_name": request.short_name},
+                _("Причина: %(comment)s") % {"comment": comment},
+            ]
+        ),
     )
     return request
 
@@ -588,8 +615,10 @@ def onboarding_request_approve(*, request, actor, comment="", territory=None, ba
             _load(request, actor=actor, territory=territory, base_url=base_url)
         except IntegrityError:
             raise ApplicationError(
-                "Данные изменились во время загрузки (лицевой счёт или "
-                "логин уже занят); повторите согласование",
+                _(
+                    "Данные изменились во время загрузки (лицевой счёт или "
+                    "логин уже занят); повторите согласование"
+                ),
                 code="conflict",
                 status_code=409,
             )
@@ -614,7 +643,7 @@ def onboarding_request_load(*, request_id, actor_id, territory_id=None, base_url
         message = (
             exc.message
             if isinstance(exc, ApplicationError)
-            else "Данные изменились во время загрузки (лицевой счёт или логин уже занят)"
+            else _("Данные изменились во время загрузки (лицевой счёт или логин уже занят)")
         )
         with transaction.atomic():
             request = _lock(request)
@@ -677,8 +706,14 @@ def _load(request, *, actor, territory=None, base_url="", progress=None):
         raise importers.ImportRowsError(
             report.errors,
             total=report.error_count,
-            message="Данные изменились после подачи заявки; загрузка отменена: "
-            + "; ".join(f"{e['sheet']} стр. {e['line']}: {e['reason']}" for e in report.errors[:5]),
+            message=_("Данные изменились после подачи заявки; загрузка отменена: %(errors)s")
+            % {
+                "errors": "; ".join(
+                    _("%(sheet)s стр. %(line)s: %(reason)s")
+                    % {"sheet": e["sheet"], "line": e["line"], "reason": e["reason"]}
+                    for e in report.errors[:5]
+                )
+            },
         )
     territory = territory or (request.on_behalf_of.territory if request.on_behalf_of else None)
     org = directory_services.organization_create(
@@ -763,16 +798,16 @@ def _load(request, *, actor, territory=None, base_url="", progress=None):
     request.save()
     _decision(request, Action.LOADED, actor=actor, comment=summary)
     if contractor_for_uo:
-        body = (
-            f"Организация «{org.short_name}» подключена. Логины и одноразовые пароли "
-            f"сотрудников выдаются управляющей организацией «{request.on_behalf_of}»."
-        )
+        body = _(
+            "Организация «%(short_name)s» подключена. Логины и одноразовые пароли "
+            "сотрудников выдаются управляющей организацией «%(on_behalf_of)s»."
+        ) % {"short_name": org.short_name, "on_behalf_of": request.on_behalf_of}
     else:
-        body = (
-            f"Организация «{org.short_name}» подключена к системе. Логины и одноразовые "
+        body = _(
+            "Организация «%(short_name)s» подключена к системе. Логины и одноразовые "
             "пароли отправлены сотрудникам на их адреса электронной почты."
-        )
-    _mail_applicant(request, "организация подключена", body)
+        ) % {"short_name": org.short_name}
+    _mail_applicant(request, _("организация подключена"), body)
     return org
 
 
@@ -813,7 +848,9 @@ def accounts_load(
     elif not isinstance(rows, list):
         rows = list(rows)
     if organization is not None and not organization.has_kind(OrgKind.UO):
-        raise ApplicationError("Дома загружаются только для управляющей организации", code="not_uo")
+        raise ApplicationError(
+            _("Дома загружаются только для управляющей организации"), code="not_uo"
+        )
     with transaction.atomic():
         stats = _bulk_load(
             rows,
@@ -932,8 +969,11 @@ def _bulk_load(rows, *, organization, management_start, progress, batch_size):
                     )
                 except ApplicationError as exc:
                     raise ApplicationError(
-                        f"Дом {building.address}: {exc.message}. Согласование не выполнено, "
-                        "ничего не сохранено.",
+                        _(
+                            "Дом %(address)s: %(message)s. Согласование не выполнено, "
+                            "ничего не сохранено."
+                        )
+                        % {"address": building.address, "message": exc.message},
                         code="management_overlap",
                         fields=exc.fields,
                     )
@@ -965,7 +1005,7 @@ def _bulk_create_with_ids(model, objs, batch_size):
         return
     model.objects.bulk_create(objs, batch_size=batch_size)
     if objs[0].pk is None:  # a database that cannot return ids from a bulk insert
-        raise ApplicationError("База данных не вернула идентификаторы при пакетной вставке")
+        raise ApplicationError(_("База данных не вернула идентификаторы при пакетной вставке"))
 
 
 # --- deadlines and hand-over ---------------------------------------------------------------
@@ -984,7 +1024,9 @@ def onboarding_credentials_handed_over(*, request, actor):
     """The UO confirms it handed the first logins to its contractor; they are erased."""
     request = _lock(request)
     if not request.credentials:
-        raise ApplicationError("Логины уже переданы", code="already_handed_over", status_code=409)
+        raise ApplicationError(
+            _("Логины уже переданы"), code="already_handed_over", status_code=409
+        )
     request.credentials = []
     request.credentials_handed_over_at = timezone.now()
     request.credentials_handed_over_by = actor

@@ -449,7 +449,7 @@ def template(request, kind):
         sheet.write(0, col, header, bold)
         sheet.set_column(col, col, max(12, len(header) + 4))
         if header in required:
-            sheet.write_comment(0, col, "Обязательный столбец")
+            sheet.write_comment(0, col, _("Обязательный столбец"))
     sheet.freeze_panes(1, 0)
     workbook.close()
     response = HttpResponse(

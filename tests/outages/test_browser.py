@@ -30,9 +30,11 @@ def page(live_server, settings):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
         context.route(
             "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith(live_server.url)
-            else route.abort(),
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(live_server.url)
+                else route.abort()
+            ),
         )
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -81,7 +81,8 @@ def claim(limit: int, *, token: str, lease: int, now: dt.datetime) -> list[int]:
         )
         if night:
             stale, due = stale.filter(emergency=True), due.filter(emergency=True)
-        ids = list(stale.order_by("claimed_until").values_list("id", flat=True)[:limit])
+        stale_rows = list(stale.order_by("claimed_until").values_list("id", "attempts")[:limit])
+        ids = _retake_stale(stale_rows, now=now)
         if len(ids) < limit:
             ids += list(
                 due.order_by("next_attempt_at").values_list("id", flat=True)[: limit - len(ids)]
@@ -93,6 +94,27 @@ def claim(limit: int, *, token: str, lease: int, now: dt.datetime) -> list[int]:
                 claimed_until=now + dt.timedelta(seconds=lease),
             )
     return ids
+
+
+def _retake_stale(rows: list[tuple[int, int]], *, now) -> list[int]:
+    """Rows whose worker died: the lost try counts as an attempt (recorded), so a row that
+    kills every worker that takes it ends ``failed`` instead of looping forever."""
+    if not rows:
+        return []
+    error = "lease expired: the worker stopped before recording the result"
+    give_up = [pk for pk, attempts in rows if attempts + 1 >= max_attempts()]
+    retake = [pk for pk, attempts in rows if attempts + 1 < max_attempts()]
+    Notice.objects.filter(id__in=[pk for pk, _ in rows]).update(
+        attempts=F("attempts") + 1, last_error=error
+    )
+    if give_up:
+        Notice.objects.filter(id__in=give_up).update(
+            state=S.FAILED, claimed_until=None, claim_token=""
+        )
+    DeliveryAttempt.objects.bulk_create(
+        [DeliveryAttempt(notice_id=pk, at=now, ok=False, error=error) for pk, _ in rows]
+    )
+    return retake
 
 
 def deliver_due(limit: int = 500, *, lease: int | None = None) -> int:

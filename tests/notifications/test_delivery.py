@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from domovoy.notifications import delivery
@@ -138,6 +139,20 @@ def test_rows_of_a_dead_worker_are_taken_again_after_the_lease(boris, noon):
     assert delivery.deliver_due() == 1
     assert Notice.objects.get().state == "sent"
     assert InboxMessage.objects.count() == 1
+
+
+@pytest.mark.req("N1")
+def test_a_row_that_kills_every_worker_ends_failed(boris, noon, settings):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    notices_enqueue([intent(boris)])
+    for _ in range(3):  # three workers take it and die
+        delivery.claim(10, token="doomed", lease=60, now=timezone.now())
+        noon.shift(dt.timedelta(seconds=61))
+    assert delivery.deliver_due() == 0  # the next worker finds the third loss and gives up
+    row = Notice.objects.get()
+    assert (row.state, row.attempts) == ("failed", 3)
+    assert "lease expired" in row.last_error
+    assert DeliveryAttempt.objects.filter(notice=row, ok=False).count() == 3
 
 
 @pytest.mark.req("N1")

@@ -1,6 +1,7 @@
 """N1 under failure: two real worker processes (``manage.py deliver_notices --loop``) deliver
-10,000 SMS notices (2,000 on SQLite) through a fake gateway; one is killed with SIGKILL in the middle. Every
-notice must reach the gateway's phones exactly once and every row must end ``sent``."""
+10,000 SMS notices (2,000 on SQLite) through a fake gateway; one is killed with SIGKILL in the
+middle. Every notice must reach the gateway's phones exactly once and every row must end
+``sent``."""
 
 import os
 import signal

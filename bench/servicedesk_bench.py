@@ -241,7 +241,7 @@ def servicedesk_intake(args):
         f"p95 {_ms(percentile(api_times, 95))} (baseline {_ms(percentile(bare_times, 95))}), "
         f"queries/request {counts['api']} (baseline {counts['bare']}); of the API's mean "
         f"{_ms(sum(api_times) / len(api_times))}: intake service alone "
-        f"{_ms(sum(service_times) / len(service_times))}, the detail body (as GET) "
+        f"{_ms(sum(service_times) / len(service_times))}, a GET of the detail (the 201 body) "
         f"{_ms(sum(detail_times) / len(detail_times))}; {len(api_times)} each, "
         f"{len(forms)} topics (UO, supplier, contractor routing), "
         f"{ServiceRequest.objects.count():,} requests in the table"

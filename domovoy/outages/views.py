@@ -218,7 +218,8 @@ def _form_error(form, exc: ApplicationError):
 
 @login_required
 def outage_list(request):
-    if roles.organization_of(request.user) is None and not request.user.is_superuser:
+    org = roles.organization_of(request.user)
+    if org is None and not request.user.is_superuser:
         return redirect("outages:public")
     filterset = filters.OutageFilter(
         request.GET or None,
@@ -243,6 +244,7 @@ def outage_list(request):
             "querystring": _querystring(request),
             "may_publish": perms.may_publish(request.user),
             "now": timezone.now(),
+            "delays": selectors.supplier_delay_stats(organization=org) if org else None,
         },
     )
 

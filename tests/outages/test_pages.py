@@ -116,6 +116,8 @@ def test_the_staff_list_filters_and_the_late_flag(
     late = publish_planned(msk(2026, 12, 10, 10, 0))
     page = client_for(rso_dispatcher).get("/outages/").content.decode()
     assert "Поздняя публикация" in page
+    # O2/O1: the organisation's delay statistics head its list
+    assert "поздних публикаций плановых 1" in page and "отключений 2" in page
     assert f"/outages/{late.pk}/" in page and f"/outages/{outage.pk}/" in page
     page = client_for(rso_dispatcher).get("/outages/", {"date_from": "2026-12-15"}).content.decode()
     assert f"/outages/{late.pk}/" not in page and f"/outages/{outage.pk}/" in page

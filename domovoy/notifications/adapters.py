@@ -63,12 +63,13 @@ class Adapter:
         pass
 
 
-def _text(notice: Notice) -> str:
+def _text(notice: Notice, limit: int = 4000) -> str:
+    """Subject, body and — when the site's address is known (NOTIFICATIONS_SITE_URL) — the link;
+    a bare path means nothing outside the site."""
     text = f"{notice.subject}\n{notice.body}".strip()
-    if notice.url:
-        base = str(getattr(settings, "NOTIFICATIONS_SITE_URL", "") or "").rstrip("/")
-        text += f"\n{base}{notice.url}"
-    return text
+    base = str(getattr(settings, "NOTIFICATIONS_SITE_URL", "") or "").rstrip("/")
+    link = f"\n{base}{notice.url}" if notice.url and base else ""
+    return text[: limit - len(link)] + link
 
 
 class InboxAdapter(Adapter):

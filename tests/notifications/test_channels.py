@@ -165,3 +165,29 @@ def test_vapid_keys_are_a_p256_pair():
     raw = base64.urlsafe_b64decode(public + "==")
     assert len(raw) == 65 and raw[0] == 4
     assert len(base64.urlsafe_b64decode(private + "=")) == 32
+
+
+@pytest.mark.req("N1")
+def test_links_travel_only_with_the_sites_address(anna, sms, settings):
+    notices_enqueue([intent(anna, "a", channels=("sms",))])
+    delivery.deliver_due()
+    assert "/outages/1/" not in sms.requests[0]["json"]["text"]
+    settings.NOTIFICATIONS_SITE_URL = "https://domovoy.example/"
+    notices_enqueue([intent(anna, "b", channels=("sms",))])
+    delivery.deliver_due()
+    assert sms.requests[1]["json"]["text"].endswith("\nhttps://domovoy.example/outages/1/")
+
+
+@pytest.mark.req("N1")
+def test_the_telegram_webhook_is_registered_with_its_secret(telegram):
+    from django.core.management import call_command
+
+    telegram.default = (200, {"ok": True, "result": True})
+    call_command("notifications_telegram_webhook", "https://domovoy.example")
+    [request] = telegram.requests
+    assert request["path"] == "/bot123:ABC/setWebhook"
+    assert request["json"] == {
+        "url": "https://domovoy.example/notifications/telegram/webhook/hook-secret/",
+        "secret_token": "hook-secret",
+        "allowed_updates": ["message"],
+    }

@@ -22,14 +22,14 @@ class Command(BaseCommand):
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         total = 0
-        while not stopping:
-            try:
+        try:
+            while not stopping:
                 done = deliver_due(batch, lease=lease)
-            except KeyboardInterrupt:
-                break
-            total += done
-            if not done:
-                if not loop:
-                    break
-                time.sleep(idle)
+                total += done
+                if not done:
+                    if not loop:
+                        break
+                    time.sleep(idle)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C: the rows of the batch in hand are taken again after their lease
         self.stdout.write(f"delivered {total}")

@@ -233,6 +233,13 @@ SERVICEDESK_UPLOAD_MAX_BYTES = env.int("SERVICEDESK_UPLOAD_MAX_BYTES", default=1
 SERVICEDESK_UPLOAD_MAX_FILES = env.int("SERVICEDESK_UPLOAD_MAX_FILES", default=5)
 SERVICEDESK_WORK_ORDER_REQUIRED = env.bool("SERVICEDESK_WORK_ORDER_REQUIRED", default=True)
 
+# --- Outages (O1, O3): the minimum notice of a planned outage per responsible network, and
+# whether residents are told when an outage ends.
+OUTAGES_MIN_NOTICE_DAYS = env.json(
+    "OUTAGES_MIN_NOTICE_DAYS", default={"supplier": 10, "in_building": 10}
+)
+OUTAGES_NOTIFY_COMPLETION = env.bool("OUTAGES_NOTIFY_COMPLETION", default=True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

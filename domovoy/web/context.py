@@ -9,6 +9,7 @@ from domovoy.core import roles
 def _menu(user):
     if not user.is_authenticated:
         return [
+            (_("Отключения"), reverse("outages:public")),
             (_("Подключение организации"), reverse("onboarding:apply")),
             (_("Справка"), reverse("help:index")),
         ]
@@ -26,11 +27,17 @@ def _menu(user):
     if getattr(user, "is_resident", False):
         items.append((_("Мои заявки"), reverse("servicedesk:resident_list")))
         items.append((_("Подать заявку"), reverse("servicedesk:resident_new")))
+        items.append((_("Отключения"), reverse("outages:public")))
+        items.append((_("Мои адреса"), reverse("outages:favourites")))
     if user.has_perm("servicedesk.log_call"):
         items.append((_("Звонок"), reverse("servicedesk:callcentre_new")))
         items.append((_("Обзвон"), reverse("servicedesk:callcentre_callbacks")))
     if role_set & {"uo_dispatcher", "uo_engineer", "supplier_dispatcher", "controller"}:
         items.append((_("Очередь заявок"), reverse("servicedesk:staff_queue")))
+    if org is not None or user.is_superuser:
+        items.append((_("Отключения"), reverse("outages:list")))
+    if user.has_perm("outages.publish_outage"):
+        items.append((_("Новое отключение"), reverse("outages:create")))
     if user.has_perm("workorders.view_templates"):
         items.append((_("Формы заказ-нарядов"), reverse("workorders:templates")))
     if org is not None or user.is_superuser:

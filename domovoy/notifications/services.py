@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,7 +109,7 @@ def notices_enqueue(intents: Iterable[NoticeIntent]) -> int:
     with transaction.atomic():
         for chunk in _chunks(intents, CHUNK):
             recipients = _recipients({i.recipient_id for i in chunk})
-            rows: dict[str, Notice] = {}
+            rows: dict[str, tuple] = {}
             due_cache: dict = {}  # most intents of a batch share one due moment
             channel_cache: dict = {}  # and one recipient may get several notices
             for intent in chunk:
@@ -133,32 +133,65 @@ def notices_enqueue(intents: Iterable[NoticeIntent]) -> int:
                     key = f"{intent.dedup_key}:{channel}"
                     if len(key) > DEDUP_MAX:
                         raise ValueError(f"dedup_key longer than {DEDUP_MAX - 10}: {key[:60]}…")
-                    rows[key] = Notice(
-                        recipient_id=recipient.id,
-                        channel=channel,
-                        kind=intent.kind,
-                        group=intent.group,
-                        subject=intent.subject[:200],
-                        body=intent.body,
-                        url=intent.url,
-                        due_at=due,
-                        next_attempt_at=due,
-                        emergency=intent.emergency,
-                        dedup_key=key,
+                    rows[key] = (
+                        recipient.id,
+                        channel,
+                        intent.kind,
+                        intent.group,
+                        intent.subject[:200],
+                        intent.body,
+                        intent.url,
+                        due,
+                        intent.emergency,
+                        key,
                     )
             if not rows:
                 continue
-            existing = set(
-                Notice.objects.filter(dedup_key__in=list(rows)).values_list("dedup_key", flat=True)
-            )
-            new = [row for key, row in rows.items() if key not in existing]
-            # ignore_conflicts: a concurrent producer inserting the same key loses nothing.
-            Notice.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
-            inserted += len(new)
-            due_now = due_now or any(row.next_attempt_at <= now for row in new)
+            inserted += _insert(list(rows.values()), now=now)
+            due_now = due_now or any(row[7] <= now for row in rows.values())
     if due_now:
         transaction.on_commit(_schedule_delivery)
     return inserted
+
+
+ROW_FIELDS = (
+    "recipient_id", "channel", "kind", "group", "subject", "body", "url", "due_at", "emergency",
+    "dedup_key",
+)  # fmt: skip
+_PG_TYPES = ("bigint", "text", "text", "text", "text", "text", "text", "timestamptz", "boolean",
+             "text")  # fmt: skip
+
+
+def _insert(rows: list[tuple], *, now) -> int:
+    """Insert outbox rows, skipping dedup keys that exist; returns how many were inserted.
+
+    PostgreSQL: one ``INSERT … SELECT FROM unnest(<one array per column>) ON CONFLICT
+    (dedup_key) DO NOTHING RETURNING`` per chunk — exact under concurrent producers, and it
+    skips the ORM's per-value preparation (the fan-out of an outage is 10⁵–10⁶ rows).
+    SQLite (the embedded mode): the existing keys are read first, the rest bulk-inserted."""
+    if connection.vendor == "postgresql":
+        table = Notice._meta.db_table
+        columns = ", ".join(f'"{name}"' for name in ROW_FIELDS)
+        arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
+        sql = (
+            f'INSERT INTO "{table}" ({columns}, "next_attempt_at", "state", "attempts", '
+            '"last_error", "claim_token", "provider_ref", "created_at") '
+            f"SELECT u.*, u.due_at, 'queued', 0, '', '', '', %s FROM unnest({arrays}) "
+            f"AS u({columns}) ON CONFLICT (dedup_key) DO NOTHING RETURNING 1"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [now, *(list(column) for column in zip(*rows, strict=True))])
+            return len(cursor.fetchall())
+    keys = [row[-1] for row in rows]
+    existing = set(Notice.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    new = [
+        Notice(next_attempt_at=row[7], **dict(zip(ROW_FIELDS, row, strict=True)))
+        for row in rows
+        if row[-1] not in existing
+    ]
+    # ignore_conflicts: a concurrent producer inserting the same key loses nothing.
+    Notice.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    return len(new)
 
 
 def _schedule_delivery():

@@ -23,7 +23,6 @@ import logging
 import httpx
 from django.conf import settings
 from django.core import mail
-from django.db import transaction
 
 from . import channels
 from .models import InboxMessage, Notice, PushSubscription, TelegramLink
@@ -42,6 +41,7 @@ class PermanentError(DeliveryError):
 class Adapter:
     channel = ""
     batch = False
+    same_database = False  # delivers by writing to the outbox's database (the inbox)
 
     def prepare(self, notices: list[Notice]) -> None:
         """Load what the batch needs (addresses) with a constant number of queries."""
@@ -75,6 +75,7 @@ def _text(notice: Notice, limit: int = 4000) -> str:
 class InboxAdapter(Adapter):
     channel = channels.INBOX
     batch = True
+    same_database = True
 
     def _message(self, notice):
         return InboxMessage(
@@ -94,10 +95,9 @@ class InboxAdapter(Adapter):
 
     def send_many(self, notices):
         # One insert for the batch; the unique notice_id makes a redelivery write nothing.
-        with transaction.atomic():
-            InboxMessage.objects.bulk_create(
-                [self._message(n) for n in notices], ignore_conflicts=True, batch_size=1000
-            )
+        InboxMessage.objects.bulk_create(
+            [self._message(n) for n in notices], ignore_conflicts=True, batch_size=1000
+        )
         return dict.fromkeys((n.pk for n in notices), None)
 
 

@@ -1,22 +1,58 @@
 """The notification pages in a real browser at desktop and phone width (N1); screenshots in
-var/screenshots/notifications-*.png for a person to look at."""
+var/screenshots/notifications-*.png for a person to look at.
+
+Playwright's sync API allows one instance per thread, and tests/browser keeps a session-wide one
+open in the main thread; so this test drives its own browser in a thread of its own."""
 
 import datetime as dt
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import timezone
 
 from domovoy.notifications.models import ChannelPreference, InboxMessage, TelegramLink
 from domovoy.notifications.vapid import vapid_keys_generate
-from tests.browser.conftest import browser, page, shot  # noqa: F401 - fixtures
+from tests.browser.conftest import CHROMIUM, SHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-1"
 
 
-def login(page, live_server, user):  # noqa: F811 - the fixture named page
+def in_browser(scenario):
+    """Run ``scenario(page, shot)`` in a fresh Chromium in another thread; re-raise its errors."""
+
+    def run():
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+            try:
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 900}, locale="ru-RU"
+                )
+                page = context.new_page()
+                page.set_default_timeout(15000)
+                scenario(page, shot)
+            finally:
+                browser.close()
+
+    def shot(page, name):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
+        size = page.viewport_size
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
+        page.set_viewport_size(size)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run).result()
+
+
+def login(page, live_server, user):
     page.context.clear_cookies()
     page.goto(live_server.url + "/login/")
     page.get_by_label("Логин").fill(user.username)
@@ -35,7 +71,7 @@ def all_channels(settings, sms):
 
 
 @pytest.mark.req("N1")
-def test_the_inbox_and_settings_pages_in_a_browser(page, live_server, shot, anna, all_channels):  # noqa: F811
+def test_the_inbox_and_settings_pages_in_a_browser(live_server, anna, all_channels):
     now = timezone.now()
     texts = [
         ("Аварийное отключение холодной воды", "Авария на водоводе. Подача воды будет "
@@ -60,30 +96,34 @@ def test_the_inbox_and_settings_pages_in_a_browser(page, live_server, shot, anna
         ]  # fmt: skip
     )
     TelegramLink.objects.create(user=anna, token="one-time-token", token_issued_at=now)
-    login(page, live_server, anna)
 
-    page.goto(live_server.url + "/notifications/")
-    assert page.get_by_title("Непрочитанные").inner_text() == "2"
-    shot(page, "notifications-inbox")
-    page.get_by_role("button", name="Прочитать все").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("Все сообщения отмечены прочитанными").is_visible()
+    def scenario(page, shot):
+        login(page, live_server, anna)
+
+        page.goto(live_server.url + "/notifications/")
+        assert page.get_by_title("Непрочитанные").inner_text() == "2"
+        shot(page, "notifications-inbox")
+        page.get_by_role("button", name="Прочитать все").click()
+        page.wait_for_load_state()
+        assert page.get_by_text("Все сообщения отмечены прочитанными").is_visible()
+
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(live_server.url + "/notifications/settings/")
+        assert page.get_by_role("button", name="Включить на этом устройстве").is_visible()
+        assert page.get_by_role("link", name="Открыть бота в Telegram").get_attribute("href") == (
+            "https://t.me/domovoy_city_bot?start=one-time-token"
+        )
+        page.wait_for_function("document.getElementById('push-status').textContent !== ''")
+        assert errors == []
+        shot(page, "notifications-settings")
+        page.get_by_label("SMS").uncheck()
+        page.get_by_role("button", name="Сохранить").click()
+        page.wait_for_load_state()
+        assert page.get_by_text("Настройки уведомлений сохранены").is_visible()
+
+    in_browser(scenario)
     assert InboxMessage.objects.filter(read_at__isnull=True).count() == 0
-
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live_server.url + "/notifications/settings/")
-    assert page.get_by_role("button", name="Включить на этом устройстве").is_visible()
-    assert page.get_by_role("link", name="Открыть бота в Telegram").get_attribute("href") == (
-        "https://t.me/domovoy_city_bot?start=one-time-token"
-    )
-    page.wait_for_function("document.getElementById('push-status').textContent !== ''")
-    assert errors == []
-    shot(page, "notifications-settings")
-    page.get_by_label("SMS").uncheck()
-    page.get_by_role("button", name="Сохранить").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("Настройки уведомлений сохранены").is_visible()
     # Push and Telegram stay chosen (on by default) and start once set up on this page.
     assert ChannelPreference.objects.get(user=anna).channels == [
         "inbox",

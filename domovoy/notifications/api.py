@@ -77,7 +77,9 @@ class ChannelStateSerializer(serializers.Serializer):
     chosen = serializers.BooleanField()
     active = serializers.BooleanField(help_text="notices go there now")
     ready = serializers.BooleanField(help_text="an address exists (e-mail, phone, chat, browser)")
-    locked = serializers.BooleanField(help_text="cannot be switched off (the inbox)")
+    locked = serializers.BooleanField(
+        help_text="cannot be changed (the inbox; e-mail or SMS without an address in the profile)"
+    )
 
 
 class PreferencesSerializer(serializers.Serializer):

@@ -71,6 +71,11 @@ RULES = {
 # a user who never chose gets them as soon as they set them up.
 
 
+# Channels whose address is in the user's profile: without it they cannot be chosen at all.
+# (Push and Telegram are set up on the settings page itself, so they can be chosen first.)
+PROFILE_ADDRESS = frozenset({EMAIL, SMS})
+
+
 def configured() -> tuple[str, ...]:
     """The channels this deployment can deliver through, in display order."""
     return tuple(c for c in ALL if RULES[c][0]())

@@ -30,7 +30,7 @@ class ChannelState:
     chosen: bool  # the user's choice (or the default)
     active: bool  # notices go there now
     ready: bool  # the user has an address there (e-mail, phone, linked chat, a browser)
-    locked: bool  # cannot be switched off (the inbox)
+    locked: bool  # cannot be changed here (the inbox; e-mail or SMS without an address)
     hint: str
 
 
@@ -80,14 +80,15 @@ def preferences_of(*, user) -> Preferences:
     for code in on:
         ready = channels.RULES[code][1](recipient)
         chosen = code in chosen_set if chosen_set is not None else bool(channels.RULES[code][2])
+        available = ready or code not in channels.PROFILE_ADDRESS
         states.append(
             ChannelState(
                 code=code,
                 label=str(channels.LABELS[code]),
-                chosen=chosen,
+                chosen=chosen and available,
                 active=code in effective,
                 ready=ready,
-                locked=code == channels.INBOX,
+                locked=code == channels.INBOX or not available,
                 hint=str(hints[code]),
             )
         )

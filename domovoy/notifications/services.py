@@ -296,7 +296,7 @@ def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: s
         raise ApplicationError(
             _("Push-уведомления не подключены в этой системе"), code="channel_not_configured"
         )
-    if not endpoint.startswith(("https://", "http://")) or not p256dh or not auth:
+    if not _push_endpoint_allowed(endpoint) or not p256dh or not auth:
         raise ApplicationError(
             _("Неверные данные подписки на push-уведомления"),
             code="invalid",
@@ -313,6 +313,25 @@ def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: s
             },
         )
     return subscription
+
+
+# The browsers' push services. The worker POSTs to a subscription's endpoint, so an endpoint
+# must be one of them (https), or any address could be made a target of the server's requests.
+PUSH_SERVICE_HOSTS = (
+    "fcm.googleapis.com",  # Chrome, Edge, Opera, Yandex Browser
+    "push.services.mozilla.com",  # Firefox
+    "notify.windows.com",  # legacy Edge
+    "push.apple.com",  # Safari
+)
+
+
+def _push_endpoint_allowed(endpoint: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    hosts = getattr(settings, "NOTIFICATIONS_PUSH_SERVICE_HOSTS", PUSH_SERVICE_HOSTS)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in hosts)
 
 
 def push_unsubscribe(*, user, endpoint: str) -> int:

@@ -1,6 +1,7 @@
 """Inbox and preferences pages and API, Telegram linking (N1)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -126,6 +127,23 @@ def test_the_settings_page_saves_the_chosen_channels(client, anna, sms):
 
 
 @pytest.mark.req("N1")
+def test_a_user_without_phone_or_email_saves_the_default_page_as_it_is(client, boris, sms):
+    client.force_login(boris)
+    page = client.get("/notifications/settings/").content.decode()
+    boxes = {
+        code: (" checked" in tag, " disabled" in tag)
+        for tag, code in re.findall(r'(<input[^>]*value="(\w+)" id="ch-\w+"[^>]*>)', page)
+    }
+    # (checked, disabled): e-mail and SMS need an address in the profile first.
+    assert boxes == {"inbox": (True, True), "email": (False, True), "sms": (False, True)}
+    assert "Укажите номер телефона в профиле." in page
+    form = ["inbox"]  # what the browser submits: the hidden inbox field
+    response = client.post("/notifications/settings/", {"channels": form}, follow=True)
+    assert "Настройки уведомлений сохранены" in response.content.decode()
+    assert ChannelPreference.objects.get(user=boris).channels == ["inbox"]
+
+
+@pytest.mark.req("N1")
 def test_sms_without_a_phone_is_refused_with_a_clear_message(client, boris, sms):
     client.force_login(boris)
     response = client.post("/notifications/settings/", {"channels": ["sms"]}, follow=True)
@@ -242,7 +260,8 @@ def test_the_api_refuses_unknown_and_unconfigured_channels(api, channels, code):
 
 @pytest.mark.req("N1")
 def test_push_subscriptions_through_the_api(api, anna, settings):
-    sub = {"endpoint": "https://push.example.test/abc", "keys": {"p256dh": "BPk", "auth": "xyz"}}
+    endpoint = "https://fcm.googleapis.com/fcm/send/abc"
+    sub = {"endpoint": endpoint, "keys": {"p256dh": "BPk", "auth": "xyz"}}
     refused = api.post("/api/v1/notifications/push-subscriptions/", sub, format="json")
     assert refused.status_code == 400 and refused.json()["code"] == "channel_not_configured"
     settings.NOTIFICATIONS_VAPID_PRIVATE_KEY = "k"
@@ -253,6 +272,19 @@ def test_push_subscriptions_through_the_api(api, anna, settings):
     assert PushSubscription.objects.get().user == anna
     bad = api.post("/api/v1/notifications/push-subscriptions/", {"endpoint": "x"}, format="json")
     assert bad.status_code == 400
+    # Only the browsers' push services over https: the worker must not POST anywhere else.
+    for elsewhere in (
+        "https://127.0.0.1:8080/x",
+        "http://fcm.googleapis.com/x",
+        "https://evil.test/",
+    ):
+        refused = api.post(
+            "/api/v1/notifications/push-subscriptions/",
+            {**sub, "endpoint": elsewhere},
+            format="json",
+        )
+        assert refused.status_code == 400 and refused.json()["code"] == "invalid", elsewhere
+    assert PushSubscription.objects.count() == 1
     gone = api.delete(
         "/api/v1/notifications/push-subscriptions/", {"endpoint": sub["endpoint"]}, format="json"
     )

@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .delivery import deliver_all_due
+from .delivery import deliver_all_due, purge_old
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -16,3 +16,9 @@ def deliver_notices_periodic():
 def deliver_notices_now():
     """Scheduled by ``notices_enqueue`` on commit, so a notice leaves within seconds."""
     deliver_all_due(max_batches=200)
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def purge_old_notices():
+    """Nightly: finished outbox rows past their retention (the inbox stays)."""
+    purge_old()

@@ -198,3 +198,25 @@ def test_the_periodic_task_runs_every_minute_and_the_command_drains_the_queue(bo
     call_command("deliver_notices", "--batch", "2")
     assert set(Notice.objects.values_list("state", flat=True)) == {"sent"}
     assert InboxMessage.objects.count() == 5
+
+
+@pytest.mark.req("N1")
+def test_finished_rows_past_retention_are_purged_and_the_inbox_stays(boris, noon, settings):
+    settings.NOTIFICATIONS_RETENTION_DAYS = 30
+    notices_enqueue([intent(boris, "old")])
+    delivery.deliver_due()
+    noon.shift(dt.timedelta(days=31))
+    notices_enqueue(
+        [intent(boris, "new"), intent(boris, "waiting", due_at=NOON + dt.timedelta(days=40))]
+    )
+    Notice.objects.filter(dedup_key__startswith="old").update(created_at=NOON)
+    delivery.deliver_due()
+    assert delivery.purge_old() == 1
+    assert set(Notice.objects.values_list("dedup_key", flat=True)) == {
+        f"new:u{boris.pk}:inbox",
+        f"waiting:u{boris.pk}:inbox",
+    }
+    assert InboxMessage.objects.count() == 2  # the old message is still in the cabinet
+    assert any(
+        "purge_old_notices" in t.name for t in HUEY.read_periodic(dt.datetime(2026, 12, 1, 3, 17))
+    )

@@ -54,10 +54,8 @@ def notice_text(request: ServiceRequest, event: RequestEvent) -> str:
 
 
 def _notice(*, request: ServiceRequest, key: str, status_word: str, text: str, event=None):
-    """Write one inbox row for the request's resident, idempotently by ``key``."""
-    existing = ResidentNotice.objects.filter(dedup_key=key).first()
-    if existing is not None:
-        return existing
+    """Write one inbox row for the request's resident, idempotently by ``key`` (the unique
+    constraint decides; a repeated call returns the row already written)."""
     try:
         with transaction.atomic():  # a savepoint: a concurrent duplicate must not break the caller
             return ResidentNotice.objects.create(

@@ -8,6 +8,8 @@ from huey.contrib.djhuey import HUEY
 
 from tests import factories as f
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 _real_connect = socket.socket.connect
 
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from domovoy.core import roles
+from domovoy.notifications.selectors import unread_count
 
 
 def _menu(user):
@@ -56,6 +57,7 @@ def navigation(request):
     user = request.user
     return {
         "nav_items": _menu(user),
+        "unread_notices": unread_count(user) if user.is_authenticated else 0,
         "current_org": roles.organization_of(user),
         "user_roles": roles.roles_of(user),
     }

@@ -1,16 +1,8 @@
-"""Browser tests: Playwright driving Debian's /usr/bin/chromium against the live server.
-They fail (never skip) when chromium is missing: CI installs it."""
-
-import os
-from pathlib import Path
-
-import pytest
+"""Browser tests: Playwright driving Debian's /usr/bin/chromium against the live server (the
+``browser``, ``page`` and ``shot`` fixtures are in tests/browser_fixtures.py, for every test
+folder). They fail (never skip) when chromium is missing: CI installs it."""
 
 from tests.servicedesk import conftest as servicedesk_cast
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
-# body are still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # The service-desk cast (tests/servicedesk/conftest.py), as fixtures of the browser tests.
 anna = servicedesk_cast.anna
@@ -21,50 +13,3 @@ contractor = servicedesk_cast.contractor
 contractor_dispatcher = servicedesk_cast.contractor_dispatcher
 file_request = servicedesk_cast.file_request
 links = servicedesk_cast.links
-
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def shot():
-    """Save a full-page screenshot under var/screenshots/ (desktop and phone width)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(page, name):
-        page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
-        size = page.viewport_size
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
-        page.set_viewport_size(size)
-
-    return take

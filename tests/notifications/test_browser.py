@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from domovoy.notifications.models import ChannelPreference, InboxMessage, TelegramLink
 from domovoy.notifications.vapid import vapid_keys_generate
-from tests.browser.conftest import CHROMIUM, SHOTS
+from tests.browser_fixtures import CHROMIUM, SHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

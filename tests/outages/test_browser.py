@@ -3,8 +3,6 @@ sees the card; the public map, «Мои адреса» and the durations page re
 desktop and phone width go to var/screenshots/. Chromium never leaves 127.0.0.1."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -13,34 +11,18 @@ from django.utils import timezone
 
 from domovoy.outages.models import FavouriteAddress, Outage
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
 
 @pytest.fixture
-def page(live_server, settings):
-    from playwright.sync_api import sync_playwright
-
+def page(page, live_server, settings):
+    """The shared browser's page (tests/browser_fixtures.py), kept on this machine."""
     settings.MAP_TILE_URL = live_server.url + "/static/none/{z}/{x}/{y}.png"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(live_server.url)
-                else route.abort()
-            ),
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+    page.context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
+        ),
+    )
+    return page
 
 
 def login(page, live_server, user):
@@ -57,19 +39,10 @@ def login(page, live_server, user):
     )
 
 
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
-    size = page.viewport_size
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size(size)
-
-
 @pytest.mark.req("O1", "O5", "O6", "O7")
 @pytest.mark.django_db(transaction=True)
 def test_a_dispatcher_draws_a_zone_and_publishes(
-    page, live_server, rso_dispatcher, houses, water_link, people, resident
+    page, shot, live_server, rso_dispatcher, houses, water_link, people, resident
 ):
     login(page, live_server, rso_dispatcher)
     page.goto(live_server.url + "/outages/new/")

@@ -290,6 +290,19 @@ def inbox_mark_all_read(*, user) -> int:
         )
 
 
+def inbox_mark_read_group(*, user, group: str) -> int:
+    """Mark read the user's unread inbox messages of one producer group (e.g. a request's
+    notices when its page is opened, N2). One UPDATE; the group is found through the outbox
+    row (index ``notice_group_idx``), so messages whose outbox row was purged are left as they
+    are. Returns the count."""
+    if not group:
+        raise ValueError("inbox_mark_read_group needs a group")
+    with transaction.atomic():
+        return InboxMessage.objects.filter(
+            recipient=user, read_at__isnull=True, notice__group=group
+        ).update(read_at=timezone.now())
+
+
 def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = ""):
     """Register (or move to ``user``) a browser's push subscription."""
     if not channels.push_configured():

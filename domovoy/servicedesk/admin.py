@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Call, CallAttempt, RequestEvent, ResidentNotice, ServiceRequest, Topic
+from .models import Call, CallAttempt, RequestEvent, ServiceRequest, Topic
 
 
 @admin.register(Topic)
@@ -50,12 +50,6 @@ class ServiceRequestAdmin(ReadOnlyAdmin):
     search_fields = ("number", "phone", "text")
     list_select_related = ("topic", "building", "executor_org")
     inlines = [RequestEventInline]
-
-
-@admin.register(ResidentNotice)
-class ResidentNoticeAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "recipient", "request", "status_word", "read_at")
-    list_select_related = ("recipient", "request")
 
 
 @admin.register(CallAttempt)

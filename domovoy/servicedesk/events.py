@@ -1,18 +1,23 @@
 """History rows and resident notices of requests (R4, N2). Called by the services inside the
-transaction of the change, never through signals."""
+transaction of the change, never through signals. Notices go through the notification engine
+(``domovoy.notifications``): one outbox row per channel the resident chose, the in-cabinet
+inbox always among them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from domovoy.core import roles
+from domovoy.notifications.services import NoticeIntent, inbox_mark_read_group, notices_enqueue
 
-from .models import RequestEvent, ResidentNotice, ServiceRequest
+from .models import RequestEvent, ServiceRequest
 from .workflow import resident_status_word
+
+KIND_STATUS = "request.status"
+KIND_COMMENT = "request.comment"
 
 
 def record_event(
@@ -53,59 +58,67 @@ def notice_text(request: ServiceRequest, event: RequestEvent) -> str:
     return text
 
 
-def _notice(*, request: ServiceRequest, key: str, status_word: str, text: str, event=None):
-    """Write one inbox row for the request's resident, idempotently by ``key`` (the unique
-    constraint decides; a repeated call returns the row already written)."""
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent duplicate must not break the caller
-            return ResidentNotice.objects.create(
-                recipient_id=request.author_id,
-                request=request,
-                event=event,
-                status_word=status_word,
-                text=text,
-                dedup_key=key,
-            )
-    except IntegrityError:
-        return ResidentNotice.objects.get(dedup_key=key)
-
-
-def notify_resident(request: ServiceRequest, event: RequestEvent) -> ResidentNotice | None:
-    """THE place that tells a resident about a change of their request (N2), called by the
-    transition service for the actions the workflow table marks ``notify``. Idempotent by
-    ``dedup_key``: a second call for the same event writes nothing. Requests without a resident
-    account (filed by phone) get nothing here."""
-    if request.author_id is None:
-        return None
-    return _notice(
-        request=request,
-        key=f"servicedesk:event:{event.pk}",
-        status_word=resident_status_word(event.to_status),
-        text=notice_text(request, event),
-        event=event,
+def _intent(
+    *, request: ServiceRequest, kind: str, key: str, text: str, status: str
+) -> NoticeIntent:
+    """The engine's notice about one request: in the resident's inbox (always) and their
+    other chosen channels, grouped by request so opening the request marks them read."""
+    word = resident_status_word(status)
+    return NoticeIntent(
+        recipient_id=request.author_id,
+        kind=kind,
+        dedup_key=key,
+        subject=_("Заявка № %(number)s: %(word)s") % {"number": request.number, "word": word},
+        body=text,
+        url=reverse("servicedesk:resident_detail", args=[request.number]),
+        group=request_group(request),
     )
 
 
-def notify_resident_of_comment(request: ServiceRequest, comment) -> ResidentNotice | None:
-    """N2: a public comment by somebody else than the resident reaches their inbox."""
+def request_group(request: ServiceRequest) -> str:
+    """The engine's group of a request's notices (mark read, count, cancel)."""
+    return f"request:{request.pk}"
+
+
+def notify_resident(request: ServiceRequest, event: RequestEvent) -> NoticeIntent | None:
+    """THE place that tells a resident about a change of their request (N2), called by the
+    transition service for the actions the workflow table marks ``notify``, inside its
+    transaction. The notice goes through the notification engine (outbox: the inbox plus the
+    resident's chosen channels, quiet hours applied). Idempotent by ``dedup_key``: a second
+    call for the same event writes nothing. Requests without a resident account (filed by
+    phone) get nothing here. Returns the intent handed to the engine (None: nobody to tell)."""
+    if request.author_id is None:
+        return None
+    intent = _intent(
+        request=request,
+        kind=KIND_STATUS,
+        key=f"request:{request.pk}:event:{event.pk}",
+        text=notice_text(request, event),
+        status=event.to_status,
+    )
+    notices_enqueue([intent])
+    return intent
+
+
+def notify_resident_of_comment(request: ServiceRequest, comment) -> NoticeIntent | None:
+    """N2: a public comment by somebody else than the resident reaches them (inbox and the
+    chosen channels); the resident's own comment tells nobody."""
     if request.author_id is None or comment.author_id == request.author_id:
         return None
     text = _("Заявка № %(number)s: новый комментарий.") % {"number": request.number}
     if comment.text:
         text += f" {comment.text[:500]}"
-    return _notice(
+    intent = _intent(
         request=request,
-        key=f"servicedesk:comment:{comment.pk}",
-        status_word=resident_status_word(request.status),
+        kind=KIND_COMMENT,
+        key=f"request:{request.pk}:comment:{comment.pk}",
         text=text,
+        status=request.status,
     )
+    notices_enqueue([intent])
+    return intent
 
 
-def notices_mark_read(*, user, notice_ids=None, request=None) -> int:
-    """Mark the user's unread notices read: all, the given ones, or those of one request."""
-    unread = ResidentNotice.objects.filter(recipient=user, read_at__isnull=True)
-    if notice_ids is not None:
-        unread = unread.filter(pk__in=notice_ids)
-    if request is not None:
-        unread = unread.filter(request=request)
-    return unread.update(read_at=timezone.now())
+def notices_mark_read(*, user, request: ServiceRequest) -> int:
+    """Mark read the user's inbox messages about one request (opening its page)."""
+    return inbox_mark_read_group(user=user, group=request_group(request))

@@ -1,5 +1,6 @@
-"""Service requests (R1–R16): the classifier, requests, their history, resident notices and the
-call centre's calls. The workflow rules live in ``workflow.py``; writes in ``services.py``."""
+"""Service requests (R1–R16): the classifier, requests, their history and the call centre's
+calls (resident notices go through the notification engine, ``events.notify_resident``).
+The workflow rules live in ``workflow.py``; writes in ``services.py``."""
 
 import secrets
 
@@ -335,38 +336,6 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.request} {self.get_action_display()} {self.from_status}→{self.to_status}"
-
-
-class ResidentNotice(models.Model):
-    """The resident's in-cabinet inbox (N2): one row per status notice, written by
-    ``events.notify_resident`` in the transaction of the change. ``dedup_key`` is unique, so a
-    retried producer never writes the same notice twice; the future outbox delivers these
-    through the other channels."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_notices"
-    )
-    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="notices")
-    event = models.ForeignKey(
-        RequestEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
-    )
-    status_word = models.CharField(_("статус"), max_length=50)
-    text = models.TextField(_("текст"))
-    dedup_key = models.CharField(max_length=120, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("уведомление о заявке")
-        verbose_name_plural = _("уведомления о заявках")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            # The inbox: a resident's notices, newest first (unread counted from the same rows).
-            models.Index(fields=["recipient", "created_at"], name="sr_notice_recipient_idx"),
-        ]
-
-    def __str__(self):
-        return self.text[:80]
 
 
 class CallAttempt(models.Model):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from domovoy.core import roles
 
 from . import deadlines
-from .models import RequestEvent, ResidentNotice, ServiceRequest, Topic
+from .models import RequestEvent, ServiceRequest, Topic
 from .workflow import OPEN_STATUSES, Action, Status, WithdrawReason
 
 _LIST_RELATED = (
@@ -222,12 +222,6 @@ def returns_by_organization(*, date_from=None, date_to=None) -> dict[int, int]:
     if date_to is not None:
         qs = qs.filter(at__date__lte=date_to)
     return dict(qs.values("actor_org").annotate(n=Count("id")).values_list("actor_org", "n"))
-
-
-def unread_notices(*, user) -> QuerySet[ResidentNotice]:
-    return ResidentNotice.objects.filter(recipient=user, read_at__isnull=True).select_related(
-        "request"
-    )
 
 
 def topic_tree() -> list[Topic]:

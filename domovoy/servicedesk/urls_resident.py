@@ -9,6 +9,7 @@ urlpatterns = [
     # The resident's cabinet (R1, R4, R7, R12, N2).
     path("my/", v.resident_list, name="resident_list"),
     path("my/new/", v.resident_new, name="resident_new"),
+    # The old inbox: now a permanent redirect to the one inbox, /notifications/ (N2).
     path("my/inbox/", v.resident_inbox, name="resident_inbox"),
     path("my/inbox/read/", v.resident_inbox_read, name="resident_inbox_read"),
     path("my/<str:number>/", v.resident_detail, name="resident_detail"),

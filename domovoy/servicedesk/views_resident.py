@@ -3,7 +3,8 @@ R11, R12, N2, S2).
 
 Resident (``User.is_resident``): «Мои заявки», a new request, one request with its public
 history, the controller's final answer, the chat with the executor and a button per action the
-workflow allows now, the inbox of notices.
+workflow allows now. Notices about requests are in the notification engine's inbox
+(/notifications/); the old inbox URLs redirect there.
 Call centre (``servicedesk.log_call``): the caller form with its call log, the search of any
 request, a request's status and public comments, the call-back list with call attempts and
 closing (R11).
@@ -34,6 +35,7 @@ from django.views.decorators.http import require_GET, require_POST
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Building, Premises
+from domovoy.notifications.selectors import unread_count
 
 from . import events, selectors, services
 from . import permissions as who
@@ -45,7 +47,7 @@ from .forms_resident import (
     ResidentRequestForm,
     SearchForm,
 )
-from .models import Call, Channel, ResidentNotice, ServiceRequest
+from .models import Call, Channel, ServiceRequest
 from .workflow import Action, Status, resident_status_word, transition_for
 
 PAGE_SIZE = 20
@@ -306,7 +308,7 @@ def _run_action(request, sr, action):
 def resident_list(request):
     """«Мои заявки» (R4, M): number, topic, address, the resident's status word, deadline."""
     page = _page(request, selectors.resident_requests(user=request.user))
-    unread = selectors.unread_notices(user=request.user).count()
+    unread = unread_count(request.user)
     return render(request, "servicedesk/resident/list.html", {"page": page, "unread": unread})
 
 
@@ -447,29 +449,15 @@ def resident_attachment(request, number, pk):
     return attachment_response(request, _own_request(request.user, number), pk)
 
 
-@resident_required
 def resident_inbox(request):
-    """The in-cabinet inbox of status notices (N2)."""
-    qs = (
-        ResidentNotice.objects.filter(recipient=request.user)
-        .select_related("request")
-        .order_by("-created_at", "-id")
-    )
-    unread = selectors.unread_notices(user=request.user).count()
-    return render(
-        request,
-        "servicedesk/resident/inbox.html",
-        {"page": _page(request, qs, 30), "unread": unread},
-    )
+    """The old inbox of request notices: the resident's one inbox is now the notification
+    engine's (N2); the URL stays so old links and bookmarks land there."""
+    return redirect("notifications:inbox", permanent=True)
 
 
-@require_POST
-@resident_required
 def resident_inbox_read(request):
-    """Mark one notice (``notice``) or all of them read."""
-    ids = [int(v) for v in request.POST.getlist("notice") if v.isdigit()] or None
-    events.notices_mark_read(user=request.user, notice_ids=ids)
-    return redirect("servicedesk:resident_inbox")
+    """The old "mark read" route (POST from a stale page): nothing to mark here any more."""
+    return redirect("notifications:inbox", permanent=True)
 
 
 # --- Address search (htmx), for residents and the call centre -----------------------------

@@ -3,8 +3,9 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from domovoy.notifications.models import Notice
 from domovoy.servicedesk import services
-from domovoy.servicedesk.models import RequestEvent, ResidentNotice, ServiceRequest
+from domovoy.servicedesk.models import RequestEvent, ServiceRequest
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -30,5 +31,18 @@ def footprint(request):
         "executor_org_id": row.executor_org_id,
         "deadline_at": row.deadline_at,
         "events": RequestEvent.objects.filter(request=request).count(),
-        "notices": ResidentNotice.objects.filter(request=request).count(),
+        "notices": Notice.objects.filter(group=f"request:{request.pk}").count(),
     }
+
+
+def notices(request):
+    """The resident's notices about ``request`` in the engine's outbox (the inbox channel: one
+    row per logical notice), oldest first (N2)."""
+    return list(
+        Notice.objects.filter(group=f"request:{request.pk}", channel="inbox").order_by("id")
+    )
+
+
+def word(notice):
+    """The resident's status word in a notice's subject «Заявка № N: <word>»."""
+    return notice.subject.split(": ", 1)[1]

@@ -7,10 +7,10 @@ from django.test import override_settings
 
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.servicedesk import selectors
-from domovoy.servicedesk.models import RequestEvent, ResidentNotice
+from domovoy.servicedesk.models import RequestEvent
 from domovoy.servicedesk.workflow import Status
 
-from .helpers import act, footprint
+from .helpers import act, footprint, notices
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,8 @@ def test_on_control_the_contractors_completion_goes_to_moderation_and_the_contro
         comment="Доводчик заменён подрядчиком, дверь закрывается")  # fmt: skip
     assert sr.status == Status.DONE
     assert sr.final_answer == "Доводчик заменён подрядчиком, дверь закрывается"
-    notice = ResidentNotice.objects.filter(request=sr).order_by("-id").first()
-    assert notice.text.endswith("Доводчик заменён подрядчиком, дверь закрывается")
+    notice = notices(sr)[-1]
+    assert notice.body.endswith("Доводчик заменён подрядчиком, дверь закрывается")
     act(sr, "confirm", anna)
     assert sr.status == Status.CLOSED
 
@@ -77,13 +77,13 @@ def test_the_supplier_returns_a_request_to_the_uos_queue_not_to_the_resident(
     request = file_request("water-no-hot", "Нет горячей воды в кв. 5")
     assert request.executor_org == rso and request.origin_org == uo
     act(request, "accept", rso_dispatcher, comment="Проверяем")
-    notices_before = ResidentNotice.objects.filter(request=request).count()
+    notices_before = len(notices(request))
     act(request, "return_to_uo", rso_dispatcher, return_reason="outside_zone",
         reason="На вводе в дом горячая вода есть: неисправность во внутридомовой сети")  # fmt: skip
     assert request.status == Status.NEW and request.executor_org == uo
     assert request.origin_org is None and request.returns_count == 1
     assert request.return_reason == "outside_zone"
-    assert ResidentNotice.objects.filter(request=request).count() == notices_before
+    assert len(notices(request)) == notices_before
     event = RequestEvent.objects.filter(request=request, action="return_to_uo").get()
     assert event.actor_org == rso and event.data["returned_by_org_id"] == rso.pk
     # It is back in the UO's queue.

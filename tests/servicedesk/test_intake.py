@@ -8,18 +8,18 @@ import time_machine
 
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.directory.models import ServiceLink
+from domovoy.notifications.models import Notice
 from domovoy.servicedesk import services
 from domovoy.servicedesk.models import (
     Channel,
     DeadlineSource,
     RequestEvent,
-    ResidentNotice,
     ServiceRequest,
 )
 from domovoy.servicedesk.workflow import Status
 from tests import factories as f
 
-from .helpers import at
+from .helpers import at, notices, word
 
 
 @pytest.mark.req("R1")
@@ -104,7 +104,7 @@ def test_a_call_centre_operator_files_a_request_for_a_caller(
     assert request.author is None and request.created_by == call_operator
     assert request.phone == "+79105551234" and request.caller_name == "Иванова Мария"
     assert request.channel == Channel.CALL_CENTRE
-    assert not ResidentNotice.objects.exists()  # nobody to notify in a cabinet
+    assert not Notice.objects.exists()  # nobody to notify in a cabinet
 
 
 @pytest.mark.req("R1")
@@ -187,7 +187,9 @@ def test_obscene_language_is_flagged_for_the_executor_not_rejected(file_request)
 @pytest.mark.req("N2")
 @pytest.mark.django_db
 def test_the_resident_gets_one_notice_in_the_cabinet_on_filing(sr, anna):
-    notice = ResidentNotice.objects.get()
-    assert notice.recipient == anna and notice.request == sr
-    assert notice.status_word == "на рассмотрении"
-    assert notice.text == f"Заявка № {sr.number}: на рассмотрении."
+    [notice] = notices(sr)
+    assert notice.recipient == anna and notice.kind == "request.status"
+    assert word(notice) == "на рассмотрении"
+    assert notice.body == f"Заявка № {sr.number}: на рассмотрении."
+    assert notice.url == f"/requests/my/{sr.number}/"
+    assert Notice.objects.exclude(group=f"request:{sr.pk}").count() == 0

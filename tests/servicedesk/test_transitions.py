@@ -6,21 +6,17 @@ import datetime as dt
 import pytest
 import time_machine
 
-from domovoy.servicedesk.models import DeadlineSource, RequestEvent, ResidentNotice
+from domovoy.servicedesk.models import DeadlineSource, RequestEvent
 from domovoy.servicedesk.workflow import Status
 from tests import factories as f
 
-from .helpers import act, at
+from .helpers import act, at, notices, word
 
 pytestmark = pytest.mark.django_db
 
 
 def last_event(request):
     return RequestEvent.objects.filter(request=request).order_by("-id").first()
-
-
-def notices(request):
-    return list(ResidentNotice.objects.filter(request=request).order_by("id"))
 
 
 @pytest.mark.req("R4")
@@ -34,15 +30,15 @@ def test_the_executor_accepts_with_a_public_comment_the_resident_sees(sr, uo_dis
     assert event.comment == "Мастер придёт завтра с 10 до 12"
     assert event.data["changes"]["status"] == ["new", "accepted"]
     notice = notices(sr)[-1]
-    assert notice.status_word == "на рассмотрении"
-    assert notice.text.endswith("на рассмотрении. Мастер придёт завтра с 10 до 12")
+    assert word(notice) == "на рассмотрении"
+    assert notice.body.endswith("на рассмотрении. Мастер придёт завтра с 10 до 12")
 
 
 @pytest.mark.req("R4")
 def test_the_executor_may_move_a_new_request_straight_to_in_work(sr, uo_engineer):
     act(sr, "start", uo_engineer)
     assert sr.status == Status.IN_WORK and sr.accepted_at is not None
-    assert notices(sr)[-1].status_word == "в работе"
+    assert word(notices(sr)[-1]) == "в работе"
 
 
 @pytest.mark.req("R6")
@@ -121,7 +117,7 @@ def test_the_executor_rejects_as_not_its_zone_with_a_public_comment(sr, uo_dispa
         comment="Дверь в магазин не относится к общему имуществу дома")  # fmt: skip
     assert sr.status == Status.REJECTED and sr.reject_reason == "not_our_zone"
     assert sr.closed_at is not None
-    assert notices(sr)[-1].status_word == "отклонено"
+    assert word(notices(sr)[-1]) == "отклонено"
 
 
 @pytest.mark.req("R6")
@@ -164,7 +160,7 @@ def test_completion_with_a_report_then_the_resident_confirms(sr, uo_dispatcher, 
     assert sr.completion_report == "Заменён доводчик, отрегулирована дверь"
     act(sr, "confirm", anna)
     assert sr.status == Status.CLOSED and sr.closed_at is not None
-    assert notices(sr)[-1].status_word == "на контроле"  # no notice for her own action
+    assert word(notices(sr)[-1]) == "на контроле"  # no notice for her own action
 
 
 @pytest.mark.req("R10")
@@ -178,7 +174,7 @@ def test_a_disputed_completion_goes_to_the_conflict_queue_and_the_operator_retur
     act(sr, "conflict_return", functional_operator,
         comment="Выполнение не подтверждено заявителем, доработайте")  # fmt: skip
     assert sr.status == Status.IN_WORK and sr.done_at is None
-    assert notices(sr)[-1].text.endswith("доработайте")
+    assert notices(sr)[-1].body.endswith("доработайте")
 
 
 @pytest.mark.req("R10")
@@ -193,7 +189,7 @@ def test_the_functional_operator_closes_a_conflict_with_a_reason_both_sides_see(
     assert sr.status == Status.CLOSED
     event = last_event(sr)
     assert event.comment == "По фотоотчёту работы выполнены, заявка закрыта"
-    assert notices(sr)[-1].status_word == "заявка закрыта"
+    assert word(notices(sr)[-1]) == "заявка закрыта"
 
 
 @pytest.mark.req("R12")

@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.notifications.models import Notice
 from domovoy.servicedesk import conversation
-from domovoy.servicedesk.models import Attachment, Comment, ResidentNotice, ServiceRequest
+from domovoy.servicedesk.models import Attachment, Comment, ServiceRequest
 
 from .conftest import PDF_BYTES, jpeg_bytes, png_bytes, upload
 
@@ -224,7 +225,7 @@ def test_internal_notes_are_invisible_to_the_resident_in_the_api_and_in_comments
     staff = client_of(uo_dispatcher).get(url)
     assert staff.status_code == 200 and b"".join(staff.streaming_content) == PDF_BYTES
     # The note told the resident nothing; the public answer did.
-    texts = list(ResidentNotice.objects.values_list("text", flat=True))
+    texts = list(Notice.objects.filter(channel="inbox").values_list("body", flat=True))
     assert not any("конфликтный" in t for t in texts)
     assert any("Завтра" in t for t in texts)
 

@@ -6,7 +6,8 @@ the UO approves it, the resident confirms and rates it 5 (R1, R3, R4, R5, R7, R9
 import pytest
 from django.core.management import call_command
 
-from domovoy.servicedesk.models import Attachment, Comment, ResidentNotice, ServiceRequest
+from domovoy.notifications.models import Notice
+from domovoy.servicedesk.models import Attachment, Comment, ServiceRequest
 
 from .conftest import PDF_BYTES, jpeg_bytes, upload
 
@@ -172,7 +173,9 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
     assert Comment.objects.filter(request=row).count() == 1
     assert Attachment.objects.filter(request=row).count() == 1
     texts = list(
-        ResidentNotice.objects.filter(request=row).order_by("id").values_list("text", flat=True)
+        Notice.objects.filter(group=f"request:{row.pk}", channel="inbox")
+        .order_by("id")
+        .values_list("body", flat=True)
     )
     assert any("Крыша отремонтирована" in t for t in texts)
     assert len(stored_files()) == 3  # + the work order document
@@ -187,12 +190,13 @@ def test_the_resident_and_the_executor_talk_inside_the_request(client_of, anna, 
     response = resident.post(url, {"text": "Когда придёт мастер?"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["by_resident"] is True
-    assert not ResidentNotice.objects.filter(text__contains="новый комментарий").exists()
+    assert not Notice.objects.filter(kind="request.comment").exists()
 
     response = dispatcher.post(url, {"text": "Завтра с 10 до 12"}, format="json")
     assert response.status_code == 201
-    notice = ResidentNotice.objects.get(text__contains="новый комментарий")
-    assert notice.recipient == anna and "Завтра с 10 до 12" in notice.text
+    notice = Notice.objects.get(kind="request.comment", channel="inbox")
+    assert notice.recipient == anna and "Завтра с 10 до 12" in notice.body
+    assert "новый комментарий" in notice.body and notice.group == f"request:{sr.pk}"
 
     texts = [c["text"] for c in resident.get(url).json()]
     assert texts == ["Когда придёт мастер?", "Завтра с 10 до 12"]

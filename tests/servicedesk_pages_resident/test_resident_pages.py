@@ -1,15 +1,19 @@
 """The resident's cabinet through its pages: filing, «Мои заявки», the request page with its
 timeline, chat and actions, the inbox (R1, R4, R7, R11, R12, N2, S2)."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from domovoy.notifications.delivery import deliver_all_due
+from domovoy.notifications.models import InboxMessage
 from domovoy.servicedesk.models import (
     Attachment,
     Channel,
     Comment,
-    ResidentNotice,
     ServiceRequest,
 )
 from domovoy.servicedesk.workflow import Status
@@ -18,6 +22,7 @@ from .helpers import act, png, queries_of, text_of
 
 pytestmark = pytest.mark.django_db
 
+MSK = ZoneInfo("Europe/Moscow")
 LIST = "servicedesk:resident_list"
 NEW = "servicedesk:resident_new"
 
@@ -198,8 +203,13 @@ def test_another_resident_gets_404_on_someone_elses_request(client, sr, boris):
 
 @pytest.mark.req("S2")
 def test_staff_get_403_and_visitors_the_login_page_in_the_cabinet(client, sr, uo_dispatcher):
-    for name, args in ((LIST, []), (NEW, []), ("servicedesk:resident_inbox", [])):
+    for name, args in ((LIST, []), (NEW, [])):
         assert client.get(reverse(name, args=args)).status_code == 302
+    # The old inbox is the engine's now, which asks visitors to sign in (N2).
+    assert client.get(reverse("servicedesk:resident_inbox"), follow=True).redirect_chain == [
+        (reverse("notifications:inbox"), 301),
+        (f"{reverse('login')}?next={reverse('notifications:inbox')}", 302),
+    ]
     client.force_login(uo_dispatcher)
     assert client.get(reverse(LIST)).status_code == 403
     assert client.get(reverse(NEW)).status_code == 403
@@ -376,21 +386,73 @@ def test_the_resident_talks_with_the_executor_and_never_sees_internal_notes(
 # --- Inbox (N2) -----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def noon(time_machine):
+    """Working hours: the engine delivers request notices at once (none in 22:00–08:00)."""
+    time_machine.move_to(dt.datetime(2026, 12, 1, 12, 0, tzinfo=MSK), tick=False)
+    return time_machine
+
+
+def unread_of(user):
+    return InboxMessage.objects.filter(recipient=user, read_at__isnull=True)
+
+
 @pytest.mark.req("N2")
-def test_status_notices_reach_the_inbox_and_are_marked_read(client, sr, anna, uo_dispatcher):
+def test_status_notices_reach_the_one_inbox_and_opening_the_request_reads_them(
+    noon, client, sr, file_request, anna, uo_dispatcher
+):
+    other = file_request(text="Не горит лампа на 3 этаже")
     act(sr, "start", uo_dispatcher, comment="Мастер уже выехал")
+    deliver_all_due()  # the engine's worker (scheduled on commit in production)
+    assert unread_of(anna).count() == 3  # two filed, then «в работе»
     client.force_login(anna)
-    listing = text_of(client.get(reverse(LIST)))
-    unread = ResidentNotice.objects.filter(recipient=anna, read_at__isnull=True).count()
-    assert unread == 2  # filed, then «в работе»
-    inbox = text_of(client.get(reverse("servicedesk:resident_inbox")))
-    assert "в работе" in inbox and "Мастер уже выехал" in inbox
-    assert 'text-bg-danger">2</span>' in listing  # the unread count on «Мои заявки»
-    last = ResidentNotice.objects.filter(recipient=anna).order_by("-id").first()
-    client.post(reverse("servicedesk:resident_inbox_read"), {"notice": last.pk})
-    assert ResidentNotice.objects.filter(recipient=anna, read_at__isnull=True).count() == 1
-    client.get(detail_url(sr))  # opening the request reads its notices
-    assert not ResidentNotice.objects.filter(recipient=anna, read_at__isnull=True).exists()
+    listing = client.get(reverse(LIST)).content.decode()
+    # «Уведомления» on «Мои заявки» is the engine's inbox, with its unread count.
+    assert f'href="{reverse("notifications:inbox")}"' in listing
+    assert 'text-bg-danger">3</span>' in listing
+    inbox = text_of(client.get(reverse("notifications:inbox")))
+    assert f"Заявка № {sr.number}: в работе" in inbox and "Мастер уже выехал" in inbox
+    assert f"Заявка № {other.number}: на рассмотрении" in inbox
+    # Old links land in the one inbox, permanently.
+    for old in (reverse("servicedesk:resident_inbox"), "/requests/my/inbox/"):
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (301, "/notifications/")
+    response = client.post(reverse("servicedesk:resident_inbox_read"), {"notice": 1})
+    assert (response.status_code, response["Location"]) == (301, "/notifications/")
+    assert unread_of(anna).count() == 3  # the old route marks nothing
+    # One read through the engine's page, the rest of the request by opening it.
+    message = unread_of(anna).filter(body__contains="Мастер уже выехал").get()
+    opened = client.post(reverse("notifications:mark-read", args=[message.pk]), {"open": "1"})
+    assert opened["Location"] == detail_url(sr)
+    assert unread_of(anna).count() == 2
+    page = text_of(client.get(detail_url(sr)))
+    assert "в работе" in page
+    assert list(unread_of(anna).values_list("subject", flat=True)) == [
+        f"Заявка № {other.number}: на рассмотрении"
+    ]  # another request's notice stays unread
+
+
+@pytest.mark.req("N2")
+def test_a_change_at_night_is_on_the_request_page_at_once_and_in_the_inbox_at_8(
+    time_machine, client, file_request, anna, uo_dispatcher
+):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 21, 0, tzinfo=MSK), tick=False)
+    sr = file_request()
+    deliver_all_due()
+    time_machine.move_to(dt.datetime(2026, 12, 1, 23, 30, tzinfo=MSK), tick=False)
+    act(sr, "start", uo_dispatcher, comment="Аварийная бригада выехала")
+    deliver_all_due()
+    client.force_login(anna)
+    # The request page reads the request: the new status is there at once...
+    page = text_of(client.get(detail_url(sr)))
+    assert "в работе" in page and "Аварийная бригада выехала" in page
+    # ...the notice waits for the end of quiet hours (the engine's rule for every notice).
+    assert not InboxMessage.objects.filter(body__contains="Аварийная бригада").exists()
+    time_machine.move_to(dt.datetime(2026, 12, 2, 8, 0, tzinfo=MSK), tick=False)
+    deliver_all_due()
+    message = InboxMessage.objects.get(body__contains="Аварийная бригада")
+    assert message.recipient == anna and message.read_at is None
+    assert message.created_at == dt.datetime(2026, 12, 2, 8, 0, tzinfo=MSK)
 
 
 # --- Constant queries -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Building, Resource
+from domovoy.notifications.channels import LABELS as CHANNEL_LABELS
 
 from . import export, filters, notify, selectors, services
 from . import permissions as perms
@@ -325,7 +326,11 @@ def outage_detail(request, pk):
             "revisions": list(outage.revisions.all()),
             "can_change": can_change and outage.status == "published",
             "is_staff": is_staff,
-            "delivery": notify.stats(outage) if is_staff else None,
+            "delivery": (
+                [(CHANNEL_LABELS.get(c, c), row) for c, row in notify.stats(outage).items()]
+                if is_staff
+                else None
+            ),
             "refine_form": refine,
             "complete_form": CompleteForm(),
             "cancel_form": CancelForm(),

@@ -37,8 +37,6 @@ def _menu(user):
         items.append((_("Очередь заявок"), reverse("servicedesk:staff_queue")))
     if org is not None or user.is_superuser:
         items.append((_("Отключения"), reverse("outages:list")))
-    if user.has_perm("outages.publish_outage"):
-        items.append((_("Новое отключение"), reverse("outages:create")))
     if user.has_perm("workorders.view_templates"):
         items.append((_("Формы заказ-нарядов"), reverse("workorders:templates")))
     if org is not None or user.is_superuser:

@@ -55,7 +55,7 @@ def test_the_form_publishes_an_outage_with_ids_and_polygon(
     assert outage.start == msk(2026, 12, 20, 10, 0)
     card = c.get(r["Location"]).content.decode()
     assert "Ремонт водопровода" in card and "Доставка уведомлений" in card
-    assert "История изменений" in card and "inbox" in card
+    assert "История изменений" in card and "В личном кабинете" in card
 
 
 @pytest.mark.req("O1")

@@ -4,11 +4,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from domovoy.core.errors import ApplicationError
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every refusal, for the schema: a machine code, a sentence, the messages per
+    field."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 def _flatten(detail):

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from domovoy.api.auth import SessionOnly, TokenScopePermission
+from domovoy.api.errors import ErrorSerializer
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.directory.models import Building, Resource
@@ -89,17 +90,11 @@ def completion_field(**kw):
     return NamedChoiceField(enum_name="OutageCompletionEnum", choices=Completion.choices, **kw)
 
 
-class OutageErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
 ERRORS = {
-    400: OutageErrorSerializer,
-    403: OutageErrorSerializer,
-    404: OutageErrorSerializer,
-    409: OutageErrorSerializer,
+    400: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+    409: ErrorSerializer,
 }
 
 
@@ -425,7 +420,7 @@ class OutageListView(generics.ListAPIView, OutagesAPIView):
 
 
 class OutageDetailView(OutagesAPIView):
-    @extend_schema(responses={200: OutageDetailSerializer, 404: OutageErrorSerializer})
+    @extend_schema(responses={200: OutageDetailSerializer, 404: ErrorSerializer})
     def get(self, request, pk: int):
         """The outage with its zone, history, measured delays and delivery statistics."""
         return self.detail(pk)
@@ -577,7 +572,7 @@ class FavouriteListView(generics.ListAPIView):
 class FavouriteDetailView(APIView):
     permission_classes = [permissions.IsAuthenticated, SessionOnly]
 
-    @extend_schema(responses={204: None, 404: OutageErrorSerializer})
+    @extend_schema(responses={204: None, 404: ErrorSerializer})
     def delete(self, request, pk: int):
         services.favourite_remove(user=request.user, favourite_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

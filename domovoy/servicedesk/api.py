@@ -40,6 +40,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from domovoy.api.auth import TokenScopePermission, integration_of, token_territory
+from domovoy.api.errors import ErrorSerializer
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_name, mask_phone
@@ -133,18 +134,10 @@ def visible_requests(request):
 # --- Serializers ---------------------------------------------------------------------------
 
 
-class RequestErrorSerializer(serializers.Serializer):
-    """Every refusal: a machine code, a sentence, the messages per field."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
 ERRORS = {
-    400: RequestErrorSerializer,
-    403: RequestErrorSerializer,
-    404: RequestErrorSerializer,
+    400: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
 }
 
 
@@ -692,14 +685,14 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
 
 
 class RequestDetailView(RequestsAPIView):
-    @extend_schema(responses={200: RequestDetailSerializer, 404: RequestErrorSerializer})
+    @extend_schema(responses={200: RequestDetailSerializer, 404: ErrorSerializer})
     def get(self, request, pk: int):
         """The request with its history, conversation and the caller's allowed actions."""
         return self.detail(self.get_request_object(pk), reread=False)
 
 
 class RequestAllowedActionsView(RequestsAPIView):
-    @extend_schema(responses={200: ActionInfoSerializer(many=True), 404: RequestErrorSerializer})
+    @extend_schema(responses={200: ActionInfoSerializer(many=True), 404: ErrorSerializer})
     def get(self, request, pk: int):
         """What the caller may do with the request now, read from the workflow table, with
         each action's parameters (mandatory ones marked)."""
@@ -718,7 +711,7 @@ class ActionSchema(AutoSchema):
         return {
             200: RequestDetailSerializer,
             **ERRORS,
-            409: RequestErrorSerializer,
+            409: ErrorSerializer,
         }
 
     def get_description(self):
@@ -772,7 +765,7 @@ class CommentListView(RequestsAPIView):
     def _include_internal(self, obj) -> bool:
         return Viewer(self.request).sees_internal(obj)
 
-    @extend_schema(responses={200: CommentSerializer(many=True), 404: RequestErrorSerializer})
+    @extend_schema(responses={200: CommentSerializer(many=True), 404: ErrorSerializer})
     def get(self, request, pk: int):
         """The conversation: public comments, and internal notes for the participants."""
         obj = self.get_request_object(pk)
@@ -834,7 +827,7 @@ class AttachmentDownloadView(RequestsAPIView):
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            404: RequestErrorSerializer,
+            404: ErrorSerializer,
         }
     )
     def get(self, request, pk: int, attachment_id: int):

@@ -96,4 +96,6 @@ def test_the_resident_pages_render(page, live_server, shot, anna, requests_in_ev
         page.get_by_text(text).first.wait_for()
         shot(page, name)
     assert page.url == live_server.url + "/notifications/"
-    page.get_by_text(f"Заявка № {requests_in_every_state[1].number}: на рассмотрении").wait_for()
+    page.get_by_text(
+        f"Заявка № {requests_in_every_state[1].number}: на рассмотрении"
+    ).first.wait_for()

@@ -58,8 +58,13 @@ def notice_text(request: ServiceRequest, event: RequestEvent) -> str:
     return text
 
 
+# A comment is a conversation, not a change of the request: it goes to the inbox, push and
+# Telegram, never to the paid or slow channels (SMS, e-mail) a status change may use.
+COMMENT_CHANNELS = ("inbox", "push", "telegram")
+
+
 def _intent(
-    *, request: ServiceRequest, kind: str, key: str, text: str, status: str
+    *, request: ServiceRequest, kind: str, key: str, text: str, status: str, channels=None
 ) -> NoticeIntent:
     """The engine's notice about one request: in the resident's inbox (always) and their
     other chosen channels, grouped by request so opening the request marks them read."""
@@ -72,6 +77,7 @@ def _intent(
         body=text,
         url=reverse("servicedesk:resident_detail", args=[request.number]),
         group=request_group(request),
+        channels=channels,
     )
 
 
@@ -101,8 +107,8 @@ def notify_resident(request: ServiceRequest, event: RequestEvent) -> NoticeInten
 
 
 def notify_resident_of_comment(request: ServiceRequest, comment) -> NoticeIntent | None:
-    """N2: a public comment by somebody else than the resident reaches them (inbox and the
-    chosen channels); the resident's own comment tells nobody."""
+    """N2: a public comment by somebody else than the resident reaches them (``COMMENT_CHANNELS``
+    among the chosen ones); the resident's own comment tells nobody."""
     if request.author_id is None or comment.author_id == request.author_id:
         return None
     text = _("Заявка № %(number)s: новый комментарий.") % {"number": request.number}
@@ -114,6 +120,7 @@ def notify_resident_of_comment(request: ServiceRequest, comment) -> NoticeIntent
         key=f"request:{request.pk}:comment:{comment.pk}",
         text=text,
         status=request.status,
+        channels=COMMENT_CHANNELS,
     )
     notices_enqueue([intent])
     return intent

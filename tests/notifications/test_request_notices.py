@@ -94,9 +94,9 @@ def test_a_staff_comment_is_a_notice_and_the_residents_own_is_not(
         request=sr, author=uo_dispatcher, text="Завтра с 10 до 12", is_public=True
     )
     conversation.comment_add(request=sr, author=uo_dispatcher, text="Dorma", is_public=False)
+    # A comment goes to the inbox (and push/Telegram when chosen), never by SMS or e-mail.
     assert sorted(rows(sr, kind="request.comment").values_list("channel", "dedup_key")) == [
         ("inbox", f"request:{sr.pk}:comment:{comment.pk}:inbox"),
-        ("sms", f"request:{sr.pk}:comment:{comment.pk}:sms"),
     ]
     notice = rows(sr, kind="request.comment", channel="inbox").get()
     assert notice.subject == f"Заявка № {sr.number}: на рассмотрении"

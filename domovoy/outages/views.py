@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.core import roles
@@ -73,33 +73,35 @@ class Styled:
 
 
 class OutageForm(Styled, forms.Form):
-    kind = forms.ChoiceField(label=_l("Вид"), choices=OutageKind.choices)
-    network = forms.ChoiceField(label=_l("Чьи сети"), choices=Network.choices)
-    resource = forms.ChoiceField(label=_l("Ресурс"), choices=Resource.choices)
-    start = forms.DateTimeField(label=_l("Начало"), required=False, widget=DT_WIDGET)
+    kind = forms.ChoiceField(label=gettext_lazy("Вид"), choices=OutageKind.choices)
+    network = forms.ChoiceField(label=gettext_lazy("Чьи сети"), choices=Network.choices)
+    resource = forms.ChoiceField(label=gettext_lazy("Ресурс"), choices=Resource.choices)
+    start = forms.DateTimeField(label=gettext_lazy("Начало"), required=False, widget=DT_WIDGET)
     planned_end = forms.DateTimeField(
-        label=_l("Плановое окончание / прогноз восстановления"), required=False, widget=DT_WIDGET
-    )
-    end_known_at = forms.DateTimeField(
-        label=_l("Срок окончания известен с"),
+        label=gettext_lazy("Плановое окончание / прогноз восстановления"),
         required=False,
         widget=DT_WIDGET,
-        help_text=_l("Пусто — с текущего момента. Срок вносится в течение 1 часа."),
+    )
+    end_known_at = forms.DateTimeField(
+        label=gettext_lazy("Срок окончания известен с"),
+        required=False,
+        widget=DT_WIDGET,
+        help_text=gettext_lazy("Пусто — с текущего момента. Срок вносится в течение 1 часа."),
     )
     accident_at = forms.DateTimeField(
-        label=_l("Время возникновения аварии"), required=False, widget=DT_WIDGET
+        label=gettext_lazy("Время возникновения аварии"), required=False, widget=DT_WIDGET
     )
     emergency_alert = forms.BooleanField(
-        label=_l("Экстренное оповещение"),
+        label=gettext_lazy("Экстренное оповещение"),
         required=False,
-        help_text=_l("Жители получат уведомление сразу, даже с 22:00 до 8:00."),
+        help_text=gettext_lazy("Жители получат уведомление сразу, даже с 22:00 до 8:00."),
     )
     completion = forms.ChoiceField(
-        label=_l("Завершение"), choices=Completion.choices, initial=Completion.AUTO
+        label=gettext_lazy("Завершение"), choices=Completion.choices, initial=Completion.AUTO
     )
-    reason = forms.CharField(label=_l("Причина"), max_length=300)
+    reason = forms.CharField(label=gettext_lazy("Причина"), max_length=300)
     description = forms.CharField(
-        label=_l("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     building_ids = forms.CharField(required=False, widget=forms.HiddenInput)
     streets = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -133,19 +135,21 @@ class RefineForm(Styled, forms.Form):
         super().__init__(*args, **kwargs)
         self.style()
 
-    start = forms.DateTimeField(label=_l("Начало"), required=False, widget=DT_WIDGET)
+    start = forms.DateTimeField(label=gettext_lazy("Начало"), required=False, widget=DT_WIDGET)
     planned_end = forms.DateTimeField(
-        label=_l("Плановое окончание / прогноз восстановления"), required=False, widget=DT_WIDGET
-    )
-    end_known_at = forms.DateTimeField(
-        label=_l("Новый срок известен с"),
+        label=gettext_lazy("Плановое окончание / прогноз восстановления"),
         required=False,
         widget=DT_WIDGET,
-        help_text=_l("Пусто — с текущего момента."),
     )
-    reason = forms.CharField(label=_l("Причина"), max_length=300)
+    end_known_at = forms.DateTimeField(
+        label=gettext_lazy("Новый срок известен с"),
+        required=False,
+        widget=DT_WIDGET,
+        help_text=gettext_lazy("Пусто — с текущего момента."),
+    )
+    reason = forms.CharField(label=gettext_lazy("Причина"), max_length=300)
     description = forms.CharField(
-        label=_l("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -155,9 +159,11 @@ class CompleteForm(Styled, forms.Form):
         self.style()
 
     actual_end = forms.DateTimeField(
-        label=_l("Фактическое окончание"), required=False, widget=DT_WIDGET
+        label=gettext_lazy("Фактическое окончание"), required=False, widget=DT_WIDGET
     )
-    known_at = forms.DateTimeField(label=_l("Известно с"), required=False, widget=DT_WIDGET)
+    known_at = forms.DateTimeField(
+        label=gettext_lazy("Известно с"), required=False, widget=DT_WIDGET
+    )
 
 
 class CancelForm(Styled, forms.Form):
@@ -165,7 +171,7 @@ class CancelForm(Styled, forms.Form):
         super().__init__(*args, **kwargs)
         self.style()
 
-    reason = forms.CharField(label=_l("Причина отмены"), max_length=500)
+    reason = forms.CharField(label=gettext_lazy("Причина отмены"), max_length=500)
 
 
 class DurationsForm(Styled, forms.Form):
@@ -173,14 +179,23 @@ class DurationsForm(Styled, forms.Form):
         super().__init__(*args, **kwargs)
         self.style()
 
-    date_from = forms.DateField(label=_l("С"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_l("По"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=gettext_lazy("С"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("По"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     resource = forms.ChoiceField(
-        label=_l("Ресурс"), required=False, choices=[("", _l("Все"))] + Resource.choices
+        label=gettext_lazy("Ресурс"),
+        required=False,
+        choices=[("", gettext_lazy("Все"))] + Resource.choices,
     )
     by = forms.ChoiceField(
-        label=_l("Строки"),
-        choices=[("building", _l("по домам")), ("account", _l("по лицевым счетам"))],
+        label=gettext_lazy("Строки"),
+        choices=[
+            ("building", gettext_lazy("по домам")),
+            ("account", gettext_lazy("по лицевым счетам")),
+        ],
         initial="building",
     )
 
@@ -200,8 +215,8 @@ class FavouriteForm(Styled, forms.Form):
         self.style()
 
     building = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-    label = forms.ChoiceField(label=_l("Метка"), choices=FavouriteLabel.choices)
-    title = forms.CharField(label=_l("Своё название"), required=False, max_length=100)
+    label = forms.ChoiceField(label=gettext_lazy("Метка"), choices=FavouriteLabel.choices)
+    title = forms.CharField(label=gettext_lazy("Своё название"), required=False, max_length=100)
 
 
 def _form_error(form, exc: ApplicationError):

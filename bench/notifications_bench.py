@@ -49,12 +49,27 @@ def _deliver_all():
         rows += done
 
 
+def _empty_outbox():
+    """Scenarios run before this one (an outage fan-out) leave rows in the outbox; the worker
+    measured here must deliver exactly this scenario's rows."""
+    from domovoy.notifications.models import DeliveryAttempt, InboxMessage, Notice
+
+    if connection.vendor == "postgresql":
+        tables = [m._meta.db_table for m in (DeliveryAttempt, InboxMessage, Notice)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+    else:
+        for model in (DeliveryAttempt, InboxMessage, Notice):
+            model.objects.all()._raw_delete(connection.alias)
+
+
 def notification_delivery(args):
     from domovoy.directory.models import User
     from domovoy.notifications import services
     from domovoy.notifications.models import InboxMessage, Notice
 
     n = getattr(args, "notices", 20_000)
+    _empty_outbox()
     User.objects.bulk_create(
         [
             User(username=f"bench_resident_{i}", email="", is_resident=True)

@@ -51,11 +51,13 @@ def fill(po, table):
     for entry in po.obsolete_entries():
         po.remove(entry)
     for entry in po:
-        if entry.msgid not in table:
+        # A msgid with a context (pgettext) is written "context|msgid" in the table.
+        key = f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key not in table:
             missing.append(entry)
             continue
-        used.add(entry.msgid)
-        forms = table[entry.msgid]
+        used.add(key)
+        forms = table[key]
         if entry.msgid_plural:
             if len(forms) != 2:
                 raise SystemExit(f"plural msgid needs two forms: {entry.msgid!r}")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from domovoy.directory.models import Resource
 
@@ -185,7 +186,7 @@ class OutageRevision(models.Model):
 
 
 class FavouriteLabel(models.TextChoices):
-    HOME = "home", _("Дом")
+    HOME = "home", pgettext_lazy("favourite address", "Дом")  # one's home, not a building
     PARENTS = "parents", _("Родители")
     WORK = "work", _("Работа")
     OTHER = "other", _("Другое")

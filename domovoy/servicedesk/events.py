@@ -51,11 +51,11 @@ def record_event(
 
 
 def notice_text(request: ServiceRequest, event: RequestEvent) -> str:
-    word = resident_status_word(event.to_status)
-    text = f"Заявка № {request.number}: {word}."
+    """The body under the subject «Заявка № N: <status word>»: what the executor told the
+    resident, else the new status in a sentence (the subject already names the request)."""
     if event.comment:
-        text += f" {event.comment}"
-    return text
+        return event.comment
+    return _("Статус заявки: %(word)s.") % {"word": resident_status_word(event.to_status)}
 
 
 # A comment is a conversation, not a change of the request: it goes to the inbox, push and
@@ -111,9 +111,9 @@ def notify_resident_of_comment(request: ServiceRequest, comment) -> NoticeIntent
     among the chosen ones); the resident's own comment tells nobody."""
     if request.author_id is None or comment.author_id == request.author_id:
         return None
-    text = _("Заявка № %(number)s: новый комментарий.") % {"number": request.number}
-    if comment.text:
-        text += f" {comment.text[:500]}"
+    text = _("Новый комментарий: %(text)s") % {"text": comment.text[:500]}
+    if not comment.text:
+        text = _("Новый комментарий с файлами")
     intent = _intent(
         request=request,
         kind=KIND_COMMENT,

@@ -65,7 +65,7 @@ def test_a_status_change_reaches_the_residents_chosen_channels(
     for notice in accepted:
         assert (notice.recipient, notice.kind) == (anna, "request.status")
         assert notice.subject == f"Заявка № {sr.number}: на рассмотрении"
-        assert notice.body == f"Заявка № {sr.number}: на рассмотрении. Мастер придёт завтра"
+        assert notice.body == "Мастер придёт завтра"
         assert notice.url == f"/requests/my/{sr.number}/"
         assert notice.due_at == dt.datetime(2026, 12, 1, 12, 0, tzinfo=MSK)
     assert rows(sr).count() == 4  # filing and acceptance, inbox and SMS each
@@ -100,7 +100,7 @@ def test_a_staff_comment_is_a_notice_and_the_residents_own_is_not(
     ]
     notice = rows(sr, kind="request.comment", channel="inbox").get()
     assert notice.subject == f"Заявка № {sr.number}: на рассмотрении"
-    assert notice.body == f"Заявка № {sr.number}: новый комментарий. Завтра с 10 до 12"
+    assert notice.body == "Новый комментарий: Завтра с 10 до 12"
 
 
 @pytest.mark.req("N2")

@@ -31,7 +31,7 @@ def test_the_executor_accepts_with_a_public_comment_the_resident_sees(sr, uo_dis
     assert event.data["changes"]["status"] == ["new", "accepted"]
     notice = notices(sr)[-1]
     assert word(notice) == "на рассмотрении"
-    assert notice.body.endswith("на рассмотрении. Мастер придёт завтра с 10 до 12")
+    assert notice.body == "Мастер придёт завтра с 10 до 12"
 
 
 @pytest.mark.req("R4")

@@ -196,7 +196,7 @@ def test_the_resident_and_the_executor_talk_inside_the_request(client_of, anna, 
     assert response.status_code == 201
     notice = Notice.objects.get(kind="request.comment", channel="inbox")
     assert notice.recipient == anna and "Завтра с 10 до 12" in notice.body
-    assert "новый комментарий" in notice.body and notice.group == f"request:{sr.pk}"
+    assert notice.body.startswith("Новый комментарий:") and notice.group == f"request:{sr.pk}"
 
     texts = [c["text"] for c in resident.get(url).json()]
     assert texts == ["Когда придёт мастер?", "Завтра с 10 до 12"]

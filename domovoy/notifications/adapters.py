@@ -82,6 +82,7 @@ class InboxAdapter(Adapter):
             recipient_id=notice.recipient_id,
             notice_id=notice.pk,
             kind=notice.kind,
+            group=notice.group,
             subject=notice.subject,
             body=notice.body,
             url=notice.url,

@@ -100,7 +100,9 @@ class DeliveryAttempt(models.Model):
 
 class InboxMessage(models.Model):
     """The in-cabinet inbox. One row per inbox notice (``notice`` is unique: redelivery of the
-    same notice writes nothing)."""
+    same notice writes nothing). The message keeps its own copy of the notice's ``group``: the
+    outbox row is purged after NOTIFICATIONS_RETENTION_DAYS (``notice`` becomes NULL), and the
+    message must still be found by group (``services.inbox_mark_read_group``)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_messages"
@@ -109,6 +111,8 @@ class InboxMessage(models.Model):
         Notice, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbox_message"
     )
     kind = models.CharField(max_length=60)
+    # The producer's group, copied from the notice (e.g. "request:17").
+    group = models.CharField(_("группа"), max_length=120, blank=True, default="")
     subject = models.CharField(_("тема"), max_length=200)
     body = models.TextField(_("текст"))
     url = models.CharField(max_length=500, blank=True, default="")
@@ -126,6 +130,13 @@ class InboxMessage(models.Model):
             # unread_count(user): only unread rows are in this partial index.
             models.Index(
                 fields=["recipient"], name="inbox_unread_idx", condition=Q(read_at__isnull=True)
+            ),
+            # inbox_mark_read_group(user, group): a user's unread messages of one group; read
+            # rows (the bulk) are not in it.
+            models.Index(
+                fields=["recipient", "group"],
+                name="inbox_group_unread_idx",
+                condition=Q(read_at__isnull=True),
             ),
         ]
 

@@ -292,14 +292,14 @@ def inbox_mark_all_read(*, user) -> int:
 
 def inbox_mark_read_group(*, user, group: str) -> int:
     """Mark read the user's unread inbox messages of one producer group (e.g. a request's
-    notices when its page is opened, N2). One UPDATE; the group is found through the outbox
-    row (index ``notice_group_idx``), so messages whose outbox row was purged are left as they
-    are. Returns the count."""
+    notices when its page is opened, N2). One UPDATE without a join: the message carries its
+    own ``group`` (index ``inbox_group_unread_idx``), so it works after the outbox row was
+    purged too. Returns the count."""
     if not group:
         raise ValueError("inbox_mark_read_group needs a group")
     with transaction.atomic():
         return InboxMessage.objects.filter(
-            recipient=user, read_at__isnull=True, notice__group=group
+            recipient=user, read_at__isnull=True, group=group
         ).update(read_at=timezone.now())
 
 

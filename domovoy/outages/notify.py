@@ -12,18 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domovoy.directory.models import Account
+from domovoy.notifications import services as engine
 
 from . import schedule
 from .models import FavouriteAddress, OutageBuilding
 
 CHUNK = 2000
-
-
-def _engine():
-    # Imported late: the engine is another app, written in parallel.
-    from domovoy.notifications import services
-
-    return services
 
 
 def recipient_ids(*, outage=None, building_ids=None) -> list[int]:
@@ -83,7 +77,7 @@ def _text(outage, kind) -> tuple[str, str]:
 
 
 def _intents(outage, planned: Iterable[schedule.Planned], ids: list[int]) -> Iterator:
-    NoticeIntent = _engine().NoticeIntent
+    NoticeIntent = engine.NoticeIntent
     url = reverse("outages:detail", args=[outage.pk])
     emergency = bool(outage.emergency_alert)
     texts = [(p, *_text(outage, p.kind), f"outage:{outage.pk}:{p.key}:u") for p in planned]
@@ -112,7 +106,7 @@ def send(outage, planned: list[schedule.Planned], ids: list[int] | None = None) 
         ids = recipient_ids(outage=outage)
     if not ids:
         return 0
-    enqueue = _engine().notices_enqueue
+    enqueue = engine.notices_enqueue
     inserted = 0
     batch = []
     for intent in _intents(outage, planned, ids):
@@ -126,11 +120,11 @@ def send(outage, planned: list[schedule.Planned], ids: list[int] | None = None) 
 
 
 def cancel_pending(outage, kinds: Iterable[str] | None = None) -> int:
-    return _engine().notices_cancel(group=outage.group, kinds=kinds)
+    return engine.notices_cancel(group=outage.group, kinds=kinds)
 
 
 def stats(outage) -> dict[str, dict[str, int]]:
-    return _engine().delivery_stats(group=outage.group)
+    return engine.delivery_stats(group=outage.group)
 
 
 def residents_were_told(outage) -> bool:

@@ -52,11 +52,13 @@ REMINDERS = (
     Reminder("start_5d", dt.timedelta(days=5)),
     Reminder("start_1d", dt.timedelta(days=1)),
 )
-REMINDER_KINDS = tuple(f"outage.reminder_{r.name[len('start_') :]}" for r in REMINDERS)
 
 
 def reminder_kind(reminder: Reminder) -> str:
-    return f"outage.reminder_{reminder.name[len('start_') :]}"
+    return f"outage.reminder_{reminder.name.removeprefix('start_')}"
+
+
+REMINDER_KINDS = tuple(reminder_kind(r) for r in REMINDERS)
 
 
 def on_publish(*, start: dt.datetime, now: dt.datetime, emergency: bool) -> list[Planned]:

@@ -72,7 +72,59 @@ class Styled:
             widget.attrs.setdefault("class", css)
 
 
-class OutageForm(Styled, forms.Form):
+MAX_ZONE_LABELS = 2000
+
+
+class ZoneFields(forms.Form):
+    """The hidden inputs of the zone picker (``_zone_picker.html``, ``zone.js``)."""
+
+    building_ids = forms.CharField(required=False, widget=forms.HiddenInput)
+    streets = forms.CharField(required=False, widget=forms.HiddenInput)
+    polygon = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def zone(self):
+        data = self.cleaned_data
+        try:
+            ids = [int(x) for x in (data.get("building_ids") or "").split(",") if x.strip()]
+            streets = json.loads(data.get("streets") or "[]")
+            polygon = json.loads(data.get("polygon") or "[]")
+        except (ValueError, TypeError):
+            raise ApplicationError(
+                _("Зона отключения задана неверно."), code="invalid_zone"
+            ) from None
+        if not isinstance(streets, list) or not isinstance(polygon, list):
+            raise ApplicationError(_("Зона отключения задана неверно."), code="invalid_zone")
+        return zone_spec(building_ids=ids, streets=streets, polygon=polygon)
+
+    def chosen_building_ids(self) -> list[int]:
+        """The building ids the picker holds now (bound data or initial), bad parts skipped."""
+        raw = self["building_ids"].value() or ""
+        ids = []
+        for part in str(raw).split(",")[:MAX_ZONE_LABELS]:
+            part = part.strip()
+            if part.isdigit() and int(part) < 2**31:
+                ids.append(int(part))
+        return ids
+
+
+def zone_labels(ids) -> list[list]:
+    """[[id, short address, lat, lon], ...] of the chosen buildings, for the picker's chips and
+    for fitting its map (one query)."""
+    rows = Building.objects.filter(id__in=list(ids)[:MAX_ZONE_LABELS]).only(
+        "id", "street", "house", "block", "latitude", "longitude"
+    )
+    return [[b.pk, b.short_address, b.latitude, b.longitude] for b in rows]
+
+
+def _settlements():
+    return list(
+        Building.objects.order_by("settlement")
+        .values_list("settlement", flat=True)
+        .distinct()[:200]
+    )
+
+
+class OutageForm(Styled, ZoneFields):
     kind = forms.ChoiceField(label=gettext_lazy("Вид"), choices=OutageKind.choices)
     network = forms.ChoiceField(label=gettext_lazy("Чьи сети"), choices=Network.choices)
     resource = forms.ChoiceField(label=gettext_lazy("Ресурс"), choices=Resource.choices)
@@ -103,9 +155,6 @@ class OutageForm(Styled, forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    building_ids = forms.CharField(required=False, widget=forms.HiddenInput)
-    streets = forms.CharField(required=False, widget=forms.HiddenInput)
-    polygon = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, networks=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,20 +163,6 @@ class OutageForm(Styled, forms.Form):
             self.fields["network"].choices = [
                 (n, label) for n, label in Network.choices if n in networks
             ]
-
-    def zone(self):
-        data = self.cleaned_data
-        try:
-            ids = [int(x) for x in (data.get("building_ids") or "").split(",") if x.strip()]
-            streets = json.loads(data.get("streets") or "[]")
-            polygon = json.loads(data.get("polygon") or "[]")
-        except (ValueError, TypeError):
-            raise ApplicationError(
-                _("Зона отключения задана неверно."), code="invalid_zone"
-            ) from None
-        if not isinstance(streets, list) or not isinstance(polygon, list):
-            raise ApplicationError(_("Зона отключения задана неверно."), code="invalid_zone")
-        return zone_spec(building_ids=ids, streets=streets, polygon=polygon)
 
 
 class RefineForm(Styled, forms.Form):
@@ -151,6 +186,16 @@ class RefineForm(Styled, forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ZoneEditForm(Styled, ZoneFields):
+    """«Изменить зону» on the card: the whole new zone and the outage's reason (O1, O2)."""
+
+    reason = forms.CharField(label=gettext_lazy("Причина отключения"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
 
 
 class CompleteForm(Styled, forms.Form):
@@ -300,11 +345,8 @@ def outage_create(request):
         {
             "form": form,
             "map": _map_settings(),
-            "settlements": list(
-                Building.objects.order_by("settlement")
-                .values_list("settlement", flat=True)
-                .distinct()[:200]
-            ),
+            "settlements": _settlements(),
+            "zone_labels": zone_labels(form.chosen_building_ids()) if form.is_bound else [],
         },
     )
 
@@ -316,9 +358,9 @@ def _outage_or_404(request, pk):
     return outage
 
 
-def outage_detail(request, pk):
-    outage = _outage_or_404(request, pk)
-    can_change = perms.is_responsible_staff(request.user, outage)
+def _detail(request, outage, *, zone_form=None, status=200):
+    """Render the card; ``zone_form`` is a bound «Изменить зону» form to show again (opened)."""
+    can_change = perms.is_responsible_staff(request.user, outage) and outage.status == "published"
     is_staff = request.user.is_authenticated and (
         request.user.is_superuser or roles.organization_of(request.user) is not None
     )
@@ -332,32 +374,55 @@ def outage_detail(request, pk):
         }
     )
     zone = list(outage.zone.all())
-    return render(
-        request,
-        "outages/outage_detail.html",
-        {
-            "outage": outage,
-            "zone": zone,
-            "revisions": list(outage.revisions.all()),
-            "can_change": can_change and outage.status == "published",
-            "is_staff": is_staff,
-            "delivery": (
-                [(CHANNEL_LABELS.get(c, c), row) for c, row in notify.stats(outage).items()]
-                if is_staff
-                else None
-            ),
-            "refine_form": refine,
-            "complete_form": CompleteForm(),
-            "cancel_form": CancelForm(),
-            "map": _map_settings(),
-            "now": timezone.now(),
-            "points": [
-                [z.building.latitude, z.building.longitude, z.building.short_address]
-                for z in zone[:2000]
-                if z.building.latitude is not None
-            ],
-        },
-    )
+    context = {
+        "outage": outage,
+        "zone": zone,
+        "revisions": list(outage.revisions.all()),
+        "can_change": can_change,
+        "is_staff": is_staff,
+        "delivery": (
+            [(CHANNEL_LABELS.get(c, c), row) for c, row in notify.stats(outage).items()]
+            if is_staff
+            else None
+        ),
+        "refine_form": refine,
+        "complete_form": CompleteForm(),
+        "cancel_form": CancelForm(),
+        "map": _map_settings(),
+        "now": timezone.now(),
+        "points": [
+            [z.building.latitude, z.building.longitude, z.building.short_address]
+            for z in zone[:2000]
+            if z.building.latitude is not None
+        ],
+    }
+    if can_change:
+        if zone_form is None:
+            zone_form = ZoneEditForm(
+                initial={
+                    "building_ids": ",".join(str(z.building_id) for z in zone),
+                    "streets": "[]",
+                    "polygon": "",
+                    "reason": outage.reason,
+                }
+            )
+            labels = [
+                [z.building_id, z.building.short_address, z.building.latitude, z.building.longitude]
+                for z in zone[:MAX_ZONE_LABELS]
+            ]
+        else:
+            labels = zone_labels(zone_form.chosen_building_ids())
+        context.update(
+            zone_form=zone_form,
+            zone_open=zone_form.is_bound,
+            zone_labels=labels,
+            settlements=_settlements(),
+        )
+    return render(request, "outages/outage_detail.html", context, status=status)
+
+
+def outage_detail(request, pk):
+    return _detail(request, _outage_or_404(request, pk))
 
 
 def _act(request, pk, form_class, action, success):
@@ -377,9 +442,42 @@ def _act(request, pk, form_class, action, success):
     return redirect("outages:detail", pk=pk)
 
 
+def _edit_zone(request, pk):
+    """«Изменить зону»: the refine service with the new zone (O1, O2); the service tells the
+    residents of added buildings. A refusal re-renders the card with the picker as it was."""
+    outage = _outage_or_404(request, pk)
+    form = ZoneEditForm(request.POST)
+    refusal = None
+    if form.is_valid():
+        try:
+            services.outage_refine(
+                actor=request.user,
+                outage=outage,
+                zone=form.zone(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            refusal = exc
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Зона отключения изменена."))
+            return redirect("outages:detail", pk=pk)
+    outage.refresh_from_db(fields=["status"])
+    if not (perms.is_responsible_staff(request.user, outage) and outage.status == "published"):
+        # no picker to show this user (another organisation, a resident, a closed outage)
+        messages.error(
+            request, refusal.message if refusal else _("Изменить зону этого отключения нельзя.")
+        )
+        return redirect("outages:detail", pk=pk)
+    return _detail(request, outage, zone_form=form)
+
+
 @login_required
 @require_POST
 def outage_edit(request, pk):
+    if request.POST.get("action") == "zone":
+        return _edit_zone(request, pk)
+
     def refine(outage, d):
         kwargs = {"reason": d["reason"], "description": d["description"]}
         if d["start"]:

@@ -9,9 +9,26 @@
     return el ? el.value : "";
   }
 
+  function parseList(text) {
+    // A hidden input re-rendered after an error may hold anything the browser sent: never fail.
+    try {
+      var value = JSON.parse(text || "[]");
+      return Array.isArray(value) ? value : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    if (!el) { return []; }
+    try { return JSON.parse(el.textContent) || []; } catch (e) { return []; }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.getElementById("outage-form");
-    if (!form) { return; }
+    var mapEl = document.getElementById("zone-map");
+    if (!mapEl) { return; }
+    var form = mapEl.closest("form");
     var idsInput = form.querySelector("input[name=building_ids]");
     var streetsInput = form.querySelector("input[name=streets]");
     var polygonInput = form.querySelector("input[name=polygon]");
@@ -20,15 +37,27 @@
     var errorEl = document.getElementById("zone-error");
     var countText = document.getElementById("zone-count-text").innerHTML.trim();
     var removeText = document.getElementById("zone-remove-text").innerHTML.trim();
-    var mapEl = document.getElementById("zone-map");
 
+    // Labels and coordinates of the buildings already chosen (the server fills them in when it
+    // re-renders the form after an error, or when the card opens the zone of an outage).
+    var known = {};
+    readJson("zone-labels").forEach(function (row) {
+      known[row[0]] = { label: row[1], lat: row[2], lon: row[3] };
+    });
     var state = {
       buildings: [],  // [{id, label}]
-      streets: JSON.parse(streetsInput.value || "[]"),
-      polygon: JSON.parse(polygonInput.value || "[]"),
+      streets: parseList(streetsInput.value).filter(function (s) {
+        return Array.isArray(s) && s.length === 2;
+      }),
+      polygon: parseList(polygonInput.value).filter(function (p) {
+        return Array.isArray(p) && p.length === 2 && isFinite(p[0]) && isFinite(p[1]);
+      }),
     };
     (idsInput.value || "").split(",").forEach(function (x) {
-      if (x.trim()) { state.buildings.push({ id: parseInt(x, 10), label: "#" + x.trim() }); }
+      var id = parseInt(x, 10);
+      if (!isNaN(id) && !state.buildings.some(function (b) { return b.id === id; })) {
+        state.buildings.push({ id: id, label: known[id] ? known[id].label : "#" + id });
+      }
     });
 
     // --- map and polygon drawing
@@ -41,6 +70,24 @@
     var shape = L.polygon([], { color: "#dc3545", weight: 2 }).addTo(map);
     var vertices = L.layerGroup().addTo(map);
     var found = L.layerGroup().addTo(map);
+
+    // Show what was chosen before: the drawn polygon and the chosen buildings.
+    function fitChosen() {
+      var points = state.polygon.slice();
+      state.buildings.forEach(function (b) {
+        var k = known[b.id];
+        if (k && k.lat !== null && k.lon !== null) { points.push([k.lat, k.lon]); }
+      });
+      if (points.length === 1) { map.setView(points[0], 16); }
+      else if (points.length > 1) { map.fitBounds(points, { padding: [20, 20], maxZoom: 16 }); }
+    }
+    // A map inside a collapsed block has no size until it opens (the card's «Изменить зону»).
+    var collapse = mapEl.closest(".collapse");
+    if (collapse) {
+      collapse.addEventListener("shown.bs.collapse", function () {
+        map.invalidateSize(); fitChosen();
+      });
+    }
 
     function drawPolygon() {
       shape.setLatLngs(state.polygon);
@@ -159,15 +206,18 @@
       }
     });
 
-    // --- emergency-only fields
+    // --- emergency-only fields (the publication form only)
     var kind = form.querySelector("select[name=kind]");
     function toggleKind() {
       var emergency = kind.value === "emergency";
       form.querySelectorAll(".emergency-only").forEach(function (el) { el.hidden = !emergency; });
       form.querySelectorAll(".emergency-hide").forEach(function (el) { el.hidden = emergency; });
     }
-    kind.addEventListener("change", toggleKind);
-    toggleKind();
+    if (kind) {
+      kind.addEventListener("change", toggleKind);
+      toggleKind();
+    }
+    fitChosen();
     changed();
   });
 })();

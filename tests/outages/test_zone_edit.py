@@ -114,9 +114,7 @@ def test_the_zone_changes_by_polygon_and_ids_and_new_residents_are_told(
 def test_the_reason_changes_with_the_zone(frozen, outage, houses, rso_dispatcher):
     r = client_for(rso_dispatcher).post(
         f"/outages/{outage.pk}/edit/",
-        zone_post(
-            outage, building_ids=f"{houses[0].pk},{houses[1].pk}", reason="Авария на вводе"
-        ),
+        zone_post(outage, building_ids=f"{houses[0].pk},{houses[1].pk}", reason="Авария на вводе"),
     )
     assert r.status_code == 302
     outage.refresh_from_db()

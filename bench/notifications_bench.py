@@ -16,6 +16,8 @@ import tracemalloc
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from bench.scenarios import analyze
+
 BATCH = 1000
 RESIDENTS = 2000
 
@@ -80,6 +82,7 @@ def notification_delivery(args):
     user_ids = list(
         User.objects.filter(username__startswith="bench_resident_").values_list("id", flat=True)
     )
+    analyze(User)
     scheduled = services._schedule_delivery
     # No quiet hours (start == end) whatever the wall clock; no inline delivery on commit (the
     # bench settings run tasks inline): the worker below is what is measured.

@@ -22,6 +22,8 @@ from unittest import mock
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.scenarios import analyze
+
 SEED_SETTLEMENT = "пгт Отключенск"  # not a demo town: the seed is recognised on a kept database
 BATCH = 5000
 
@@ -145,6 +147,7 @@ def _seed(n_accounts, n_buildings):
         [through(account_id=a, user_id=u) for a, u in zip(accounts, users, strict=False)],
         batch_size=BATCH,
     )
+    analyze(Building, ManagementPeriod, User, Premises, Account, through)
     print(
         f"  seeded {len(buildings):,} buildings, {len(accounts):,} accounts and residents in "
         f"{time.perf_counter() - started:.1f} s",

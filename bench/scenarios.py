@@ -20,6 +20,17 @@ IMPORT_SETTLEMENT = "пгт Поназырево"  # not one of the demo's towns
 BASELINE_SETTLEMENT = "пгт Шарья-Лесная"
 
 
+def analyze(*models):
+    """Fresh planner statistics for tables a scenario just filled in bulk, as autovacuum would
+    give a real database: without them PostgreSQL may keep plans made for empty tables (a
+    foreign-key check by sequential scan, per inserted row)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]

@@ -41,8 +41,8 @@ from .models import DeliveryAttempt, Notice
 log = logging.getLogger(__name__)
 S = Notice.State
 NOTICE_FIELDS = (
-    "id", "recipient_id", "channel", "kind", "subject", "body", "url", "due_at", "emergency",
-    "dedup_key", "attempts",
+    "id", "recipient_id", "channel", "kind", "group", "subject", "body", "url", "due_at",
+    "emergency", "dedup_key", "attempts",
 )  # fmt: skip
 
 

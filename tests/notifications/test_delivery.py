@@ -220,3 +220,25 @@ def test_finished_rows_past_retention_are_purged_and_the_inbox_stays(boris, noon
     assert any(
         "purge_old_notices" in t.name for t in HUEY.read_periodic(dt.datetime(2026, 12, 1, 3, 17))
     )
+
+
+@pytest.mark.req("N1")
+def test_a_batch_costs_the_same_queries_for_ten_rows_and_for_fifty(noon, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as f
+
+    # Fifty: SQLite splits a bulk insert past 999 parameters, which is not what is measured.
+    users = [f.UserFactory(username=f"q{i}", email="", phone="") for i in range(50)]
+
+    def deliver(count, prefix):
+        notices_enqueue(
+            [intent(u, key=f"{prefix}:{u.pk}", group=f"{prefix}:g") for u in users[:count]]
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            assert delivery.deliver_due(1000) == count
+        return len(ctx.captured_queries)
+
+    assert deliver(10, "small") == deliver(50, "big")
+    assert set(InboxMessage.objects.values_list("group", flat=True)) == {"small:g", "big:g"}

@@ -57,15 +57,6 @@ def add_bootstrap(form):
         widget.attrs.setdefault("class", css)
 
 
-def apply_errors(form, error):
-    """Put an ApplicationError on the form: its sentence on top, its per-field messages next
-    to the fields (messages of fields the form lacks go on top too)."""
-    form.add_error(None, error.message)
-    for field, messages in (error.fields or {}).items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 class OrganizationCardForm(forms.Form):
     """The card of an organisation (D1); kinds only for operators."""
 

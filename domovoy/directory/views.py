@@ -2,11 +2,9 @@
 registry with its map and building pages (D3), registry editing (D4). Object rules come from
 ``permissions.py`` (S2); owners' names are masked unless the rule allows them (S5)."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +16,7 @@ from domovoy.audit.services import personal_data_read
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.core.masking import mask_name
+from domovoy.web import pages
 
 from . import selectors, services
 from .filters import BuildingPageFilter
@@ -31,7 +30,6 @@ from .forms import (
     OrganizationCardForm,
     OrganizationSearchForm,
     ServiceLinkForm,
-    apply_errors,
     role_choices_for,
 )
 from .models import Employee, ManagementPeriod, Organization, Resource
@@ -43,17 +41,6 @@ NEW_CREDENTIALS_KEY = "directory_new_credentials"
 def _require(request, perm, obj=None):
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied
-
-
-def _page(request, queryset, per_page=PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _querystring(request, drop=("page",)):
-    params = request.GET.copy()
-    for key in drop:
-        params.pop(key, None)
-    return params.urlencode()
 
 
 def _org_or_404(pk):
@@ -79,8 +66,8 @@ def organization_list(request):
         "directory/organization_list.html",
         {
             "form": form,
-            "page": _page(request, qs),
-            "querystring": _querystring(request),
+            "page": pages.page(request, qs, per_page=PAGE_SIZE),
+            "querystring": pages.querystring(request),
             "is_reader": roles.is_territorial_reader(request.user),
         },
     )
@@ -152,7 +139,7 @@ def organization_edit(request, pk):
                     license_scan=request.FILES.get("license_scan"),
                 )
             except ApplicationError as exc:
-                apply_errors(form, exc)
+                pages.apply_errors(form, exc)
             else:
                 messages.success(request, _("Карта организации сохранена"))
                 return redirect("directory:organization", pk=org.pk)
@@ -183,7 +170,7 @@ def service_link_add(request, pk):
                 end=d["end"],
             )
         except ApplicationError as exc:
-            apply_errors(form, exc)
+            pages.apply_errors(form, exc)
         else:
             messages.success(request, _("Обслуживающая организация добавлена"))
             return redirect("directory:organization", pk=org.pk)
@@ -237,7 +224,7 @@ def department_add(request, pk):
         try:
             services.department_create(organization=org, name=form.cleaned_data["name"])
         except ApplicationError as exc:
-            apply_errors(form, exc)
+            pages.apply_errors(form, exc)
         else:
             messages.success(request, _("Подразделение добавлено"))
             return redirect("directory:staff", pk=org.pk)
@@ -263,7 +250,7 @@ def employee_add(request, pk):
                 department=d["department"],
             )
         except ApplicationError as exc:
-            apply_errors(form, exc)
+            pages.apply_errors(form, exc)
         else:
             # Shown once on the next page view, then gone from the session.
             request.session[NEW_CREDENTIALS_KEY] = {
@@ -316,14 +303,6 @@ def employee_deactivate(request, pk):
 # --- Buildings (D3) and the management registry (D4)
 
 
-def _map_settings():
-    return {
-        "tile_url": settings.MAP_TILE_URL,
-        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-        "center": list(settings.MAP_CENTER),
-    }
-
-
 @login_required
 def building_list(request):
     _require(request, "directory.view_building")
@@ -336,7 +315,11 @@ def building_list(request):
     return render(
         request,
         "directory/building_list.html",
-        {"filter": filterset, "page": _page(request, qs), "querystring": _querystring(request)},
+        {
+            "filter": filterset,
+            "page": pages.page(request, qs, per_page=PAGE_SIZE),
+            "querystring": pages.querystring(request),
+        },
     )
 
 
@@ -347,7 +330,11 @@ def building_map(request):
     return render(
         request,
         "directory/building_map.html",
-        {"filter": filterset, "querystring": _querystring(request), "map": _map_settings()},
+        {
+            "filter": filterset,
+            "querystring": pages.querystring(request),
+            "map": pages.map_settings(),
+        },
     )
 
 
@@ -409,7 +396,9 @@ def building_geojson(request):
 def _render_building(request, building, *, period_form=None, status=200):
     user = request.user
     people = user.has_perm("directory.view_building_people", building)
-    page = _page(request, selectors.premises_of_building(building=building))
+    page = pages.page(
+        request, selectors.premises_of_building(building=building), per_page=PAGE_SIZE
+    )
     rows = []
     for premises in page:
         for account in premises.accounts.all() or [None]:
@@ -442,7 +431,7 @@ def _render_building(request, building, *, period_form=None, status=200):
             "people": people,
             "can_registry": can_registry,
             "period_form": period_form or (ManagementPeriodForm() if can_registry else None),
-            "map": _map_settings(),
+            "map": pages.map_settings(),
         },
         status=status,
     )
@@ -480,7 +469,7 @@ def management_add(request, pk):
                 basis=d["basis"],
             )
         except ApplicationError as exc:
-            apply_errors(form, exc)
+            pages.apply_errors(form, exc)
         else:
             messages.success(request, _("Период управления добавлен"))
             return redirect("directory:building", pk=building.pk)

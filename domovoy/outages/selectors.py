@@ -22,6 +22,7 @@ from .models import (
     OutageRevision,
     OutageStatus,
 )
+from .zones import MAX_ZONE_LABELS
 
 PUBLIC_STATUSES = (OutageStatus.PUBLISHED, OutageStatus.COMPLETED)
 LIST_RELATED = ("organization",)
@@ -345,3 +346,21 @@ def outage_durations(
                 )
             )
     return expanded
+
+
+def zone_labels(ids) -> list[list]:
+    """[[id, short address, lat, lon], ...] of the chosen buildings, for the picker's chips and
+    for fitting its map (one query)."""
+    rows = Building.objects.filter(id__in=list(ids)[:MAX_ZONE_LABELS]).only(
+        "id", "street", "house", "block", "latitude", "longitude"
+    )
+    return [[b.pk, b.short_address, b.latitude, b.longitude] for b in rows]
+
+
+def settlements() -> list[str]:
+    """The settlements of the registry, for the picker's «whole street» choice."""
+    return list(
+        Building.objects.order_by("settlement")
+        .values_list("settlement", flat=True)
+        .distinct()[:200]
+    )

@@ -4,275 +4,35 @@ public list and map and the resident's «Мои адреса» (O6). Views call 
 
 from __future__ import annotations
 
-import json
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Building, Resource
 from domovoy.notifications.channels import LABELS as CHANNEL_LABELS
+from domovoy.web import pages
 
 from . import export, filters, notify, selectors, services
 from . import permissions as perms
-from .models import Completion, FavouriteLabel, Network, OutageKind
-from .zones import zone_spec
-
-PAGE_SIZE = 25
-
-
-def _querystring(request, drop=("page",)):
-    params = request.GET.copy()
-    for key in drop:
-        params.pop(key, None)
-    return params.urlencode()
-
-
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _map_settings():
-    return {
-        "tile_url": getattr(settings, "MAP_TILE_URL", ""),
-        "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
-        "center": list(getattr(settings, "MAP_CENTER", [57.7665, 40.9269])),
-    }
-
-
-# --- Forms -----------------------------------------------------------------------------------
-
-DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class Styled:
-    """Bootstrap classes on every widget."""
-
-    def style(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-
-MAX_ZONE_LABELS = 2000
-
-
-class ZoneFields(forms.Form):
-    """The hidden inputs of the zone picker (``_zone_picker.html``, ``zone.js``)."""
-
-    building_ids = forms.CharField(required=False, widget=forms.HiddenInput)
-    streets = forms.CharField(required=False, widget=forms.HiddenInput)
-    polygon = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def zone(self):
-        data = self.cleaned_data
-        try:
-            ids = [int(x) for x in (data.get("building_ids") or "").split(",") if x.strip()]
-            streets = json.loads(data.get("streets") or "[]")
-            polygon = json.loads(data.get("polygon") or "[]")
-        except (ValueError, TypeError):
-            raise ApplicationError(
-                _("Зона отключения задана неверно."), code="invalid_zone"
-            ) from None
-        if not isinstance(streets, list) or not isinstance(polygon, list):
-            raise ApplicationError(_("Зона отключения задана неверно."), code="invalid_zone")
-        return zone_spec(building_ids=ids, streets=streets, polygon=polygon)
-
-    def chosen_building_ids(self) -> list[int]:
-        """The building ids the picker holds now (bound data or initial), bad parts skipped."""
-        raw = self["building_ids"].value() or ""
-        ids = []
-        for part in str(raw).split(",")[:MAX_ZONE_LABELS]:
-            part = part.strip()
-            if part.isdigit() and int(part) < 2**31:
-                ids.append(int(part))
-        return ids
-
-
-def zone_labels(ids) -> list[list]:
-    """[[id, short address, lat, lon], ...] of the chosen buildings, for the picker's chips and
-    for fitting its map (one query)."""
-    rows = Building.objects.filter(id__in=list(ids)[:MAX_ZONE_LABELS]).only(
-        "id", "street", "house", "block", "latitude", "longitude"
-    )
-    return [[b.pk, b.short_address, b.latitude, b.longitude] for b in rows]
-
-
-def _settlements():
-    return list(
-        Building.objects.order_by("settlement")
-        .values_list("settlement", flat=True)
-        .distinct()[:200]
-    )
-
-
-class OutageForm(Styled, ZoneFields):
-    kind = forms.ChoiceField(label=gettext_lazy("Вид"), choices=OutageKind.choices)
-    network = forms.ChoiceField(label=gettext_lazy("Чьи сети"), choices=Network.choices)
-    resource = forms.ChoiceField(label=gettext_lazy("Ресурс"), choices=Resource.choices)
-    start = forms.DateTimeField(label=gettext_lazy("Начало"), required=False, widget=DT_WIDGET)
-    planned_end = forms.DateTimeField(
-        label=gettext_lazy("Плановое окончание / прогноз восстановления"),
-        required=False,
-        widget=DT_WIDGET,
-    )
-    end_known_at = forms.DateTimeField(
-        label=gettext_lazy("Срок окончания известен с"),
-        required=False,
-        widget=DT_WIDGET,
-        help_text=gettext_lazy("Пусто — с текущего момента. Срок вносится в течение 1 часа."),
-    )
-    accident_at = forms.DateTimeField(
-        label=gettext_lazy("Время возникновения аварии"), required=False, widget=DT_WIDGET
-    )
-    emergency_alert = forms.BooleanField(
-        label=gettext_lazy("Экстренное оповещение"),
-        required=False,
-        help_text=gettext_lazy("Жители получат уведомление сразу, даже с 22:00 до 8:00."),
-    )
-    completion = forms.ChoiceField(
-        label=gettext_lazy("Завершение"), choices=Completion.choices, initial=Completion.AUTO
-    )
-    reason = forms.CharField(label=gettext_lazy("Причина"), max_length=300)
-    description = forms.CharField(
-        label=gettext_lazy("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, networks=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-        if networks:
-            self.fields["network"].choices = [
-                (n, label) for n, label in Network.choices if n in networks
-            ]
-
-
-class RefineForm(Styled, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    start = forms.DateTimeField(label=gettext_lazy("Начало"), required=False, widget=DT_WIDGET)
-    planned_end = forms.DateTimeField(
-        label=gettext_lazy("Плановое окончание / прогноз восстановления"),
-        required=False,
-        widget=DT_WIDGET,
-    )
-    end_known_at = forms.DateTimeField(
-        label=gettext_lazy("Новый срок известен с"),
-        required=False,
-        widget=DT_WIDGET,
-        help_text=gettext_lazy("Пусто — с текущего момента."),
-    )
-    reason = forms.CharField(label=gettext_lazy("Причина"), max_length=300)
-    description = forms.CharField(
-        label=gettext_lazy("Описание"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class ZoneEditForm(Styled, ZoneFields):
-    """«Изменить зону» on the card: the whole new zone and the outage's reason (O1, O2)."""
-
-    reason = forms.CharField(label=gettext_lazy("Причина отключения"), max_length=300)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-
-class CompleteForm(Styled, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    actual_end = forms.DateTimeField(
-        label=gettext_lazy("Фактическое окончание"), required=False, widget=DT_WIDGET
-    )
-    known_at = forms.DateTimeField(
-        label=gettext_lazy("Известно с"), required=False, widget=DT_WIDGET
-    )
-
-
-class CancelForm(Styled, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    reason = forms.CharField(label=gettext_lazy("Причина отмены"), max_length=500)
-
-
-class DurationsForm(Styled, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    date_from = forms.DateField(
-        label=gettext_lazy("С"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("По"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    resource = forms.ChoiceField(
-        label=gettext_lazy("Ресурс"),
-        required=False,
-        choices=[("", gettext_lazy("Все"))] + Resource.choices,
-    )
-    by = forms.ChoiceField(
-        label=gettext_lazy("Строки"),
-        choices=[
-            ("building", gettext_lazy("по домам")),
-            ("account", gettext_lazy("по лицевым счетам")),
-        ],
-        initial="building",
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("Не раньше даты начала."))
-        elif start and end and (end - start).days > 366:
-            self.add_error("date_to", _("Период не длиннее года."))
-        return data
-
-
-class FavouriteForm(Styled, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    building = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-    label = forms.ChoiceField(label=gettext_lazy("Метка"), choices=FavouriteLabel.choices)
-    title = forms.CharField(label=gettext_lazy("Своё название"), required=False, max_length=100)
-
-
-def _form_error(form, exc: ApplicationError):
-    placed = False
-    for field, errors in exc.fields.items():
-        if field in form.fields:
-            for error in errors:
-                form.add_error(field, error)
-            placed = True
-    form.add_error(None, exc.message) if not placed or exc.message else None
-
+from .forms import (
+    CancelForm,
+    CompleteForm,
+    DurationsForm,
+    FavouriteForm,
+    OutageForm,
+    RefineForm,
+    ZoneEditForm,
+)
+from .zones import MAX_ZONE_LABELS
 
 # --- Staff pages -----------------------------------------------------------------------------
 
@@ -301,8 +61,8 @@ def outage_list(request):
         "outages/outage_list.html",
         {
             "filter": filterset,
-            "page": _page(request, qs),
-            "querystring": _querystring(request),
+            "page": pages.page(request, qs),
+            "querystring": pages.querystring(request),
             "may_publish": perms.may_publish(request.user),
             "now": timezone.now(),
             "delays": selectors.supplier_delay_stats(organization=org) if org else None,
@@ -335,7 +95,7 @@ def outage_create(request):
                 emergency_alert=d["emergency_alert"],
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            pages.apply_errors(form, exc)
         else:
             messages.success(request, _("Отключение опубликовано, жители будут оповещены."))
             return redirect("outages:detail", pk=outage.pk)
@@ -344,9 +104,11 @@ def outage_create(request):
         "outages/outage_form.html",
         {
             "form": form,
-            "map": _map_settings(),
-            "settlements": _settlements(),
-            "zone_labels": zone_labels(form.chosen_building_ids()) if form.is_bound else [],
+            "map": pages.map_settings(),
+            "settlements": selectors.settlements(),
+            "zone_labels": selectors.zone_labels(form.chosen_building_ids())
+            if form.is_bound
+            else [],
         },
     )
 
@@ -388,11 +150,11 @@ def _detail(request, outage, *, zone_form=None, status=200):
         "refine_form": refine,
         "complete_form": CompleteForm(),
         "cancel_form": CancelForm(),
-        "map": _map_settings(),
+        "map": pages.map_settings(),
         "now": timezone.now(),
         "points": [
             [z.building.latitude, z.building.longitude, z.building.short_address]
-            for z in zone[:2000]
+            for z in zone[:MAX_ZONE_LABELS]
             if z.building.latitude is not None
         ],
     }
@@ -411,12 +173,12 @@ def _detail(request, outage, *, zone_form=None, status=200):
                 for z in zone[:MAX_ZONE_LABELS]
             ]
         else:
-            labels = zone_labels(zone_form.chosen_building_ids())
+            labels = selectors.zone_labels(zone_form.chosen_building_ids())
         context.update(
             zone_form=zone_form,
             zone_open=zone_form.is_bound,
             zone_labels=labels,
-            settlements=_settlements(),
+            settlements=selectors.settlements(),
         )
     return render(request, "outages/outage_detail.html", context, status=status)
 
@@ -458,7 +220,7 @@ def _edit_zone(request, pk):
             )
         except ApplicationError as exc:
             refusal = exc
-            _form_error(form, exc)
+            pages.apply_errors(form, exc)
         else:
             messages.success(request, _("Зона отключения изменена."))
             return redirect("outages:detail", pk=pk)
@@ -560,7 +322,7 @@ def durations(request):
             "by_account": form.is_bound
             and form.is_valid()
             and form.cleaned_data["by"] == "account",
-            "querystring": _querystring(request, drop=("page", "format")),
+            "querystring": pages.querystring(request, drop=("page", "format")),
         },
     )
 
@@ -596,7 +358,7 @@ def public_outages(request):
             "resources": Resource.choices,
             "resource": resource or "",
             "address": address,
-            "map": _map_settings(),
+            "map": pages.map_settings(),
             "features": features,
         },
     )

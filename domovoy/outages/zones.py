@@ -16,6 +16,9 @@ from domovoy.directory.models import Building
 
 MAX_POLYGON_VERTICES = 500
 
+# At most this many buildings are labelled in the picker (chips and map fitting).
+MAX_ZONE_LABELS = 2000
+
 
 @dataclass(frozen=True)
 class ZoneSpec:

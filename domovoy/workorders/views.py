@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from domovoy.core.errors import ApplicationError
+from domovoy.web import pages
 
 from . import definition, selectors, services
 from .defaults import DEFAULT_VERSION
@@ -22,14 +23,6 @@ from .forms import (
 )
 from .models import FieldType, SectionKind
 from .pdf import render_work_order_pdf
-
-
-def _form_errors(form, exc):
-    """An ApplicationError on a Django form: field messages on their fields, else on top."""
-    form.add_error(None, exc.message)
-    for name, msgs in exc.fields.items():
-        for msg in msgs:
-            form.add_error(name if name in form.fields else None, msg)
 
 
 def _refuse_forbidden(exc):
@@ -56,7 +49,7 @@ def template_list(request):
                 )
             except ApplicationError as exc:
                 _refuse_forbidden(exc)
-                _form_errors(form, exc)
+                pages.apply_errors(form, exc)
             else:
                 messages.success(request, _("Форма «%(t)s» создана") % {"t": template.title})
                 return redirect("workorders:template", pk=template.pk)
@@ -102,7 +95,7 @@ def version_create(request, pk):
                 )
             except ApplicationError as exc:
                 _refuse_forbidden(exc)
-                _form_errors(form, exc)
+                pages.apply_errors(form, exc)
             else:
                 messages.success(
                     request,

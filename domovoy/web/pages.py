@@ -1,0 +1,37 @@
+"""Small helpers every app's pages share: a page of a list, the query string without the page,
+the map's settings, and an ApplicationError shown on a Django form."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+
+PAGE_SIZE = 25
+
+
+def page(request, queryset, per_page=PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def querystring(request, drop=("page",)):
+    """The current filters, for the pager's links."""
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def map_settings():
+    """Tile source and centre of every Leaflet map (a city intranet may run its own tiles)."""
+    return {
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "center": list(settings.MAP_CENTER),
+    }
+
+
+def apply_errors(form, error):
+    """Put an ApplicationError on the form: its sentence on top, its per-field messages next
+    to the fields (messages of fields the form lacks go on top too)."""
+    form.add_error(None, error.message)
+    for field, messages in (error.fields or {}).items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)

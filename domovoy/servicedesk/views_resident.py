@@ -22,7 +22,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.http import FileResponse, Http404
@@ -36,6 +35,7 @@ from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Building, Premises
 from domovoy.notifications.selectors import unread_count
+from domovoy.web import pages
 
 from . import events, selectors, services
 from . import permissions as who
@@ -99,10 +99,6 @@ def _any_request(user, number) -> ServiceRequest:
     if sr is None or sr.is_deleted or not user.has_perm("servicedesk.view_request", sr):
         raise Http404
     return sr
-
-
-def _page(request, qs, size=PAGE_SIZE):
-    return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
 # The names a service uses for fields that a page's form calls otherwise.
@@ -307,7 +303,7 @@ def _run_action(request, sr, action):
 @resident_required
 def resident_list(request):
     """«Мои заявки» (R4, M): number, topic, address, the resident's status word, deadline."""
-    page = _page(request, selectors.resident_requests(user=request.user))
+    page = pages.page(request, selectors.resident_requests(user=request.user), PAGE_SIZE)
     unread = unread_count(request.user)
     return render(request, "servicedesk/resident/list.html", {"page": page, "unread": unread})
 
@@ -593,7 +589,7 @@ def callcentre_calls(request):
         request,
         "servicedesk/callcentre/calls.html",
         {
-            "page": _page(request, qs, 50),
+            "page": pages.page(request, qs, 50),
             "outcomes": Call.Outcome.choices,
             "outcome": outcome,
             "mine": bool(request.GET.get("mine")),
@@ -627,7 +623,7 @@ def search_requests(user, query: str):
 def callcentre_search(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = _page(request, search_requests(request.user, query)) if query else None
+    page = pages.page(request, search_requests(request.user, query), PAGE_SIZE) if query else None
     return render(
         request, "servicedesk/callcentre/search.html", {"form": form, "page": page, "q": query}
     )
@@ -736,7 +732,7 @@ def callcentre_callbacks(request):
         request,
         "servicedesk/callcentre/callbacks.html",
         {
-            "page": _page(request, callback_list(request.user), 30),
+            "page": pages.page(request, callback_list(request.user), 30),
             "unanswered_limit": services.unanswered_calls_limit(),
         },
     )

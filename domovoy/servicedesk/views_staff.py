@@ -44,6 +44,7 @@ from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.directory.models import OrgKind
 from domovoy.directory.selectors import organization_visible
+from domovoy.web import pages
 
 from . import conversation, deadlines, selectors, services, statistics
 from . import permissions as who
@@ -60,6 +61,8 @@ from .workflow import (
 )
 
 PAGE_SIZE = 50
+# Query parameters that are not filters: the page and the live partial's switch.
+NOT_FILTERS = ("page", "partial")
 # R19: the page polls this often; the live query looks back a little further than the last
 # poll so that a change committed while the previous poll ran is not missed (the page drops
 # alerts it has already shown).
@@ -143,13 +146,6 @@ def _rows(ids) -> list[ServiceRequest]:
     )
     by_id = {sr.pk: sr for sr in qs}
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def _querystring(request, drop=("page", "partial")):
-    params = request.GET.copy()
-    for key in drop:
-        params.pop(key, None)
-    return params.urlencode()
 
 
 def _now():
@@ -294,7 +290,7 @@ def staff_queue(request):
         "tab": tab,
         "filter": filterset,
         "page": page,
-        "querystring": _querystring(request),
+        "querystring": pages.querystring(request, drop=NOT_FILTERS),
         "now": now,
         "org": org,
         "selectable": True,
@@ -876,7 +872,7 @@ def staff_list(request, kind):
         "lists": _lists_for(user, org),
         "filter": filterset,
         "page": page,
-        "querystring": _querystring(request),
+        "querystring": pages.querystring(request, drop=NOT_FILTERS),
         "now": now,
         "org": org,
     }
@@ -933,7 +929,11 @@ def _stats_request(request):
 def staff_stats(request):
     """R18: the statistics page of an organisation."""
     form, stats = _stats_request(request)
-    context = {"form": form, "stats": stats, "querystring": _querystring(request)}
+    context = {
+        "form": form,
+        "stats": stats,
+        "querystring": pages.querystring(request, drop=NOT_FILTERS),
+    }
     if stats:
         s = stats["summary"]
         context["summary_cards"] = [

@@ -4,6 +4,7 @@ Lists here run a constant number of queries per page: related rows are joined
 (``select_related``) or fetched in one extra query each (``prefetch_related``)."""
 
 import datetime as dt
+import re
 
 from django.core.cache import cache
 from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
@@ -111,6 +112,23 @@ def _with_current_management(qs, on=None):
             to_attr="current_periods",
         )
     )
+
+
+# Words of an address a person types that the registry's search text does not hold.
+ADDRESS_NOISE = {"ул", "улица", "д", "дом", "пр", "кв"}
+
+
+def buildings_matching_address(query: str, *, limit: int = 10) -> list[Building]:
+    """Buildings whose address contains every typed word (the registry's ``search_text``),
+    for the pickers of addresses (a resident's request, the call centre, an outage zone)."""
+    words = [w for w in re.split(r"[\s,.]+", (query or "").lower()) if w]
+    words = [w for w in words if w not in ADDRESS_NOISE]
+    if not words or sum(len(w) for w in words) < 2:
+        return []
+    qs = Building.objects.all()
+    for word in words:
+        qs = qs.filter(search_text__contains=word)
+    return list(qs.order_by("street", "house", "block", "id")[:limit])
 
 
 def building_list(

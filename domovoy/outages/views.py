@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
-from domovoy.directory.models import Building, Resource
+from domovoy.directory.models import Resource
+from domovoy.directory.selectors import buildings_matching_address
 from domovoy.notifications.channels import LABELS as CHANNEL_LABELS
 from domovoy.web import pages
 
@@ -409,12 +410,7 @@ def favourite_delete(request, pk):
 @require_GET
 def building_search(request):
     """Up to 20 buildings matching an address text, for the zone picker and «Мои адреса»."""
-    text = Building.compose_search_text((request.GET.get("q") or "")[:100], "", "").strip()
-    if len(text) < 2:
-        return JsonResponse({"results": []})
-    rows = Building.objects.filter(search_text__contains=text).order_by("street", "house", "id")[
-        :20
-    ]
+    rows = buildings_matching_address((request.GET.get("q") or "")[:100], limit=20)
     return JsonResponse(
         {
             "results": [

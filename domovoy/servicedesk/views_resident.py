@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_POST
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Building, Premises
+from domovoy.directory.selectors import buildings_matching_address
 from domovoy.notifications.selectors import unread_count
 from domovoy.web import pages
 
@@ -463,18 +464,6 @@ def _address_search_allowed(user) -> bool:
     return getattr(user, "is_resident", False) or user.has_perm("servicedesk.log_call")
 
 
-def address_matches(query: str, limit=ADDRESS_RESULTS):
-    """Buildings whose address contains every typed word (the registry's ``search_text``)."""
-    words = [w for w in re.split(r"[\s,.]+", (query or "").lower()) if w]
-    words = [w for w in words if w not in {"ул", "улица", "д", "дом", "пр", "кв"}]
-    if not words or sum(len(w) for w in words) < 2:
-        return []
-    qs = Building.objects.all()
-    for word in words:
-        qs = qs.filter(search_text__contains=word)
-    return list(qs.order_by("street", "house", "block")[:limit])
-
-
 @require_GET
 @login_required
 def address_search(request):
@@ -485,7 +474,7 @@ def address_search(request):
     return render(
         request,
         "servicedesk/resident/_address_results.html",
-        {"buildings": address_matches(query), "query": query},
+        {"buildings": buildings_matching_address(query, limit=ADDRESS_RESULTS), "query": query},
     )
 
 
@@ -615,7 +604,7 @@ def search_requests(user, query: str):
         return qs.filter(number__endswith=f"-{int(query):06d}")
     if len(digits) >= 10 and len(digits) >= len(query.replace(" ", "")) - 4:
         return qs.filter(phone__endswith=digits[-10:]).order_by("-created_at")
-    buildings = [b.pk for b in address_matches(query, limit=50)]
+    buildings = [b.pk for b in buildings_matching_address(query, limit=50)]
     return qs.filter(building_id__in=buildings).order_by("-created_at")
 
 

@@ -146,3 +146,36 @@ CLASSIFICATION_CHECKS = {
     "okogu": lambda v: validate_digits_code(v, 7, _("ОКОГУ")),
     "oktmo": lambda v: validate_digits_code(v, (8, 11), _("ОКТМО")),
 }
+
+
+# Address parts (settlement, district, street, house, korpus) are shown on pages, maps and in
+# exports: letters (Cyrillic incl. Belarusian і/ў, Latin), digits, spaces and the punctuation
+# of ordinary Russian addresses. Markup, control characters and symbols such as < > & ; = are
+# refused, so they never reach a page in the first place (the pages escape anyway).
+ADDRESS_PUNCTUATION = ".,-/№()«»\"'–—"
+_ADDRESS_PART = re.compile(r"^[0-9A-Za-z\u0400-\u04ff .,/№()«»\"'\-–—]*$")
+
+
+def normalize_address_part(value):
+    """Collapse runs of whitespace (tabs, non-breaking spaces, new lines) into one space."""
+    return " ".join(str(value or "").split())
+
+
+def validate_address_part(value, label=None):
+    """Refuse an address part with characters other than letters, digits, spaces and
+    ``. , - / № ( ) « » " '`` (and the typographic dashes – —). ``label`` names the field."""
+    text = normalize_address_part(value)
+    if not _ADDRESS_PART.match(text):
+        bad = [
+            ch if ch.isprintable() else f"U+{ord(ch):04X}"
+            for ch in dict.fromkeys(ch for ch in text if not _ADDRESS_PART.match(ch))
+        ]
+        raise ValidationError(
+            _(
+                "%(label)s: допустимы только буквы, цифры, пробел и знаки . , - / № ( ) « » \" ' "
+                "(недопустимые символы: %(bad)s)"
+            )
+            % {"label": label or _("Адрес"), "bad": " ".join(bad)},
+            code="address_chars",
+        )
+    return text

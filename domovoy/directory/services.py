@@ -10,9 +10,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from domovoy.core.errors import ApplicationError
-from domovoy.core.validators import validate_phone
+from domovoy.core.validators import validate_address_part, validate_phone
 
 from .card import check_card
 from .models import (
@@ -355,12 +356,36 @@ BUILDING_FIELDS = (
 )
 
 
-def _clean_building(data):
-    data = {k: v for k, v in data.items() if k in BUILDING_FIELDS}
-    for key in ("settlement", "city_district", "street", "house", "block", "postal_code"):
-        if key in data:
-            data[key] = str(data[key] or "").strip()
+ADDRESS_PARTS = {
+    "settlement": gettext_lazy("Населённый пункт"),
+    "city_district": gettext_lazy("Район города"),
+    "street": gettext_lazy("Улица"),
+    "house": gettext_lazy("Дом"),
+    "block": gettext_lazy("Корпус"),
+}
+
+
+def address_part_errors(data):
+    """Normalise the address parts present in ``data`` (in place) and return the errors of
+    those with characters other than letters, digits and ordinary punctuation."""
     errors = {}
+    for field, label in ADDRESS_PARTS.items():
+        if field not in data:
+            continue
+        try:
+            data[field] = validate_address_part(data[field], str(label))
+        except ValidationError as exc:
+            errors[field] = list(exc.messages)
+    return errors
+
+
+def _clean_building(data):
+    """Check the fields present in ``data``; a field not mentioned is not touched (a partial
+    update keeps it), an explicit ``None`` for a coordinate clears it."""
+    data = {k: v for k, v in data.items() if k in BUILDING_FIELDS}
+    if "postal_code" in data:
+        data["postal_code"] = str(data["postal_code"] or "").strip()
+    errors = address_part_errors(data)
     for field in ("settlement", "street", "house"):
         if field in data and not data[field]:
             errors[field] = [_("Обязательное поле")]
@@ -368,7 +393,9 @@ def _clean_building(data):
         ("latitude", -90, 90, _("Широта")),
         ("longitude", -180, 180, _("Долгота")),
     ):
-        value = data.get(field)
+        if field not in data:
+            continue
+        value = data[field]
         if value in (None, ""):
             data[field] = None
             continue
@@ -393,6 +420,14 @@ def _clean_building(data):
             except (TypeError, ValueError):
                 errors[field] = [_("Целое число не меньше 1")]
     return data, errors
+
+
+def _coordinates_pair_errors(latitude, longitude):
+    """A building is on the map with both coordinates or with none: never half of a point."""
+    if (latitude is None) != (longitude is None):
+        message = _("Широта и долгота задаются вместе: укажите обе или очистите обе")
+        return {"latitude": [message], "longitude": [message]}
+    return {}
 
 
 def _refuse_duplicate_address(data, exclude_pk=None):
@@ -420,6 +455,8 @@ def building_create(*, data):
     for field in ("settlement", "street", "house"):
         if not data.get(field):
             errors[field] = [_("Обязательное поле")]
+    if "latitude" not in errors and "longitude" not in errors:
+        errors.update(_coordinates_pair_errors(data.get("latitude"), data.get("longitude")))
     if errors:
         raise ApplicationError(_("Адрес дома заполнен с ошибками"), fields=errors)
     _refuse_duplicate_address(data)
@@ -430,6 +467,12 @@ def building_create(*, data):
 def building_update(*, building, data):
     """Change a building's address parts, coordinates, entrances or floors (D3)."""
     data, errors = _clean_building(data)
+    if "latitude" not in errors and "longitude" not in errors:
+        errors.update(
+            _coordinates_pair_errors(
+                data.get("latitude", building.latitude), data.get("longitude", building.longitude)
+            )
+        )
     if errors:
         raise ApplicationError(_("Данные дома заполнены с ошибками"), fields=errors)
     for field, value in data.items():

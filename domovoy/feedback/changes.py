@@ -113,7 +113,7 @@ def check_field(target_type, field):
 
 
 def _building_errors(values):
-    errors = []
+    errors = [m for ms in directory_services.address_part_errors(dict(values)).values() for m in ms]
     for name in _REQUIRED_BUILDING:
         if name in values and not str(values[name] or "").strip():
             errors.append(_("Обязательное поле"))

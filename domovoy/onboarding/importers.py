@@ -621,6 +621,7 @@ _BUILDING_ATTRS = (
     "longitude",
     "management_start",
 )
+_ADDRESS_KEYS = ("settlement", "city_district", "street", "house", "block")
 _LIMITS = {
     "settlement": 200,
     "city_district": 200,
@@ -657,6 +658,12 @@ def check_accounts(rows, *, report, check_db=True):
                     _("не длиннее %(limit)s символов") % {"limit": limit},
                 )
                 ok = False
+            elif key in _ADDRESS_KEYS:
+                try:
+                    v.validate_address_part(text, labels[key])
+                except ValidationError as exc:
+                    report.error(spec.kind, line, labels[key], exc.messages[0])
+                    ok = False
             row[key] = text
         account = values.get("account", "").replace(" ", "")
         if account and not _ACCOUNT_RE.match(account):

@@ -1,5 +1,6 @@
 /* Read-only outage maps: the card's zone and the public map of current and planned outages
-   (points of the zone buildings, coloured by resource; current outages drawn solid). */
+   (points of the zone buildings, coloured by resource; current outages drawn solid).
+   Tooltips and popups get DOM nodes, never strings: Leaflet would read a string as HTML. */
 (function () {
   "use strict";
 
@@ -33,7 +34,7 @@
       var map = baseMap(card), all = [];
       data("outage-points").forEach(function (p) {
         all.push([p[0], p[1]]);
-        L.circleMarker([p[0], p[1]], { radius: 6, color: "#dc3545" }).bindTooltip(p[2]).addTo(map);
+        L.circleMarker([p[0], p[1]], { radius: 6, color: "#dc3545" }).bindTooltip(domovoyDom.text(p[2])).addTo(map);
       });
       fit(map, all);
     }

@@ -1,6 +1,7 @@
 /* The outage zone picker (O1): buildings one by one (address search), whole streets, and a
    polygon drawn on a Leaflet map by clicking its vertices. The hidden inputs carry the choice;
-   the server resolves it (point-in-polygon there) and the preview shows the building count. */
+   the server resolves it (point-in-polygon there) and the preview shows the building count.
+   Addresses are data: they reach the page as text nodes only (domovoyDom, web/dom.js). */
 (function () {
   "use strict";
 
@@ -35,8 +36,8 @@
     var chips = document.getElementById("zone-chips");
     var countEl = document.getElementById("zone-count");
     var errorEl = document.getElementById("zone-error");
-    var countText = document.getElementById("zone-count-text").innerHTML.trim();
-    var removeText = document.getElementById("zone-remove-text").innerHTML.trim();
+    var countText = document.getElementById("zone-count-text").content.textContent.trim();
+    var removeText = document.getElementById("zone-remove-text").content.textContent.trim();
 
     // Labels and coordinates of the buildings already chosen (the server fills them in when it
     // re-renders the form after an error, or when the card opens the zone of an outage).
@@ -120,7 +121,7 @@
       chips.appendChild(span);
     }
     function drawChips() {
-      chips.innerHTML = "";
+      domovoyDom.clear(chips);
       state.buildings.forEach(function (b, i) {
         chip(b.label, function () { state.buildings.splice(i, 1); changed(); });
       });
@@ -153,7 +154,7 @@
           res[1].buildings.forEach(function (b) {
             if (b.latitude !== null) {
               L.circleMarker([b.latitude, b.longitude], { radius: 5, color: "#0d6efd" })
-                .bindTooltip(b.address).addTo(found);
+                .bindTooltip(domovoyDom.text(b.address)).addTo(found);
             }
           });
         });
@@ -174,12 +175,12 @@
       clearTimeout(searchTimer);
       searchTimer = setTimeout(function () {
         var q = search.value.trim();
-        results.innerHTML = "";
+        domovoyDom.clear(results);
         if (q.length < 2) { return; }
         fetch(search.dataset.url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
           .then(function (r) { return r.json(); })
           .then(function (data) {
-            results.innerHTML = "";
+            domovoyDom.clear(results);
             data.results.forEach(function (b) {
               var a = document.createElement("button");
               a.type = "button"; a.className = "list-group-item list-group-item-action py-1";
@@ -188,7 +189,7 @@
                 if (!state.buildings.some(function (x) { return x.id === b.id; })) {
                   state.buildings.push({ id: b.id, label: b.short });
                 }
-                results.innerHTML = ""; search.value = ""; changed();
+                domovoyDom.clear(results); search.value = ""; changed();
                 if (b.lat !== null) { map.panTo([b.lat, b.lon]); }
               });
               results.appendChild(a);

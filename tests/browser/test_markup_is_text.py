@@ -6,6 +6,8 @@ opened by the users who see it, map tooltips are hovered and popups opened; no s
 dialog opens, no planted element appears, and the markup is read on the page as text."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -242,3 +244,35 @@ def test_markup_in_stored_data_is_shown_as_text_everywhere(
     assert LITERAL in page.locator("#zone-chips").inner_text()
     hover_markers(page, "#zone-map", "zone picker map")
     shot(page, "markup-is-text-zone-picker")
+
+
+# --- the sinks themselves: a script of ours never hands HTML-reading APIs a string of data
+
+STATIC_SCRIPTS = sorted(
+    p
+    for p in (Path(__file__).resolve().parents[2] / "domovoy").glob("*/static/**/*.js")
+    if "vendor" not in p.parts
+)
+HTML_SINK = re.compile(
+    r"\.(?:innerHTML|outerHTML)\s*[+]?=(?!=)|insertAdjacentHTML|document\.write|\$\("
+)
+LEAFLET_CONTENT = re.compile(
+    r"\.(bindTooltip|bindPopup|setContent|setTooltipContent|setPopupContent)\(([^,)]*)"
+)
+# A DOM node: built by the shared helper or held in a local variable (an element built with
+# createElement/textContent next to the call).
+DOM_ARGUMENT = re.compile(r"^\s*(domovoyDom\.text\(.*|[a-z][A-Za-z0-9]*)\s*$")
+
+
+@pytest.mark.req("S7")
+def test_our_scripts_pass_dom_nodes_not_html_strings():
+    assert STATIC_SCRIPTS, "no scripts found"
+    for path in STATIC_SCRIPTS:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            code = line.split("//")[0]
+            if code.lstrip().startswith(("/*", "*")):
+                continue
+            where = f"{path.relative_to(path.parents[3])}:{number}: {line.strip()}"
+            assert not HTML_SINK.search(code), f"an HTML sink: {where}"
+            for _method, argument in LEAFLET_CONTENT.findall(code):
+                assert DOM_ARGUMENT.match(argument), f"Leaflet content from a string: {where}"

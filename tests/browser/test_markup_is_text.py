@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from domovoy.announcements import services as help_services
 from domovoy.announcements.models import Announcement
+from domovoy.feedback import services as feedback_services
 from domovoy.outages import services as outage_services
 from domovoy.outages.models import FavouriteAddress
 from domovoy.outages.zones import zone_spec
@@ -191,7 +192,16 @@ def planted(building, rso, uo_dispatcher, anna, file_request, classifier, functi
         body="Шаг первый " + PAYLOAD,
         slug="guide-xss",
     )
-    return {"sr": sr, "outage": outage, "rso_dispatcher": rso_dispatcher, "guide": guide}
+    feedback = feedback_services.feedback_item_create(
+        author=anna, kind="suggestion", title="Идея " + PAYLOAD, text="Предлагаю " + PAYLOAD
+    )
+    return {
+        "sr": sr,
+        "outage": outage,
+        "rso_dispatcher": rso_dispatcher,
+        "guide": guide,
+        "feedback": feedback,
+    }
 
 
 @pytest.mark.req("S7")
@@ -215,6 +225,9 @@ def test_markup_in_stored_data_is_shown_as_text_everywhere(
     visit(page, live_server, "/requests/my/", "resident list")
     visit(page, live_server, f"/requests/my/{sr.number}/", "resident card")
     visit(page, live_server, "/outages/my-addresses/", "favourite addresses")
+    visit(page, live_server, "/notifications/", "inbox", literal=False)
+    visit(page, live_server, "/feedback/", "feedback list")
+    visit(page, live_server, f"/feedback/{planted['feedback'].pk}/", "feedback item")
 
     # The UO dispatcher: queue, request card, registry, building card and map, organisations.
     login(page, live_server, uo_dispatcher)

@@ -266,8 +266,10 @@ STATIC_SCRIPTS = sorted(
     for p in (Path(__file__).resolve().parents[2] / "domovoy").glob("*/static/**/*.js")
     if "vendor" not in p.parts
 )
+# Clearing an element with an empty string is harmless; any other HTML assignment is refused.
 HTML_SINK = re.compile(
-    r"\.(?:innerHTML|outerHTML)\s*[+]?=(?!=)|insertAdjacentHTML|document\.write|\$\("
+    r"\.(?:innerHTML|outerHTML)\s*[+]?=(?!=)(?!\s*(?:\"\"|'')\s*[;,)])"
+    r"|insertAdjacentHTML|document\.write|\$\("
 )
 LEAFLET_CONTENT = re.compile(
     r"\.(bindTooltip|bindPopup|setContent|setTooltipContent|setPopupContent)\(([^,)]*)"

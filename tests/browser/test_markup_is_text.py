@@ -25,7 +25,7 @@ from domovoy.servicedesk import services as sd
 from domovoy.servicedesk.models import Topic
 from tests import factories as f
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.browser
 
 # Runs when inserted as HTML (innerHTML, Leaflet string content) or parsed in the page.
 PAYLOAD = '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=1</script>'
@@ -205,6 +205,7 @@ def planted(building, rso, uo_dispatcher, anna, file_request, classifier, functi
 
 
 @pytest.mark.req("S7")
+@pytest.mark.django_db(transaction=True)
 def test_markup_in_stored_data_is_shown_as_text_everywhere(
     page, live_server, shot, planted, building, uo, uo_dispatcher, anna, call_operator
 ):

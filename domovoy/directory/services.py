@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from domovoy.core.errors import ApplicationError
+from domovoy.core.private_files import original_name
 from domovoy.core.validators import validate_phone
 
 from .card import check_card
@@ -127,6 +128,7 @@ def organization_update(*, organization, data, kinds=None, license_scan=None):
         setattr(organization, field, value)
     if license_scan is not None:
         organization.license_scan = license_scan
+        organization.license_scan_name = original_name(license_scan)
     organization.save()
     if kinds is not None:
         OrganizationKind.objects.filter(organization=organization).exclude(

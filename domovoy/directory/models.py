@@ -158,7 +158,7 @@ class Organization(TimeStampedModel):
     license_issuer = models.CharField(_("орган, выдавший лицензию"), max_length=300, blank=True)
     # Private (S5): a random name in private storage, served by ``directory:license_scan``.
     license_scan = PrivateFileField(_("скан лицензии"), prefix="licenses", blank=True)
-    license_scan_name = models.CharField(_("имя файла скана"), max_length=255, blank=True)
+    license_scan_name = models.CharField(_("имя файла"), max_length=255, blank=True)
     territory = models.ForeignKey(
         Territory,
         verbose_name=_("территория"),

@@ -37,6 +37,7 @@ CARD_FIELDS = [
     for f in Organization._meta.get_fields()
     if getattr(f, "concrete", False)
     and f.name not in ("id", "created_at", "updated_at", "is_active", "territory", "license_scan")
+    and f.name != "license_scan_name"  # set with the scan, never typed in
 ]
 
 

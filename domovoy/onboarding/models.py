@@ -74,7 +74,7 @@ class OnboardingRequest(TimeStampedModel):
     # Uploaded files hold personal data (S5): random names in private storage, served only
     # through the permission-checked ``onboarding:file`` view.
     license_scan = PrivateFileField(_("скан лицензии"), prefix="onboarding", blank=True)
-    license_scan_name = models.CharField(_("имя файла скана"), max_length=255, blank=True)
+    license_scan_name = models.CharField(_("имя файла"), max_length=255, blank=True)
     management_start = models.DateField(_("начало управления домами"), null=True, blank=True)
     # The secret of the applicant's status and correction pages (no login needed).
     token = models.CharField(max_length=64, unique=True, default=_token, editable=False)

@@ -320,7 +320,7 @@ class RequestEvent(models.Model):
     data = models.JSONField(_("данные"), default=dict, blank=True)
     # Private (S5): a random name in private storage, served by ``staff_event_document``.
     document = PrivateFileField(_("документ"), prefix="servicedesk/events", blank=True)
-    document_name = models.CharField(_("имя файла документа"), max_length=255, blank=True)
+    document_name = models.CharField(_("имя файла"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("событие заявки")

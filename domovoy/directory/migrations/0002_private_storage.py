@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalorganization',
             name='license_scan_name',
-            field=models.CharField(blank=True, max_length=255, verbose_name='имя файла скана'),
+            field=models.CharField(blank=True, max_length=255, verbose_name='имя файла'),
         ),
         migrations.AddField(
             model_name='organization',
             name='license_scan_name',
-            field=models.CharField(blank=True, max_length=255, verbose_name='имя файла скана'),
+            field=models.CharField(blank=True, max_length=255, verbose_name='имя файла'),
         ),
         migrations.AlterField(
             model_name='historicalorganization',

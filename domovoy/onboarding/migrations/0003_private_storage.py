@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='onboardingrequest',
             name='license_scan_name',
-            field=models.CharField(blank=True, max_length=255, verbose_name='имя файла скана'),
+            field=models.CharField(blank=True, max_length=255, verbose_name='имя файла'),
         ),
         migrations.AlterField(
             model_name='onboardingfile',

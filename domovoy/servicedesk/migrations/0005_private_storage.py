@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='requestevent',
             name='document_name',
-            field=models.CharField(blank=True, max_length=255, verbose_name='имя файла документа'),
+            field=models.CharField(blank=True, max_length=255, verbose_name='имя файла'),
         ),
         migrations.AlterField(
             model_name='attachment',

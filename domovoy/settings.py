@@ -175,6 +175,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Private files (S5): every upload lives under PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT and any
+# public URL, and leaves only through a download view that asked a permission
+# (domovoy.core.private_files). PRIVATE_FILES_SERVER: "django" streams the file (embedded
+# mode), "nginx" answers X-Accel-Redirect to PRIVATE_FILES_NGINX_LOCATION (an internal
+# location aliased to PRIVATE_MEDIA_ROOT), "apache" answers X-Sendfile (docs/operations.md).
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+PRIVATE_FILES_SERVER = env.str("PRIVATE_FILES_SERVER", default="django")
+PRIVATE_FILES_NGINX_LOCATION = env.str("PRIVATE_FILES_NGINX_LOCATION", default="/_private/")
+if PRIVATE_FILES_SERVER not in ("django", "nginx", "apache"):
+    raise environ.ImproperlyConfigured("PRIVATE_FILES_SERVER must be django, nginx or apache")
+
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.filebased.EmailBackend",

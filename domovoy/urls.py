@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,5 +17,5 @@ urlpatterns = [
     path("integrations/", include(("domovoy.api.integration_urls", "integrations"))),
     path("api/", include("domovoy.api.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ pattern, in DEBUG or not: uploads are private and leave only through download
+# views that ask a permission (domovoy.core.private_files, S5).

@@ -50,6 +50,18 @@ def _work_order_rule(request, settings):
     )
 
 
+@pytest.fixture(scope="session")
+def _private_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, _private_root):
+    """Uploads go to a temporary private root, never to the worktree's var/private."""
+    settings.PRIVATE_MEDIA_ROOT = _private_root
+    settings.PRIVATE_FILES_SERVER = "django"
+
+
 @pytest.fixture(autouse=True)
 def _huey_immediate():
     """Tasks run inline in tests; the consumer test switches this off for itself."""

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from domovoy.api.auth import TokenScopePermission
+from domovoy.core.private_files import download_url
 from domovoy.directory.models import Territory
 
 from . import selectors, services
@@ -67,7 +68,7 @@ class GuideVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_file_url(self, obj) -> str | None:
-        return obj.file.url if obj.file else None
+        return download_url(obj, "file") or None
 
 
 class GuideSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core.private_files import PrivateFileField
 from domovoy.directory.models import Role
 
 
@@ -129,7 +130,9 @@ class GuideVersion(models.Model):
         _("редакция"), max_length=50, blank=True, help_text=_("например, «ред. 2» или «1.1»")
     )
     body = models.TextField(_("текст"))
-    file = models.FileField(_("файл"), upload_to="help/", blank=True)
+    # Stored privately like every upload (S5) and served by ``help:file`` (help is public).
+    file = PrivateFileField(_("файл"), prefix="help", blank=True)
+    file_name = models.CharField(_("имя файла"), max_length=255, blank=True)
     effective_date = models.DateField(_("действует с"), null=True, blank=True)
     change_note = models.CharField(_("что изменено"), max_length=300, blank=True)
     author = models.ForeignKey(

@@ -13,3 +13,6 @@ def is_operator(user):
 
 rules.add_perm("announcements.publish", is_operator)
 rules.add_perm("announcements.edit_help", is_operator)
+# The file of a help version: help is public (G 3.1.5), so its files are for everyone, but
+# still only through the download view (S5: no public media URL).
+rules.add_perm("announcements.view_help_file", rules.always_allow)

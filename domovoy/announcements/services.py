@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.core.private_files import original_name
 from domovoy.core.translit import _MAP as _TRANSLIT
 from domovoy.directory.models import Role, Territory
 
@@ -185,8 +186,9 @@ def _add_version(
     )
     if file:
         version.file = file
+        version.file_name = original_name(file)
     elif inherit_file:
-        version.file.name = inherit_file  # the same stored file, no copy
+        version.file.name, version.file_name = inherit_file  # the same stored file, no copy
     version.save()
     guide.current_version = version
     guide.save(update_fields=["current_version", "updated_at"])
@@ -280,6 +282,6 @@ def guide_edit(
         file=file,
         effective_date=effective_date,
         change_note=change_note,
-        inherit_file=current.file.name if current and current.file else None,
+        inherit_file=(current.file.name, current.file_name) if current and current.file else None,
     )
     return guide

@@ -11,6 +11,7 @@ urlpatterns = [
     path("guides/<slug:slug>/", views.guide_detail, name="guide"),
     path("guides/<slug:slug>/versions/<int:number>/", views.guide_detail, name="guide_version"),
     path("guides/<slug:slug>/edit/", views.guide_edit, name="guide_edit"),
+    path("guides/<slug:slug>/versions/<int:number>/file/", views.help_file, name="file"),
     path("announcements/", views.announcement_list, name="announcements"),
     path("announcements/new/", views.announcement_create, name="announcement_create"),
     path("announcements/manage/", views.announcements_manage, name="announcements_manage"),

@@ -7,13 +7,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.core.errors import ApplicationError
+from domovoy.core.private_files import serve_private_file
 
 from . import selectors, services
 from .forms import AnnouncementForm, GuideCreateForm, GuideEditForm, SectionForm
-from .models import Announcement, Guide, HelpSection
+from .models import Announcement, Guide, GuideVersion, HelpSection
 
 PAGE_SIZE = 20
 
@@ -70,6 +71,17 @@ def guide_detail(request, slug, number=None):
             "can_edit": request.user.has_perm("announcements.edit_help"),
         },
     )
+
+
+@require_GET
+def help_file(request, slug, number):
+    """The file of a help version (``announcements.view_help_file``)."""
+    version = (
+        GuideVersion.objects.filter(guide__slug=slug, number=number).select_related("guide").first()
+    )
+    if version is None or not request.user.has_perm("announcements.view_help_file", version):
+        raise Http404
+    return serve_private_file(request, version.file, filename=version.file_name, inline=True)
 
 
 @login_required

@@ -10,6 +10,8 @@ so an object outside it is a 404."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -18,9 +20,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from domovoy.api.auth import TokenScopePermission, integration_of
+from domovoy.api.errors import ErrorSerializer
 from domovoy.audit.services import personal_data_read
 from domovoy.core.errors import ApplicationError
 from domovoy.core.masking import mask_name
+from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
 
 from . import filters, selectors, services
 from .models import (
@@ -76,6 +80,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
     only (id, names, kinds, dispatcher phone, working hours)."""
 
     kinds = serializers.SerializerMethodField()
+    license_scan = serializers.SerializerMethodField(
+        help_text="the download URL of the licence scan; null without a scan or the right"
+    )
 
     class Meta:
         model = Organization
@@ -85,6 +92,14 @@ class OrganizationSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(OrgKind.choices)))
     def get_kinds(self, obj):
         return sorted(k.kind for k in obj.kinds.all())
+
+    def get_license_scan(self, obj) -> str | None:
+        request = self.context.get("request")
+        if not obj.license_scan or request is None:
+            return None
+        if not request.user.has_perm("directory.view_license_scan", obj):
+            return None
+        return reverse("organization-license-scan", args=[obj.pk])
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -190,6 +205,26 @@ class OrganizationViewSet(
     @extend_schema(request=OrganizationInputSerializer, responses=OrganizationSerializer)
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, **kwargs)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ErrorSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="license-scan",
+        filterset_class=None,
+        content_negotiation_class=AnyContentNegotiation,
+    )
+    def license_scan(self, request, pk=None):
+        """The licence scan (S5): the organisation itself and the operators / control bodies
+        of its territory; 404 for everyone else."""
+        org = self.get_object()
+        if not request.user.has_perm("directory.view_license_scan", org):
+            raise Http404
+        return serve_private_file(
+            request, org.license_scan, filename=org.license_scan_name, inline=True
+        )
 
 
 # --- Departments and employees (D2)

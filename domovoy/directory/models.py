@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from domovoy.core.models import TimeStampedModel
+from domovoy.core.private_files import PrivateFileField
 
 
 class OrgKind(models.TextChoices):
@@ -155,7 +156,9 @@ class Organization(TimeStampedModel):
     )
     license_date = models.DateField(_("дата лицензии"), null=True, blank=True)
     license_issuer = models.CharField(_("орган, выдавший лицензию"), max_length=300, blank=True)
-    license_scan = models.FileField(_("скан лицензии"), upload_to="licenses/", blank=True)
+    # Private (S5): a random name in private storage, served by ``directory:license_scan``.
+    license_scan = PrivateFileField(_("скан лицензии"), prefix="licenses", blank=True)
+    license_scan_name = models.CharField(_("имя файла"), max_length=255, blank=True)
     territory = models.ForeignKey(
         Territory,
         verbose_name=_("территория"),

@@ -220,6 +220,9 @@ rules.add_perm(
     "directory.view_organization_card",
     is_member_of | reads_territory_of_org | (integration_reads_directory & integration_acts_for),
 )
+# The licence scan (S5): the organisation itself and the operators / control bodies of its
+# territory; never a token, never another organisation.
+rules.add_perm("directory.view_license_scan", is_member_of | reads_territory_of_org)
 rules.add_perm("directory.add_organization", is_operator)
 rules.add_perm(
     "directory.change_organization", is_org_admin_of | is_operator | integration_writes_for

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from domovoy.core.errors import ApplicationError
+from domovoy.core.private_files import original_name
 from domovoy.core.validators import validate_address_part, validate_phone
 
 from .card import check_card
@@ -37,6 +38,7 @@ CARD_FIELDS = [
     for f in Organization._meta.get_fields()
     if getattr(f, "concrete", False)
     and f.name not in ("id", "created_at", "updated_at", "is_active", "territory", "license_scan")
+    and f.name != "license_scan_name"  # set with the scan, never typed in
 ]
 
 
@@ -128,6 +130,7 @@ def organization_update(*, organization, data, kinds=None, license_scan=None):
         setattr(organization, field, value)
     if license_scan is not None:
         organization.license_scan = license_scan
+        organization.license_scan_name = original_name(license_scan)
     organization.save()
     if kinds is not None:
         OrganizationKind.objects.filter(organization=organization).exclude(

@@ -6,6 +6,7 @@ urlpatterns = [
     path("organizations/", views.organization_list, name="organizations"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
+    path("organizations/<int:pk>/license-scan/", views.license_scan, name="license_scan"),
     path("organizations/<int:pk>/links/", views.service_link_add, name="service_link_add"),
     path("organizations/<int:pk>/staff/", views.staff, name="staff"),
     path("organizations/<int:pk>/departments/", views.department_add, name="department_add"),

@@ -10,12 +10,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.audit.services import personal_data_read
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.core.masking import mask_name
+from domovoy.core.private_files import download_url, serve_private_file
 from domovoy.web import pages
 
 from . import selectors, services
@@ -100,6 +101,9 @@ def _render_org_card(request, org, *, link_form=None, status=200):
         "org": org,
         "kinds": [k.get_kind_display() for k in org.kinds.all()],
         "full": user.has_perm("directory.view_organization_card", org),
+        "license_scan_url": download_url(org, "license_scan")
+        if user.has_perm("directory.view_license_scan", org)
+        else "",
         "can_edit": user.has_perm("directory.change_organization", org),
         "can_view_staff": user.has_perm("directory.view_staff", org),
         "links": selectors.service_links_of(organization=org),
@@ -119,6 +123,18 @@ def _render_org_card(request, org, *, link_form=None, status=200):
 def organization_detail(request, pk):
     _require(request, "directory.view_organization")
     return _render_org_card(request, _org_or_404(pk))
+
+
+@login_required
+@require_GET
+def license_scan(request, pk):
+    """The licence scan of an organisation, for ``directory.view_license_scan`` (S5)."""
+    org = _org_or_404(pk)
+    if not request.user.has_perm("directory.view_license_scan", org):
+        raise Http404
+    return serve_private_file(
+        request, org.license_scan, filename=org.license_scan_name, inline=True
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from domovoy.core.models import TimeStampedModel
+from domovoy.core.private_files import PrivateFileField, random_upload_to
 from domovoy.directory.models import OrgKind, Role
 
 
@@ -21,9 +22,8 @@ def _token():
 
 
 def _private_path(instance, filename):
-    """Uploaded files hold personal data (S5): a random directory, served only through the
-    permission-checked ``onboarding:file`` view."""
-    return f"onboarding/{secrets.token_hex(16)}/{filename.rsplit('/', 1)[-1]}"
+    """Kept for the early migrations only; files use ``random_upload_to`` now."""
+    return random_upload_to("onboarding")(instance, filename)
 
 
 class ApprovalStep(models.Model):
@@ -71,7 +71,10 @@ class OnboardingRequest(TimeStampedModel):
     )
     card = models.JSONField(_("карта партнёра"), default=dict)
     kinds = models.JSONField(_("виды организации"), default=list)
-    license_scan = models.FileField(_("скан лицензии"), upload_to=_private_path, blank=True)
+    # Uploaded files hold personal data (S5): random names in private storage, served only
+    # through the permission-checked ``onboarding:file`` view.
+    license_scan = PrivateFileField(_("скан лицензии"), prefix="onboarding", blank=True)
+    license_scan_name = models.CharField(_("имя файла"), max_length=255, blank=True)
     management_start = models.DateField(_("начало управления домами"), null=True, blank=True)
     # The secret of the applicant's status and correction pages (no login needed).
     token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
@@ -161,7 +164,7 @@ class OnboardingFile(models.Model):
 
     request = models.ForeignKey(OnboardingRequest, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    file = models.FileField(upload_to=_private_path)
+    file = PrivateFileField(prefix="onboarding")
     original_name = models.CharField(max_length=255)
     rows = models.PositiveIntegerField(default=0)
 

@@ -59,3 +59,6 @@ rules.add_perm("onboarding.view_request", is_queue_reader | is_filing_uo_admin)
 rules.add_perm("onboarding.decide", is_queue_reader & decides_current_step)
 rules.add_perm("onboarding.file_for_contractor", is_uo_admin)
 rules.add_perm("onboarding.view_credentials", is_filing_uo_admin)
+# The uploaded files (licence scan, staff and account lists; S5): the reviewers, and the UO
+# admin who filed them for its contractor.
+rules.add_perm("onboarding.view_files", is_queue_reader | is_filing_uo_admin)

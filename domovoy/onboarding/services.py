@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from domovoy.audit.services import audit_bulk
 from domovoy.core import roles as core_roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.core.private_files import original_name
 from domovoy.core.worktime import add_working_days
 from domovoy.directory import services as directory_services
 from domovoy.directory.card import check_card
@@ -367,6 +368,7 @@ def _create_request(
     )
     if license_scan:
         request.license_scan.save(license_scan.name, license_scan, save=False)
+        request.license_scan_name = original_name(license_scan)
     request.save()
     return request
 
@@ -502,6 +504,7 @@ def _apply_card(request, card_json, kinds, license_scan, management_start):
         request.management_start = management_start
     if license_scan:
         request.license_scan.save(license_scan.name, license_scan, save=False)
+        request.license_scan_name = original_name(license_scan)
 
 
 # --- decisions -----------------------------------------------------------------------------
@@ -723,8 +726,9 @@ def _load(request, *, actor, territory=None, base_url="", progress=None):
         codes_are_warnings=True,
     )
     if request.license_scan:
-        org.license_scan.name = request.license_scan.name
-        org.save(update_fields=["license_scan"])
+        org.license_scan.name = request.license_scan.name  # the same private file, no copy
+        org.license_scan_name = request.license_scan_name
+        org.save(update_fields=["license_scan", "license_scan_name"])
     contractor_for_uo = request.on_behalf_of_id is not None
     employees = parsed["employees"]
     has_admin = any(Role.ORG_ADMIN in e["roles"] for e in employees)

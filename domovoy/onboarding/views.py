@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
+from domovoy.core.private_files import serve_private_file
 from domovoy.core.ratelimit import ratelimit
 
 from . import importers, selectors, services
@@ -292,17 +293,17 @@ def _card_rows(card):
 
 @login_required
 def stored_file(request, pk, name):
-    """An uploaded file of a request («license» or a file kind), for those who may read it."""
-    onboarding = _staff_request(request, pk)
+    """An uploaded file of a request («license» or a file kind), for the reviewers
+    (``onboarding.view_files``, S5)."""
+    onboarding = _staff_request(request, pk, perm="onboarding.view_files")
     if name == "license":
-        field = onboarding.license_scan
-        filename = field.name.rsplit("/", 1)[-1] if field else ""
+        field, filename = onboarding.license_scan, onboarding.license_scan_name
     else:
         stored = next((f for f in onboarding.files.all() if f.kind == name), None)
         field, filename = (stored.file, stored.original_name) if stored else (None, "")
     if not field:
         raise Http404
-    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+    return serve_private_file(request, field, filename=filename)
 
 
 @login_required

@@ -23,7 +23,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,6 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -44,9 +43,10 @@ from domovoy.api.errors import ErrorSerializer
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_name, mask_phone
+from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
 from domovoy.directory.models import Building, Organization, Premises
 
-from . import conversation, deadlines, filters, selectors, services
+from . import conversation, deadlines, downloads, filters, selectors, services
 from . import permissions as who
 from .models import Attachment, Channel, Comment, RequestEvent, ServiceRequest, Topic
 from .workflow import (
@@ -110,6 +110,13 @@ class Viewer:
         if self.is_token:
             return self.is_party_org(obj)
         return self.user.has_perm("servicedesk.view_request_internal", obj)
+
+    def sees_documents(self, obj: ServiceRequest) -> bool:
+        """Documents of history rows (S5): ``servicedesk.view_request_document``; a token
+        when its organisation is party to the request."""
+        if self.is_token:
+            return self.is_party_org(obj)
+        return self.user.has_perm("servicedesk.view_request_document", obj)
 
 
 def visible_requests(request):
@@ -266,6 +273,9 @@ class EventSerializer(serializers.ModelSerializer):
     reason = serializers.SerializerMethodField()
     data = serializers.SerializerMethodField()
     has_document = serializers.SerializerMethodField()
+    document_url = serializers.SerializerMethodField(
+        help_text="the download view of the document; null without one or without the right"
+    )
 
     class Meta:
         model = RequestEvent
@@ -284,6 +294,7 @@ class EventSerializer(serializers.ModelSerializer):
             "reason",
             "data",
             "has_document",
+            "document_url",
         ]
         read_only_fields = fields
 
@@ -311,6 +322,11 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_has_document(self, obj) -> bool:
         return bool(obj.document)
+
+    def get_document_url(self, obj) -> str | None:
+        if not obj.document or not self.context.get("documents", False):
+            return None
+        return reverse("sd-event-document", args=[obj.request_id, obj.pk])
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -488,7 +504,8 @@ class RequestDetailSerializer(RequestListSerializer):
     def get_history(self, obj):
         internal = self._internal(obj)
         events = selectors.request_history(request=obj, public_only=not internal)
-        return EventSerializer(events, many=True, context={"internal": internal}).data
+        context = {"internal": internal, "documents": internal and self.viewer.sees_documents(obj)}
+        return EventSerializer(events, many=True, context=context).data
 
     @extend_schema_field(CommentSerializer(many=True))
     def get_comments(self, obj):
@@ -807,19 +824,6 @@ class CommentListView(RequestsAPIView):
         )
 
 
-class AnyContentNegotiation(BaseContentNegotiation):
-    """File downloads answer whatever the client accepts (an <img> asks for image/*)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-_INLINE_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
-
-
 class AttachmentDownloadView(RequestsAPIView):
     content_negotiation_class = AnyContentNegotiation
     thumbnail = False
@@ -841,25 +845,27 @@ class AttachmentDownloadView(RequestsAPIView):
         )
         if attachment is None:
             raise Http404
-        if self.thumbnail:
-            if not attachment.thumbnail:
-                raise Http404
-            field, content_type, name = attachment.thumbnail, "image/jpeg", "thumbnail.jpg"
-        else:
-            field, content_type, name = (
-                attachment.file,
-                attachment.content_type,
-                attachment.original_name,
-            )
-        response = FileResponse(
-            field.open("rb"),
-            content_type=content_type,
-            as_attachment=content_type not in _INLINE_TYPES,
-            filename=name,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return downloads.attachment_response(request, attachment, thumbnail=self.thumbnail)
+
+
+class EventDocumentView(RequestsAPIView):
+    content_negotiation_class = AnyContentNegotiation
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: ErrorSerializer,
+        }
+    )
+    def get(self, request, pk: int, event_id: int):
+        """The document of a history row, for the parties of the request (S5)."""
+        obj = self.get_request_object(pk)
+        if not Viewer(request).sees_documents(obj):
+            raise Http404
+        event = RequestEvent.objects.filter(request=obj, pk=event_id).first()
+        if event is None or not event.document:
+            raise Http404
+        return serve_private_file(request, event.document, filename=event.document_name)
 
 
 class TopicListView(RequestsAPIView):

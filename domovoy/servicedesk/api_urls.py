@@ -26,6 +26,11 @@ urlpatterns = [
         api.AttachmentDownloadView.as_view(thumbnail=True),
         name="sd-attachment-thumbnail",
     ),
+    path(
+        "requests/<int:pk>/events/<int:event_id>/document/",
+        api.EventDocumentView.as_view(),
+        name="sd-event-document",
+    ),
     *[
         path(
             f"requests/<int:pk>/{transition.action.value}/",

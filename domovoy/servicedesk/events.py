@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from domovoy.core import roles
+from domovoy.core.private_files import original_name
 from domovoy.notifications.services import NoticeIntent, inbox_mark_read_group, notices_enqueue
 
 from .models import RequestEvent, ServiceRequest
@@ -47,6 +48,7 @@ def record_event(
         comment=comment or "",
         data=data or {},
         document=document or "",
+        document_name=original_name(document) if document else "",
     )
 
 

@@ -2,8 +2,6 @@
 calls (resident notices go through the notification engine, ``events.notify_resident``).
 The workflow rules live in ``workflow.py``; writes in ``services.py``."""
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from domovoy.core.models import TimeStampedModel
+from domovoy.core.private_files import PrivateFileField, random_upload_to
 from domovoy.directory.models import OrgKind, Resource
 
 from .workflow import Action, RejectReason, ReturnReason, Status, WithdrawReason
@@ -319,9 +318,9 @@ class RequestEvent(models.Model):
     reason = models.TextField(_("причина"), blank=True)
     comment = models.TextField(_("публичный комментарий"), blank=True)
     data = models.JSONField(_("данные"), default=dict, blank=True)
-    document = models.FileField(
-        _("документ"), upload_to="servicedesk/events/%Y/%m/", blank=True, max_length=255
-    )
+    # Private (S5): a random name in private storage, served by ``staff_event_document``.
+    document = PrivateFileField(_("документ"), prefix="servicedesk/events", blank=True)
+    document_name = models.CharField(_("имя файла"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("событие заявки")
@@ -460,10 +459,8 @@ class Comment(models.Model):
 
 
 def _attachment_path(instance, filename):
-    """Attachments hold personal data (S5): a random name under the media root, served only
-    through the permission-checked API view, never from /media/ directly."""
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"servicedesk/attachments/{secrets.token_hex(16)}.{ext}"
+    """Kept for the early migrations only; attachments use ``random_upload_to`` now."""
+    return random_upload_to("servicedesk/attachments")(instance, filename)
 
 
 class Attachment(models.Model):
@@ -480,10 +477,10 @@ class Attachment(models.Model):
         related_name="attachments",
         verbose_name=_("заявка"),
     )
-    file = models.FileField(_("файл"), upload_to=_attachment_path, max_length=255)
-    thumbnail = models.FileField(
-        _("миниатюра"), upload_to=_attachment_path, max_length=255, blank=True
-    )
+    # Attachments hold personal data (S5): random names in private storage, served only
+    # through the permission-checked download views.
+    file = PrivateFileField(_("файл"), prefix="servicedesk/attachments")
+    thumbnail = PrivateFileField(_("миниатюра"), prefix="servicedesk/attachments", blank=True)
     original_name = models.CharField(_("имя файла"), max_length=255)
     content_type = models.CharField(_("тип"), max_length=100)
     size = models.PositiveIntegerField(_("размер, байт"))

@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,12 +33,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
+from domovoy.core.private_files import download_url
 from domovoy.directory.models import Building, Premises
 from domovoy.directory.selectors import buildings_matching_address
 from domovoy.notifications.selectors import unread_count
 from domovoy.web import pages
 
-from . import events, selectors, services
+from . import downloads, events, selectors, services
 from . import permissions as who
 from .forms_resident import (
     ActionForm,
@@ -167,13 +168,8 @@ def attachment_response(request, sr, pk):
     )
     if attachment is None:
         raise Http404
-    if request.GET.get("thumb") and attachment.thumbnail:
-        return FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not attachment.is_image,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return downloads.attachment_response(
+        request, attachment, thumbnail=bool(request.GET.get("thumb") and attachment.thumbnail)
     )
 
 
@@ -250,8 +246,8 @@ def timeline_items(events, *, public: bool) -> list[TimelineItem]:
                     reason=event.reason,
                     org_name=str(event.actor_org) if event.actor_org_id else "",
                     actor_name=str(event.actor) if event.actor_id else "",
-                    document_url=event.document.url if event.document else "",
-                    document_name=event.document.name.rsplit("/", 1)[-1] if event.document else "",
+                    document_url=download_url(event, "document"),
+                    document_name=event.document_name,
                 )
             )
     return items

@@ -29,7 +29,7 @@ from django.db.models import (
     Q,
     Subquery,
 )
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,11 +42,12 @@ from domovoy.audit.services import personal_data_read
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
+from domovoy.core.private_files import download_url, serve_private_file
 from domovoy.directory.models import OrgKind
 from domovoy.directory.selectors import organization_visible
 from domovoy.web import pages
 
-from . import conversation, deadlines, selectors, services, statistics
+from . import conversation, deadlines, downloads, selectors, services, statistics
 from . import permissions as who
 from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm, action_form
 from .models import Comment, RequestEvent, ServiceRequest
@@ -498,7 +499,7 @@ def _event_details(event) -> list[str]:
     return details
 
 
-def _history(sr, *, personal):
+def _history(sr, *, personal, documents):
     items = []
     for event in selectors.request_history(request=sr):
         actor = str(event.actor) if event.actor_id else ""
@@ -515,11 +516,7 @@ def _history(sr, *, personal):
                 "to_label": Status(event.to_status).label if event.to_status else "",
                 "status_changed": event.from_status != event.to_status,
                 "details": _event_details(event),
-                "document_url": reverse(
-                    "servicedesk:staff_event_document", args=[sr.number, event.pk]
-                )
-                if event.document
-                else "",
+                "document_url": download_url(event, "document") if documents else "",
             }
         )
     return items
@@ -591,7 +588,11 @@ def _render_card(request, sr, *, bound=None, error=None, status=200):
         ),  # fmt: skip
         "crew_due_at": deadlines.crew_due_at(sr),
         "accept_due_at": deadlines.accept_due_at(sr) if sr.status == Status.NEW else None,
-        "history": _history(sr, personal=personal),
+        "history": _history(
+            sr,
+            personal=personal,
+            documents=user.has_perm("servicedesk.view_request_document", sr),
+        ),
         "panels": _action_panels(request, sr, bound=bound),
         "comments": conversation.comments_for(request=sr, user=user),
         "can_comment": user.has_perm("servicedesk.comment_request", sr),
@@ -720,13 +721,8 @@ def staff_attachment(request, number, pk):
     attachment = conversation.attachment_get(request=sr, user=request.user, pk=pk)
     if attachment is None:
         raise Http404
-    if request.GET.get("thumb") and attachment.thumbnail:
-        return FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not attachment.is_image,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return downloads.attachment_response(
+        request, attachment, thumbnail=bool(request.GET.get("thumb") and attachment.thumbnail)
     )
 
 
@@ -734,13 +730,14 @@ def staff_attachment(request, number, pk):
 @require_GET
 def staff_event_document(request, number, event_id):
     """A document of a history row (works-done document, verification evidence, closing act):
-    only for those who read the request's internal side (S2, S5)."""
+    only for the parties of the request (``servicedesk.view_request_document``, S2, S5)."""
     sr = _request_or_404(request.user, number)
+    if not request.user.has_perm("servicedesk.view_request_document", sr):
+        raise Http404
     event = RequestEvent.objects.filter(request=sr, pk=event_id).first()
     if event is None or not event.document:
         raise Http404
-    name = event.document.name.rsplit("/", 1)[-1]
-    return FileResponse(event.document.open("rb"), as_attachment=True, filename=name)
+    return serve_private_file(request, event.document, filename=event.document_name)
 
 
 # --- Control lists (R14, R10) -----------------------------------------------------------------

@@ -117,10 +117,16 @@ def test_the_operator_uploads_a_new_regulation_edition_as_pdf(client, seeded, te
     assert version.file.name.endswith(".pdf")
     client.logout()
     page = client.get("/help/").content.decode()
-    assert "ред. 2" in page and "01.01.2027" in page and version.file.url in page
+    file_url = reverse("help:file", args=["regulation", version.number])
+    assert "ред. 2" in page and "01.01.2027" in page and file_url in page
+    # Help is public, but its file leaves only through the download view (S5).
+    download = client.get(file_url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert "reglament.pdf" in download["Content-Disposition"]
     # The next edition without a new file keeps the file.
     services.guide_edit(guide=version.guide, actor=technical_operator, body="Правка опечатки")
-    assert Guide.objects.get(slug="regulation").current_version.file.name == version.file.name
+    current = Guide.objects.get(slug="regulation").current_version
+    assert (current.file.name, current.file_name) == (version.file.name, "reglament.pdf")
 
 
 @pytest.mark.req("S7")

@@ -27,14 +27,16 @@ from tests.servicedesk.conftest import (  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
+def _media(settings, tmp_path, _private_files):
+    """Uploads are private (S5): a private root of this test only."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
 
 
 @pytest.fixture
 def stored_files(_media):
-    """The files on disk under the media root, as relative paths."""
+    """The files on disk under the private root, as relative paths."""
 
     def _list():
         if not _media.exists():

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from openpyxl import Workbook
 
 from tests import factories as f
@@ -49,6 +50,12 @@ def csv_bytes(header, rows, *, encoding="utf-8", delimiter=";"):
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode(encoding)
+
+
+def after_commit():
+    """Run the callbacks queued for the commit (the worker's tasks, inline in tests) when the
+    block ends, as a real commit would."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def upload(name, content):

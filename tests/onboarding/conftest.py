@@ -9,6 +9,7 @@ from django.test import TestCase
 from openpyxl import Workbook
 
 from tests import factories as f
+from tests.core.consumer import consumer  # noqa: F401
 
 EMPLOYEE_HEADER = ["№ п/п", "ФИО (полностью)", "Должность", "E-mail", "Телефон", "Роль"]
 ACCOUNT_HEADER = [

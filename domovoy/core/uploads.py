@@ -223,7 +223,7 @@ def _check(upload, policy: Policy) -> Checked:
     allowed = policy.extensions
     if ext not in allowed:
         raise _Refused(
-            _("«%(name)s»: такой тип файла не принимается; допустимые типы файлов: %(types)s")
+            _("«%(name)s»: такой тип файла не принимается; можно: %(types)s")
             % {"name": name, "types": ", ".join(allowed)}
         )
     limit = policy.max_bytes

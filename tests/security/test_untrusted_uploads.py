@@ -8,6 +8,7 @@ import struct
 import tracemalloc
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -127,7 +128,11 @@ def _media(settings, tmp_path):
 
 
 def stored(media):
-    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
+    """Files on disk under the media roots (public and, where configured, private)."""
+    from django.conf import settings
+
+    roots = {Path(r) for r in (media, getattr(settings, "PRIVATE_MEDIA_ROOT", None)) if r}
+    return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())
 
 
 # --- the bombs are small on disk --------------------------------------------------------------
@@ -279,6 +284,25 @@ def test_a_huge_png_attached_to_a_comment_is_refused_and_nothing_is_stored(anna,
     body = response.json()
     assert body["code"] == "invalid_file"
     assert "фото.png" in body["fields"]["files"][0] and "мегапикселей" in body["fields"]["files"][0]
+    assert Comment.objects.count() == 0 and Attachment.objects.count() == 0
+    assert stored(_media) == []
+
+
+def test_a_zip_bomb_attached_to_a_comment_is_refused_and_nothing_is_stored(
+    anna,  # noqa: F811
+    sr,  # noqa: F811
+    bomb,
+    _media,
+):
+    client = APIClient()
+    client.force_authenticate(anna)
+    response = client.post(
+        f"/api/v1/requests/{sr.pk}/comments/",
+        {"text": "Смета", "files": [SimpleUploadedFile("смета.xlsx", bomb)]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "смета.xlsx" in response.json()["fields"]["files"][0]
     assert Comment.objects.count() == 0 and Attachment.objects.count() == 0
     assert stored(_media) == []
 

@@ -1,8 +1,10 @@
 """Reading and checking the files of appendix 2 (U/G app. 2, D5).
 
-Each file is XLSX (read with openpyxl in read-only mode) or CSV (UTF-8 or cp1251, ``;`` or
-``,``). The header row is found among the first rows by the column names of the form; the
-order of columns is free and unknown columns are ignored. Every problem is reported as a row
+Each file is XLSX (read with openpyxl in read-only mode, after ``core.uploads`` bounded the
+zip and every text run of its XML) or CSV (UTF-8 or cp1251, ``;`` or ``,``); no cell may be
+longer than ``UPLOAD_XLSX_MAX_CELL_CHARS``. Only the worker reads them (untrusted input).
+The header row is found among the first rows by the column names of the form; the order of
+columns is free and unknown columns are ignored. Every problem is reported as a row
 error ``{"sheet", "line", "column", "reason"}``; a file with any error is loaded nowhere (S7).
 """
 

@@ -2,15 +2,17 @@
 notes between the participating organisations, both with attachments.
 
 - ``comment_add``: the one write. The author must be a party (``can_comment``); files are
-  checked against the settings — type by extension AND by content (a «.jpg» that is not an image
-  is refused), size, count — before anything is written; images get a 320 px JPEG thumbnail.
+  checked by ``core.uploads`` (policy ATTACHMENT: type by extension AND by content, size, image
+  pixels, zip bounds) and counted before anything is written; images get a 320 px JPEG
+  thumbnail (their pixel count is bounded before any decoding).
   A refused comment leaves no row and no file on disk.
 - ``comments_for``: the conversation as ``user`` may see it (internal notes only with
   ``servicedesk.view_request_internal``), attachments prefetched.
 - ``attachment_get``: an attachment for the permission-checked download (never /media/).
 
 Settings (read with defaults): ``SERVICEDESK_UPLOAD_TYPES`` (extensions), ``SERVICEDESK_
-UPLOAD_MAX_BYTES`` (per file), ``SERVICEDESK_UPLOAD_MAX_FILES`` (per comment).
+UPLOAD_MAX_BYTES`` (per file), ``SERVICEDESK_UPLOAD_MAX_FILES`` (per comment), and the content
+bounds of ``core.uploads``.
 """
 
 from __future__ import annotations

@@ -1,14 +1,13 @@
 """Every write to announcements and «Справка» a user can cause (D7): one function per
 action, one transaction each; refused input raises ApplicationError and stores nothing."""
 
-import os
 import re
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.private_files import original_name
 from domovoy.core.translit import _MAP as _TRANSLIT
@@ -16,8 +15,6 @@ from domovoy.directory.models import Role, Territory
 
 from . import permissions as perms
 from .models import Announcement, AnnouncementRole, Audience, Guide, GuideVersion, HelpSection
-
-HELP_FILE_TYPES = {".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt"}
 
 
 def _require_operator(actor):
@@ -107,40 +104,9 @@ def announcement_withdraw(*, announcement, actor):
 
 
 def _check_file(upload):
-    if not upload:
-        return
-    ext = os.path.splitext(upload.name)[1].lower()
-    if ext not in HELP_FILE_TYPES:
-        raise ApplicationError(
-            _("Недопустимый тип файла"),
-            code="bad_file_type",
-            fields={
-                "file": [
-                    _("Допустимые типы: %(values)s")
-                    % {"values": ", ".join(sorted(HELP_FILE_TYPES))}
-                ]
-            },
-        )
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ApplicationError(
-            _("Файл слишком большой"),
-            code="file_too_large",
-            fields={
-                "file": [
-                    _("Не больше %(limit)s МБ")
-                    % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
-                ]
-            },
-        )
-    if ext == ".pdf":
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
-            raise ApplicationError(
-                _("Файл не похож на PDF"),
-                code="bad_file_type",
-                fields={"file": [_("Файл повреждён или это не PDF")]},
-            )
+    """Help files: the one upload rule of ``core.uploads`` (policy HELP_FILE)."""
+    if upload:
+        uploads.check_upload(upload, uploads.HELP_FILE, field="file")
 
 
 @transaction.atomic

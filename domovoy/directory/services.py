@@ -3,7 +3,6 @@
 import secrets
 import string
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -12,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import original_name
 from domovoy.core.validators import validate_address_part, validate_phone
@@ -70,9 +70,6 @@ def organization_create(*, data, kinds, territory=None, codes_are_warnings=False
     return org
 
 
-LICENSE_SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
-
-
 def _check_kinds(kinds):
     if not kinds:
         raise ApplicationError(
@@ -90,20 +87,8 @@ def _check_kinds(kinds):
 
 
 def _check_license_scan(scan):
-    name = (getattr(scan, "name", "") or "").lower()
-    if not name.endswith(LICENSE_SCAN_EXTENSIONS):
-        raise ApplicationError(
-            _("Скан лицензии: допустимы файлы PDF, JPG, PNG"),
-            code="bad_file",
-            fields={"license_scan": [_("Допустимы файлы PDF, JPG, PNG")]},
-        )
-    if (getattr(scan, "size", 0) or 0) > settings.UPLOAD_MAX_BYTES:
-        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ApplicationError(
-            _("Скан лицензии больше %(limit)s МБ") % {"limit": limit},
-            code="file_too_large",
-            fields={"license_scan": [_("Файл больше %(limit)s МБ") % {"limit": limit}]},
-        )
+    """Licence scans: the one upload rule of ``core.uploads`` (policy LICENSE_SCAN)."""
+    uploads.check_upload(scan, uploads.LICENSE_SCAN, field="license_scan")
 
 
 @transaction.atomic

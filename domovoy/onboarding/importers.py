@@ -1,8 +1,10 @@
 """Reading and checking the files of appendix 2 (U/G app. 2, D5).
 
-Each file is XLSX (read with openpyxl in read-only mode) or CSV (UTF-8 or cp1251, ``;`` or
-``,``). The header row is found among the first rows by the column names of the form; the
-order of columns is free and unknown columns are ignored. Every problem is reported as a row
+Each file is XLSX (read with openpyxl in read-only mode, after ``core.uploads`` bounded the
+zip and every text run of its XML) or CSV (UTF-8 or cp1251, ``;`` or ``,``); no cell may be
+longer than ``UPLOAD_XLSX_MAX_CELL_CHARS``. Only the worker reads them (untrusted input).
+The header row is found among the first rows by the column names of the form; the order of
+columns is free and unknown columns are ignored. Every problem is reported as a row
 error ``{"sheet", "line", "column", "reason"}``; a file with any error is loaded nowhere (S7).
 """
 
@@ -16,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from domovoy.core import uploads
 from domovoy.core import validators as v
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import (
@@ -221,26 +224,46 @@ def _decode(data):
     raise ApplicationError(_("Файл не в кодировке UTF-8 или Windows-1251"))
 
 
+def _bounded(row, line):
+    """Refuse a cell longer than a cell may be (``UPLOAD_XLSX_MAX_CELL_CHARS``)."""
+    limit = int(uploads.setting("UPLOAD_XLSX_MAX_CELL_CHARS"))
+    for cell in row:
+        if len(cell) > limit:
+            raise ApplicationError(
+                _("строка %(line)s: ячейка длиннее %(n)s символов") % {"line": line, "n": limit}
+            )
+    return row
+
+
 def _csv_rows(data):
     text = _decode(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for row in reader:
-        yield [c.strip() for c in row]
+    try:
+        for line, row in enumerate(reader, start=1):
+            yield _bounded([c.strip() for c in row], line)
+    except csv.Error:
+        raise ApplicationError(_("Файл CSV не удалось прочитать (повреждённая строка)"))
 
 
 def _xlsx_rows(fileobj):
+    """Rows of the first sheet. The workbook's XML is scanned first in bounded chunks (no cell
+    longer than allowed), then openpyxl streams it in read-only mode."""
     from openpyxl import load_workbook
 
+    try:
+        uploads.check_xlsx_cells(fileobj)
+    except uploads.UploadError as exc:
+        raise ApplicationError(exc.messages[0])
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable workbook is the user's bad input
         raise ApplicationError(_("Файл XLSX не удалось прочитать"))
     try:
         ws = wb.worksheets[0]
-        for row in ws.iter_rows(values_only=True):
-            yield [_cell(c) for c in row]
+        for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            yield _bounded([_cell(c) for c in row], line)
     finally:
         wb.close()
 

@@ -113,6 +113,15 @@ class OnboardingRequest(TimeStampedModel):
     warnings = models.JSONField(default=list)  # [{"sheet","line","column","reason"}]
     errors = models.JSONField(default=list)  # bad rows found by the worker's validation
     last_error = models.TextField(_("ошибка загрузки"), blank=True)
+    # The background job (file check or load) of the request: who holds it and until when
+    # (a lease renewed by its heartbeat), how many times it was started, its arguments. A
+    # sweeper re-queues a job whose lease expired (its worker died) and gives up after
+    # ONBOARDING_JOB_MAX_ATTEMPTS starts. An empty token with a lease means "queued".
+    job_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    job_params = models.JSONField(default=dict, blank=True)
     # First logins of a contractor filed by a UO, shown to that UO's admins until they
     # confirm the hand-over; then erased.
     credentials = models.JSONField(default=list, blank=True)
@@ -188,6 +197,7 @@ class OnboardingDecision(models.Model):
         REJECT = "reject", _("Отклонена")
         LOADED = "loaded", _("Данные загружены, доступ выдан")
         LOAD_FAILED = "load_failed", _("Загрузка отменена")
+        CHECK_FAILED = "check_failed", _("Проверка файлов остановлена")
 
     request = models.ForeignKey(
         OnboardingRequest, on_delete=models.CASCADE, related_name="decisions"

@@ -6,17 +6,20 @@ bench, a registry import) calls it with rows of dicts.
 
 import datetime as dt
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.files.base import File
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domovoy.audit.services import audit_bulk
 from domovoy.core import roles as core_roles
+from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.private_files import original_name
 from domovoy.core.worktime import add_working_days
@@ -245,13 +248,12 @@ def _summary(parsed):
     }
 
 
-def _store_files(request, files, counts):
+def _store_files(request, files):
     for kind, upload in files.items():
         OnboardingFile.objects.filter(request=request, kind=kind).delete()
         stored = OnboardingFile(
             request=request, kind=kind, original_name=(getattr(upload, "name", "") or kind)[:255]
         )
-        stored.rows = counts.get(kind, 0)
         upload.seek(0)
         stored.file.save(stored.original_name.rsplit("/", 1)[-1], File(upload), save=False)
         stored.save()
@@ -278,10 +280,6 @@ def _mark_complete(request, *, actor, action):
     _decision(request, action, actor=actor)
 
 
-def _row_counts(files):
-    return {kind: importers.count_rows(f) for kind, f in files.items()}
-
-
 # --- submission ----------------------------------------------------------------------------
 
 
@@ -297,8 +295,9 @@ def onboarding_request_submit(
     base_url="",
 ):
     """File a connection request (D5). ``files`` maps "employees" / "served" / "accounts" to
-    uploaded files. Everything is checked before anything is stored (S7); large files are
-    stored and checked by the worker, whose progress the request page shows."""
+    uploaded files. The card and the cheap file checks of ``core.uploads`` (type, size, zip
+    bounds; nothing is parsed) refuse bad input before anything is stored (S7); the files are
+    then stored and parsed by the worker only, whose progress the status page shows."""
     kinds = sorted(set(kinds or ()))
     if on_behalf_of is not None:
         kinds, license_scan, management_start = [OrgKind.CONTRACTOR], None, None
@@ -307,35 +306,13 @@ def onboarding_request_submit(
         card, kinds, license_scan_present=bool(license_scan)
     )
     errors.update(_required_files(kinds, files))
+    errors.update(_check_uploads(files, license_scan))
     if errors:
         raise ApplicationError(
             _("Заявка заполнена с ошибками; ничего не сохранено"),
             code="invalid_card",
             fields=errors,
         )
-    counts = _row_counts(files)
-    rows = sum(counts.values())
-    if rows > settings.ONBOARDING_ASYNC_ROWS:
-        with transaction.atomic():
-            request = _create_request(
-                card_json,
-                kinds,
-                license_scan,
-                management_start,
-                submitted_by,
-                on_behalf_of,
-                Status.VALIDATING,
-            )
-            request.warnings = card_warnings
-            request.progress_total = rows
-            request.save()
-            _store_files(request, files, counts)
-            _enqueue_validation(request)
-            _mail_submitted(request, base_url)
-        return request
-    parsed, report = validate_sources(kinds=kinds, sources=files, applicant_inn=card_json["inn"])
-    if report.error_count:
-        raise importers.ImportRowsError(report.errors, total=report.error_count)
     with transaction.atomic():
         request = _create_request(
             card_json,
@@ -344,13 +321,11 @@ def onboarding_request_submit(
             management_start,
             submitted_by,
             on_behalf_of,
-            Status.SUBMITTED,
+            Status.VALIDATING,
         )
-        request.summary = _summary(parsed)
-        request.warnings = card_warnings + report.warnings
-        request.progress_total = rows
-        _store_files(request, files, counts)
-        _mark_complete(request, actor=submitted_by, action=Action.SUBMIT)
+        request.warnings = card_warnings
+        _store_files(request, files)
+        _queue_job(request, "validate")
         _mail_submitted(request, base_url)
     return request
 
@@ -389,34 +364,199 @@ def _mail_submitted(request, base_url):
     )
 
 
-def _enqueue_validation(request):
-    from .tasks import onboarding_validate_task
+# --- background jobs: lease, heartbeat, sweeper --------------------------------------------
+#
+# A request in «validating» or «loading» has one job. Its row carries the lease: the worker that
+# claims it writes a random token, ``lease_until`` and ``heartbeat_at``, and renews them with
+# every progress figure; only the holder of the token may write the result. A worker that dies
+# leaves a lease that expires; ``onboarding_jobs_sweep`` (every minute) queues the job again
+# and, after ONBOARDING_JOB_MAX_ATTEMPTS starts, gives up with a message the applicant and the
+# operator read. The check writes nothing but its result, the load runs in one transaction:
+# a killed attempt leaves nothing behind and the next one restarts cleanly.
 
-    pk = request.pk
-    transaction.on_commit(lambda: onboarding_validate_task(pk))
+
+class LeaseLost(Exception):
+    """Another worker holds the job now: stop without writing anything."""
+
+
+def job_lease_seconds():
+    return int(getattr(settings, "ONBOARDING_JOB_LEASE_SECONDS", 300))
+
+
+def job_max_attempts():
+    return int(getattr(settings, "ONBOARDING_JOB_MAX_ATTEMPTS", 3))
+
+
+def _queue_job(request, kind, **params):
+    """Mark the job queued (no token, a lease for the queue) and send it to the worker after
+    the commit. The caller saves nothing more; this saves the request."""
+    request.job_token = ""
+    request.job_params = {"kind": kind, **params}
+    request.attempts = 0
+    request.lease_until = timezone.now() + dt.timedelta(seconds=job_lease_seconds())
+    request.heartbeat_at = None
+    request.progress_done = 0
+    request.progress_phase = "validate" if kind == "validate" else "load"
+    request.save()
+    _enqueue(request.pk, request.job_params)
+
+
+def _enqueue(pk, params):
+    from .tasks import onboarding_load_task, onboarding_validate_task
+
+    if params.get("kind") == "load":
+        args = (pk, params.get("actor_id"), params.get("territory_id"), params.get("base_url", ""))
+        transaction.on_commit(lambda: onboarding_load_task(*args))
+    else:
+        transaction.on_commit(lambda: onboarding_validate_task(pk))
+
+
+def _claim(pk, status, *, now=None):
+    """Take the job of request ``pk`` in ``status`` when it is queued or its lease expired.
+    Returns the token, or None (done, held by a live worker, or given up)."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    free = Q(job_token="") | Q(lease_until__lt=now) | Q(lease_until=None)
+    jobs = OnboardingRequest.objects.filter(pk=pk, status=status).filter(free)
+    taken = jobs.filter(attempts__lt=job_max_attempts()).update(
+        job_token=token,
+        attempts=F("attempts") + 1,
+        lease_until=now + dt.timedelta(seconds=job_lease_seconds()),
+        heartbeat_at=now,
+        progress_done=0,
+    )
+    if taken:
+        return token
+    stale = jobs.first()
+    if stale is not None:  # every attempt used: the job will not be started again
+        _give_up(stale)
+    return None
+
+
+def _heartbeat(pk, token, **fields):
+    """Renew the lease (with the progress figures in ``fields``); LeaseLost if it is gone."""
+    now = timezone.now()
+    renewed = OnboardingRequest.objects.filter(pk=pk, job_token=token).update(
+        heartbeat_at=now, lease_until=now + dt.timedelta(seconds=job_lease_seconds()), **fields
+    )
+    if not renewed:
+        raise LeaseLost
+
+
+def _release(request):
+    request.job_token = ""
+    request.lease_until = None
+    request.heartbeat_at = timezone.now()
+
+
+def _give_up(request):
+    """Every attempt of the job died: stop it with a clear error (S7). A check ends «invalid»
+    (the applicant corrects and files again), a load goes back to the decider's queue."""
+    n = job_max_attempts()
+    with transaction.atomic():
+        request = OnboardingRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status not in (Status.VALIDATING, Status.LOADING):
+            return request
+        _release(request)
+        if request.status == Status.VALIDATING:
+            message = _(
+                "Проверка файлов прерывалась %(n)s раз(а) и остановлена. Проверьте файлы "
+                "(возможно, их стоит разделить на части), приложите их заново и подайте "
+                "заявку повторно; если ошибка повторится, обратитесь к оператору."
+            ) % {"n": n}
+            request.status = Status.INVALID
+            request.errors = [{"sheet": "", "line": None, "column": "", "reason": message}]
+            request.summary = {"error_count": 1}
+            request.last_error = message
+            request.save()
+            for stored in request.files.all():
+                stored.file.delete(save=False)
+            request.files.all().delete()
+            _decision(request, Action.CHECK_FAILED, comment=message)
+        else:
+            message = _(
+                "Загрузка данных прерывалась %(n)s раз(а) и остановлена; ничего не сохранено. "
+                "Повторите согласование или обратитесь к техническому оператору."
+            ) % {"n": n}
+            request.status = Status.SUBMITTED
+            request.last_error = message
+            request.save()
+            _decision(request, Action.LOAD_FAILED, comment=message)
+    log.error("onboarding request %s: job given up after %s attempts", request.pk, n)
+    return request
+
+
+def onboarding_jobs_sweep(*, now=None):
+    """Queue again every job whose lease expired (its worker died or the queue lost it); give
+    up on those that used every attempt. Returns {"requeued": n, "failed": n}."""
+    now = now or timezone.now()
+    stale = OnboardingRequest.objects.filter(
+        Q(lease_until__lt=now) | Q(lease_until=None),
+        status__in=(Status.VALIDATING, Status.LOADING),
+    ).only("id", "status", "attempts", "job_token", "lease_until", "job_params")
+    result = {"requeued": 0, "failed": 0}
+    for request in stale:
+        if request.attempts >= job_max_attempts():
+            _give_up(request)
+            result["failed"] += 1
+            continue
+        # Only if nobody claimed or renewed it since it was read.
+        queued = OnboardingRequest.objects.filter(
+            pk=request.pk, job_token=request.job_token, lease_until=request.lease_until
+        ).update(job_token="", lease_until=now + dt.timedelta(seconds=job_lease_seconds()))
+        if queued:
+            params = request.job_params or {
+                "kind": "validate" if request.status == Status.VALIDATING else "load"
+            }
+            _enqueue(request.pk, params)
+            result["requeued"] += 1
+            log.warning("onboarding request %s: job re-queued (lease expired)", request.pk)
+    return result
+
+
+def _check_uploads(files, license_scan):
+    """The cheap checks of ``core.uploads`` (type, size, zip bounds; nothing is parsed), errors
+    by form field."""
+    errors = {}
+    checks = [(upload, uploads.SPREADSHEET, f"{kind}_file") for kind, upload in files.items()]
+    if license_scan:
+        checks.append((license_scan, uploads.LICENSE_SCAN, "license_scan"))
+    for upload, policy, field in checks:
+        try:
+            uploads.check_upload(upload, policy, field=field)
+        except uploads.UploadError as exc:
+            errors.update(exc.fields)
+    return errors
 
 
 def onboarding_request_validate(*, request_id):
-    """The worker's check of a large submission: progress every ``PROGRESS_EVERY`` rows;
-    errors leave nothing but the list of bad rows (the stored files are deleted)."""
+    """The worker's check of the files of a submission (only the worker parses them): row
+    counts, then every row, with progress and a heartbeat every ``PROGRESS_EVERY`` rows; errors
+    leave nothing but the list of bad rows (the stored files are deleted)."""
+    token = _claim(request_id, Status.VALIDATING)
     request = OnboardingRequest.objects.get(pk=request_id)
-    if request.status != Status.VALIDATING:
+    if token is None:
         return request
     resubmit = request.decisions.filter(action__in=(Action.SUBMIT, Action.RESUBMIT)).exists()
-
-    def progress(done):
-        OnboardingRequest.objects.filter(pk=request.pk).update(
-            progress_done=done, progress_phase="validate"
+    try:
+        sources = _stored_sources(request)
+        counts = {kind: importers.count_rows(source) for kind, source in sources.items()}
+        _heartbeat(request.pk, token, progress_total=sum(counts.values()), progress_done=0)
+        parsed, report = validate_sources(
+            kinds=request.kinds,
+            sources=sources,
+            applicant_inn=request.card.get("inn"),
+            progress=lambda done: _heartbeat(
+                request.pk, token, progress_done=done, progress_phase="validate"
+            ),
         )
-
-    parsed, report = validate_sources(
-        kinds=request.kinds,
-        sources=_stored_sources(request),
-        applicant_inn=request.card.get("inn"),
-        progress=progress,
-    )
+    except LeaseLost:
+        return request
     with transaction.atomic():
         request = OnboardingRequest.objects.select_for_update().get(pk=request.pk)
+        if request.job_token != token or request.status != Status.VALIDATING:
+            return request  # the lease was lost: the holder writes the result
+        _release(request)
         if report.error_count:
             request.status = Status.INVALID
             request.errors = report.errors
@@ -426,6 +566,9 @@ def onboarding_request_validate(*, request_id):
                 stored.file.delete(save=False)
             request.files.all().delete()
             return request
+        for stored in request.files.all():
+            OnboardingFile.objects.filter(pk=stored.pk).update(rows=counts.get(stored.kind, 0))
+        request.progress_total = sum(counts.values())
         request.summary = _summary(parsed)
         request.warnings = [w for w in request.warnings if w["sheet"] == "card"] + report.warnings
         _mark_complete(request, actor=None, action=Action.RESUBMIT if resubmit else Action.SUBMIT)
@@ -444,7 +587,7 @@ def onboarding_request_resubmit(
     base_url="",
 ):
     """The applicant's corrections after «требуются исправления» (or a failed check): checked
-    again in full; the deadline restarts from this complete submission (D5)."""
+    again in full by the worker; the deadline restarts from this complete submission (D5)."""
     if request.status not in (Status.CHANGES_REQUESTED, Status.INVALID):
         raise ApplicationError(
             _("Заявку сейчас нельзя исправить"), code="wrong_status", status_code=409
@@ -459,41 +602,27 @@ def onboarding_request_resubmit(
         exclude_request=request,
     )
     errors.update(_required_files(kinds, files, existing=existing))
+    errors.update(_check_uploads(files, license_scan))
     if errors:
         raise ApplicationError(
             _("Заявка заполнена с ошибками; ничего не сохранено"),
             code="invalid_card",
             fields=errors,
         )
-    sources = {**existing, **files}
+    kept = set(existing) | set(files)
     if OrgKind.UO not in kinds:
-        sources.pop(OnboardingFile.Kind.ACCOUNTS, None)
-    counts = _row_counts(sources)
-    rows = sum(counts.values())
-    if rows > settings.ONBOARDING_ASYNC_ROWS:
-        with transaction.atomic():
-            _apply_card(request, card_json, kinds, license_scan, management_start)
-            request.status = Status.VALIDATING
-            request.warnings = card_warnings
-            request.errors = []
-            request.progress_total, request.progress_done = rows, 0
-            request.save()
-            _store_files(request, files, counts)
-            request.files.exclude(kind__in=list(sources)).delete()
-            _enqueue_validation(request)
-        return request
-    parsed, report = validate_sources(kinds=kinds, sources=sources, applicant_inn=card_json["inn"])
-    if report.error_count:
-        raise importers.ImportRowsError(report.errors, total=report.error_count)
+        kept.discard(OnboardingFile.Kind.ACCOUNTS)
     with transaction.atomic():
         _apply_card(request, card_json, kinds, license_scan, management_start)
-        request.summary = _summary(parsed)
-        request.warnings = card_warnings + report.warnings
-        request.progress_total = rows
-        _store_files(request, files, counts)
-        request.files.exclude(kind__in=list(sources)).delete()
-        _mark_complete(request, actor=actor, action=Action.RESUBMIT)
-        _mail_submitted(request, base_url)
+        request.status = Status.VALIDATING
+        request.warnings = card_warnings
+        request.errors = []
+        request.summary = {}
+        request.last_error = ""
+        request.progress_total = 0
+        _store_files(request, files)
+        request.files.exclude(kind__in=list(kept)).delete()
+        _queue_job(request, "validate")
     return request
 
 
@@ -606,13 +735,14 @@ def onboarding_request_approve(*, request, actor, comment="", territory=None, ba
             return request
         if request.progress_total > settings.ONBOARDING_ASYNC_ROWS:
             request.status = Status.LOADING
-            request.progress_done, request.progress_phase = 0, "load"
             request.last_error = ""
-            request.save()
-            from .tasks import onboarding_load_task
-
-            args = (request.pk, actor.pk, territory.pk if territory else None, base_url)
-            transaction.on_commit(lambda: onboarding_load_task(*args))
+            _queue_job(
+                request,
+                "load",
+                actor_id=actor.pk,
+                territory_id=territory.pk if territory else None,
+                base_url=base_url,
+            )
             return request
         try:
             _load(request, actor=actor, territory=territory, base_url=base_url)
@@ -629,19 +759,39 @@ def onboarding_request_approve(*, request, actor, comment="", territory=None, ba
 
 
 def onboarding_request_load(*, request_id, actor_id, territory_id=None, base_url=""):
-    """The worker's final load of an approved request; on refusal nothing is stored and the
-    request goes back to the decider's queue with the reason."""
+    """The worker's final load of an approved request, in one transaction that commits only
+    while this worker holds the job's lease; on refusal nothing is stored and the request goes
+    back to the decider's queue with the reason."""
     from domovoy.directory.models import Territory, User
 
+    token = _claim(request_id, Status.LOADING)
     request = OnboardingRequest.objects.get(pk=request_id)
-    if request.status != Status.LOADING:
+    if token is None:
         return request
     actor = User.objects.get(pk=actor_id)
     territory = Territory.objects.filter(pk=territory_id).first() if territory_id else None
-    reporter = _ProgressReporter(request.pk)
+    reporter = _ProgressReporter(request.pk, token)
+
+    def still_ours():
+        # Right before the result is written: a worker that lost its lease rolls back.
+        if not OnboardingRequest.objects.filter(pk=request.pk, job_token=token).update(
+            job_token="", lease_until=None
+        ):
+            raise LeaseLost
+        _release(request)
+
     try:
         with transaction.atomic():
-            _load(request, actor=actor, territory=territory, base_url=base_url, progress=reporter)
+            _load(
+                request,
+                actor=actor,
+                territory=territory,
+                base_url=base_url,
+                progress=reporter,
+                before_save=still_ours,
+            )
+    except LeaseLost:
+        pass
     except (ApplicationError, IntegrityError) as exc:
         message = (
             exc.message
@@ -650,10 +800,12 @@ def onboarding_request_load(*, request_id, actor_id, territory_id=None, base_url
         )
         with transaction.atomic():
             request = _lock(request)
-            request.status = Status.SUBMITTED
-            request.last_error = message
-            request.save()
-            _decision(request, Action.LOAD_FAILED, actor=actor, comment=message)
+            if request.job_token == token and request.status == Status.LOADING:
+                _release(request)
+                request.status = Status.SUBMITTED
+                request.last_error = message
+                request.save()
+                _decision(request, Action.LOAD_FAILED, actor=actor, comment=message)
     finally:
         reporter.close()
     request.refresh_from_db()
@@ -665,8 +817,9 @@ class _ProgressReporter:
     through a second, autocommit connection so that the request page sees it before the
     commit; on SQLite (one writer at a time) only the cache carries it."""
 
-    def __init__(self, pk):
+    def __init__(self, pk, token=""):
         self.pk = pk
+        self.token = token
         self.side = None
 
     def __call__(self, done, total):
@@ -682,10 +835,20 @@ class _ProgressReporter:
                     # Never wait on a lock held by the loading transaction.
                     cursor.execute("SET lock_timeout = '200ms'")
             with self.side.cursor() as cursor:
+                # The progress renews the job's lease (its heartbeat).
+                now = timezone.now()
                 cursor.execute(
                     f"UPDATE {OnboardingRequest._meta.db_table} SET progress_done = %s, "
-                    "progress_total = %s, progress_phase = 'load' WHERE id = %s",
-                    [done, total, self.pk],
+                    "progress_total = %s, progress_phase = 'load', heartbeat_at = %s, "
+                    "lease_until = %s WHERE id = %s AND job_token = %s",
+                    [
+                        done,
+                        total,
+                        now,
+                        now + dt.timedelta(seconds=job_lease_seconds()),
+                        self.pk,
+                        self.token,
+                    ],
                 )
         except Exception:  # noqa: BLE001 - progress is best effort, the load goes on
             log.warning("onboarding progress not written", exc_info=True)
@@ -699,7 +862,7 @@ def progress_cache_key(pk):
     return f"onboarding:progress:{pk}"
 
 
-def _load(request, *, actor, territory=None, base_url="", progress=None):
+def _load(request, *, actor, territory=None, base_url="", progress=None, before_save=None):
     """Create everything of an approved request. Runs inside the caller's transaction."""
     kinds = request.kinds
     parsed, report = validate_sources(
@@ -793,6 +956,8 @@ def _load(request, *, actor, territory=None, base_url="", progress=None):
         summary=summary,
         details={"request": request.pk, "employees": len(employees), "links": links, **stats},
     )
+    if before_save is not None:
+        before_save()
     request.organization = org
     request.status = Status.APPROVED
     request.is_overdue = False

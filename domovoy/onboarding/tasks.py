@@ -22,3 +22,9 @@ def onboarding_load_task(request_id, actor_id, territory_id=None, base_url=""):
 def onboarding_overdue_scan():
     """Flag requests whose deadline for issuing accounts has passed."""
     return services.onboarding_mark_overdue()
+
+
+@db_periodic_task(crontab(minute="*"))
+def onboarding_jobs_sweep():
+    """Re-queue checks and loads whose worker died (expired lease); give up after N tries."""
+    return services.onboarding_jobs_sweep()

@@ -2,21 +2,22 @@
 notes between the participating organisations, both with attachments.
 
 - ``comment_add``: the one write. The author must be a party (``can_comment``); files are
-  checked against the settings — type by extension AND by content (a «.jpg» that is not an image
-  is refused), size, count — before anything is written; images get a 320 px JPEG thumbnail.
+  checked by ``core.uploads`` (policy ATTACHMENT: type by extension AND by content, size, image
+  pixels, zip bounds) and counted before anything is written; images get a 320 px JPEG
+  thumbnail (their pixel count is bounded before any decoding).
   A refused comment leaves no row and no file on disk.
 - ``comments_for``: the conversation as ``user`` may see it (internal notes only with
   ``servicedesk.view_request_internal``), attachments prefetched.
 - ``attachment_get``: an attachment for the permission-checked download (never /media/).
 
 Settings (read with defaults): ``SERVICEDESK_UPLOAD_TYPES`` (extensions), ``SERVICEDESK_
-UPLOAD_MAX_BYTES`` (per file), ``SERVICEDESK_UPLOAD_MAX_FILES`` (per comment).
+UPLOAD_MAX_BYTES`` (per file), ``SERVICEDESK_UPLOAD_MAX_FILES`` (per comment), and the content
+bounds of ``core.uploads``.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 
 import rules
 from django.conf import settings
@@ -26,48 +27,24 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
+from domovoy.core import roles, uploads
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 
 from . import events, services
 from . import permissions as who
 from .models import Attachment, Channel, Comment, ServiceRequest
 
-DEFAULT_UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "pdf", "doc", "docx", "xls", "xlsx", "odt")
-DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_UPLOAD_MAX_FILES = 5
 TEXT_MAX_LENGTH = 5000
 THUMBNAIL_PX = 320
-
-# What each extension must be inside: (MIME type, content check name).
-KNOWN_TYPES: dict[str, tuple[str, str]] = {
-    "jpg": ("image/jpeg", "JPEG"),
-    "jpeg": ("image/jpeg", "JPEG"),
-    "png": ("image/png", "PNG"),
-    "webp": ("image/webp", "WEBP"),
-    "pdf": ("application/pdf", "pdf"),
-    "doc": ("application/msword", "ole"),
-    "xls": ("application/vnd.ms-excel", "ole"),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "zip:word/document.xml",
-    ),
-    "xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "zip:xl/workbook.xml",
-    ),
-    "odt": ("application/vnd.oasis.opendocument.text", "odt"),
-}
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+DEFAULT_UPLOAD_MAX_FILES = 5
 
 
 def upload_types() -> tuple[str, ...]:
-    configured = getattr(settings, "SERVICEDESK_UPLOAD_TYPES", None) or DEFAULT_UPLOAD_TYPES
-    return tuple(str(ext).lower().lstrip(".") for ext in configured)
+    return uploads.ATTACHMENT.extensions
 
 
 def upload_max_bytes() -> int:
-    return int(getattr(settings, "SERVICEDESK_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
+    return uploads.ATTACHMENT.max_bytes
 
 
 def upload_max_files() -> int:
@@ -131,11 +108,6 @@ class _Checked:
         self.thumbnail = thumbnail
 
 
-def _display_name(upload) -> str:
-    name = str(getattr(upload, "name", "") or "файл").replace("\\", "/").rsplit("/", 1)[-1]
-    return name[:255] or "файл"
-
-
 def _read(upload) -> bytes:
     if hasattr(upload, "seek"):
         upload.seek(0)
@@ -146,17 +118,15 @@ def _read(upload) -> bytes:
     return data if isinstance(data, bytes) else bytes(data)
 
 
-def _image_thumbnail(data: bytes, expected_format: str) -> bytes | None:
-    """Open the image with Pillow; None if it is not an image of ``expected_format``,
-    otherwise a 320 px JPEG thumbnail."""
-    from PIL import Image, ImageOps
+def _image_thumbnail(data: bytes) -> bytes | None:
+    """A 320 px JPEG thumbnail of an image ``uploads`` accepted (its pixel count is bounded
+    and Pillow's decompression-bomb bound is set); None if it fails to decode."""
+    from PIL import ImageOps
 
+    Image = uploads.pillow()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format != expected_format:
-                return None
-            probe.verify()
         with Image.open(io.BytesIO(data)) as image:
+            image.draft("RGB", (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2))  # JPEG: decode scaled down
             image.load()
             image = ImageOps.exif_transpose(image)
             if image.mode not in ("RGB", "L"):
@@ -172,92 +142,27 @@ def _image_thumbnail(data: bytes, expected_format: str) -> bytes | None:
         return None
 
 
-def _zip_names(data: bytes) -> set[str] | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return None
-
-
-def _content_matches(check: str, data: bytes) -> bool:
-    if check == "pdf":
-        return data.startswith(b"%PDF-")
-    if check == "ole":  # legacy Word / Excel: an OLE2 compound document
-        return data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-    if check.startswith("zip:"):
-        names = _zip_names(data) if data.startswith(b"PK\x03\x04") else None
-        return names is not None and check[4:] in names
-    if check == "odt":
-        if not data.startswith(b"PK\x03\x04"):
-            return False
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                mime = archive.read("mimetype").strip()
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            return False
-        return mime == b"application/vnd.oasis.opendocument.text"
-    raise AssertionError(f"unknown content check {check}")
-
-
 def check_files(files) -> list[_Checked]:
-    """Every file against the limits, with a message naming the file and the reason; raises
-    ``ApplicationError`` (field ``files``) listing all the refused files. Writes nothing."""
-    files = [f for f in (files or ()) if f is not None]
-    allowed = upload_types()
-    limit, max_files = upload_max_bytes(), upload_max_files()
-    if len(files) > max_files:
-        message = _("Можно приложить не больше %(n)s файлов, выбрано %(k)s") % {
-            "n": max_files,
-            "k": len(files),
-        }
-        raise ApplicationError(message, code="too_many_files", fields={"files": [message]})
-    errors, checked = [], []
-    for upload in files:
-        name = _display_name(upload)
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if ext not in allowed or ext not in KNOWN_TYPES:
-            errors.append(
-                _("«%(name)s»: такой тип файла не принимается; можно: %(types)s")
-                % {"name": name, "types": ", ".join(allowed)}
-            )
-            continue
-        size = getattr(upload, "size", None)
-        if size is not None and size > limit:
-            errors.append(
-                _("«%(name)s»: файл больше %(mb)s МБ") % {"name": name, "mb": f"{limit / 2**20:g}"}
-            )
-            continue
-        data = _read(upload)
-        if len(data) > limit:
-            errors.append(
-                _("«%(name)s»: файл больше %(mb)s МБ") % {"name": name, "mb": f"{limit / 2**20:g}"}
-            )
-            continue
-        if not data:
-            errors.append(_("«%(name)s»: файл пустой") % {"name": name})
-            continue
-        content_type, check = KNOWN_TYPES[ext]
-        thumbnail = None
-        if check in IMAGE_FORMATS:
-            thumbnail = _image_thumbnail(data, check)
-            ok = thumbnail is not None
-        else:
-            ok = _content_matches(check, data)
-        if not ok:
+    """Every file against the rules of ``core.uploads`` (policy ATTACHMENT) and the count;
+    raises ``ApplicationError`` (field ``files``) listing all the refused files. Writes
+    nothing. Images get their thumbnail here."""
+    checked = uploads.check_uploads(
+        files, uploads.ATTACHMENT, field="files", max_files=upload_max_files()
+    )
+    result, errors = [], []
+    for item in checked:
+        data = _read(item.upload)
+        thumbnail = _image_thumbnail(data) if item.is_image else None
+        if item.is_image and thumbnail is None:
             errors.append(
                 _("«%(name)s»: содержимое файла не соответствует расширению .%(ext)s")
-                % {"name": name, "ext": ext}
+                % {"name": item.name, "ext": item.ext}
             )
             continue
-        checked.append(_Checked(name, ext, content_type, data, thumbnail))
+        result.append(_Checked(item.name, item.ext, item.content_type, data, thumbnail))
     if errors:
-        raise ApplicationError(
-            _("Файлы не приняты: %(errors)s") % {"errors": "; ".join(errors)},
-            code="invalid_file",
-            fields={"files": errors},
-        )
-    return checked
+        raise uploads.UploadError(errors, field="files")
+    return result
 
 
 # --- The write -------------------------------------------------------------------------------

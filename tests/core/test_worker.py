@@ -1,73 +1,16 @@
 """Background work runs in a real Huey consumer process, on SQLite and PostgreSQL alike."""
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from huey.contrib.djhuey import HUEY
 
 from domovoy.core.models import WorkerHeartbeat
 from domovoy.core.tasks import worker_heartbeat
 from tests import factories as f
+from tests.core.consumer import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url():
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host, port = s.get("HOST") or "127.0.0.1", s.get("PORT") or 5432
-    return f"postgres://{s['USER']}@{host}:{port}/{s['NAME']}"
-
-
-@pytest.fixture
-def consumer(tmp_path):
-    """Start `manage.py run_huey` against the test database and this process's queue."""
-    HUEY.immediate = False
-    HUEY.storage.flush_queue() if hasattr(HUEY.storage, "flush_queue") else None
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "HUEY_FILE": str(HUEY.storage.filename),
-        "HUEY_IMMEDIATE": "0",
-    }
-    env.pop("REDIS_URL", None)
-    procs = []
-
-    def start():
-        proc = subprocess.Popen(
-            [sys.executable, "manage.py", "run_huey", "-w", "1", "-d", "0.1", "-n"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        procs.append(proc)
-        return proc
-
-    yield start
-    for proc in procs:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def _wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+_wait_for = wait_for
 
 
 @pytest.mark.req("D5")

@@ -5,9 +5,11 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from openpyxl import Workbook
 
 from tests import factories as f
+from tests.core.consumer import consumer  # noqa: F401
 
 EMPLOYEE_HEADER = ["№ п/п", "ФИО (полностью)", "Должность", "E-mail", "Телефон", "Роль"]
 ACCOUNT_HEADER = [
@@ -49,6 +51,12 @@ def csv_bytes(header, rows, *, encoding="utf-8", delimiter=";"):
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode(encoding)
+
+
+def after_commit():
+    """Run the callbacks queued for the commit (the worker's tasks, inline in tests) when the
+    block ends, as a real commit would."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def upload(name, content):

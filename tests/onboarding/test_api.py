@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from domovoy.directory.models import Account, Organization
 from domovoy.onboarding.models import OnboardingRequest
 
-from .conftest import account_rows, employee_rows, uo_post_data
+from .conftest import account_rows, after_commit, employee_rows, uo_post_data
 
 pytestmark = pytest.mark.req("D5")
 URL = "/api/v1/onboarding-requests/"
@@ -22,7 +22,8 @@ def api():
 
 
 def _create(api, data=None):
-    return api.post(URL, data or uo_post_data(), format="multipart")
+    with after_commit():
+        return api.post(URL, data or uo_post_data(), format="multipart")
 
 
 @pytest.mark.django_db
@@ -31,25 +32,26 @@ def test_anyone_files_a_request_and_gets_the_secret_status_link(api):
     assert response.status_code == 201, response.json()
     body = response.json()
     onboarding = OnboardingRequest.objects.get(pk=body["id"])
-    assert body["status"] == "submitted"
+    assert body["status"] == "validating"  # the worker checks the files
+    assert onboarding.status == "submitted"
     assert body["status_url"].endswith(f"/onboarding/r/{onboarding.token}/")
     assert onboarding.summary["accounts"]["count"] == 6
 
 
 @pytest.mark.django_db
 @pytest.mark.req("S7")
-def test_bad_rows_answer_400_with_every_row_and_store_nothing(api):
+def test_bad_rows_found_by_the_worker_are_listed_and_nothing_else_is_kept(api):
     rows = account_rows(12)
     rows[3][7] = rows[2][7]  # a duplicate account number
     rows[9][1] = ""  # no settlement
     response = _create(api, uo_post_data(accounts=rows))
-    assert response.status_code == 400
-    body = response.json()
-    assert body["code"] == "invalid_rows"
-    found = {(r["sheet"], r["line"], r["column"]) for r in body["rows"]}
+    assert response.status_code == 201
+    onboarding = OnboardingRequest.objects.get(pk=response.json()["id"])
+    assert onboarding.status == "invalid"
+    found = {(r["sheet"], r["line"], r["column"]) for r in onboarding.errors}
     assert found == {("accounts", 5, "Лицевой счёт"), ("accounts", 11, "Населённый пункт")}
-    assert body["total"] == 2 and "accounts_file" in body["fields"]
-    assert OnboardingRequest.objects.count() == 0 and Account.objects.count() == 0
+    assert onboarding.summary["error_count"] == 2
+    assert onboarding.files.count() == 0 and Account.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -86,11 +88,7 @@ def test_anonymous_and_non_operators_cannot_list_or_decide(api, uo_dispatcher, r
 @pytest.mark.django_db
 def test_a_uo_admin_approving_gets_403(api, uo_admin, functional_operator):
     api.force_authenticate(uo_admin)
-    created = api.post(
-        "/api/v1/onboarding-requests/",
-        uo_post_data(904, accounts=[], employees=employee_rows()[:1]),
-        format="multipart",
-    )
+    created = _create(api, uo_post_data(904, accounts=[], employees=employee_rows()[:1]))
     assert created.status_code == 201, created.json()
     onboarding = OnboardingRequest.objects.get()
     response = api.post(f"{URL}{onboarding.pk}/approve/")

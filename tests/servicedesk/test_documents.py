@@ -28,7 +28,7 @@ def complete_with(sr, actor, document):
     ("name", "data", "words"),
     [
         ("акт.pdf", b"MZ\x90\x00 an executable", "не соответствует расширению .pdf"),
-        ("акт.exe", b"MZ\x90\x00", "допустимые типы файлов"),
+        ("акт.exe", b"MZ\x90\x00", "тип файла не принимается"),
         ("акт.pdf", b"%PDF-1.4" + b"0" * 64, "файл больше"),
     ],
 )

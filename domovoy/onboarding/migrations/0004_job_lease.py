@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('onboarding', '0002_private_upload_paths'),
+        ('onboarding', '0003_private_storage'),
     ]
 
     operations = [

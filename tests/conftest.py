@@ -50,15 +50,10 @@ def _work_order_rule(request, settings):
     )
 
 
-@pytest.fixture(scope="session")
-def _private_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("private")
-
-
 @pytest.fixture(autouse=True)
-def _private_files(settings, _private_root):
-    """Uploads go to a temporary private root, never to the worktree's var/private."""
-    settings.PRIVATE_MEDIA_ROOT = _private_root
+def _private_files(settings, tmp_path):
+    """Uploads go to a private root of this test only, never to the worktree's var/private."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.PRIVATE_FILES_SERVER = "django"
 
 

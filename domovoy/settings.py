@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: sees the views' 403/404 on personal-data routes (item 10 of issue 9).
+    "domovoy.audit.middleware.RefusedAccessMiddleware",
 ]
 
 ROOT_URLCONF = "domovoy.urls"

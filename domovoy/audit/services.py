@@ -18,7 +18,7 @@ from django.utils import translation
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
-from .models import AuditEntry, PersonalDataAccess
+from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 _ACTIONS = {
     "+": AuditEntry.Action.CREATE,
@@ -212,3 +212,22 @@ def personal_data_read(*, user, subject, purpose):
         PersonalDataAccess.objects.create(
             user=user, subject=str(subject)[:200], purpose=str(purpose)[:200]
         )
+
+
+def refusal_record(*, request, route, object_id, status):
+    """Log a refused access of ``request.user`` to a personal-data route (item 10, S3)."""
+    from domovoy.core.client_address import client_address
+
+    user = request.user
+    org = _actor_org(user)
+    return RefusedAccess.objects.create(
+        user=user,
+        username=user.get_username()[:150],
+        organization_id=org.pk if org else None,
+        method=request.method[:10],
+        path=request.get_full_path()[:500],
+        route=route[:200],
+        object_id=object_id[:200],
+        status=status,
+        address=client_address(request),
+    )

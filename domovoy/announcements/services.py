@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from domovoy.audit.services import audit_field_change
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.translit import _MAP as _TRANSLIT
 from domovoy.directory.models import Role, Territory
@@ -90,6 +91,14 @@ def announcement_publish(
         )
     if audience == Audience.TERRITORIES:
         announcement.territories.set(territories)
+    if roles or territories:  # rows the announcement's own history does not see
+        audit_field_change(
+            instance=announcement,
+            field="audience",
+            before=None,
+            after={"roles": roles, "territories": [str(t) for t in territories]},
+            actor=author,
+        )
     return announcement
 
 

@@ -98,3 +98,23 @@ class RefusedAccess(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.status} {self.path}"
+
+
+def _register_history():
+    """Changes of these models go to the trail through simple-history like the directory's
+    (item 11 of issue 9): users (never their password or login times), classifier topics and
+    announcements. Their historical tables live in this app, so the owning apps stay as they
+    are; role grants and organisation kinds are written in bulk by their services, which record
+    them with ``services.audit_field_change``."""
+    from simple_history import register
+
+    from domovoy.announcements.models import Announcement
+    from domovoy.directory.models import User
+    from domovoy.servicedesk.models import Topic
+
+    register(User, app=__package__, excluded_fields=["password", "last_login"])
+    register(Topic, app=__package__)
+    register(Announcement, app=__package__)
+
+
+_register_history()

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import translation
 from simple_history.models import HistoricalRecords
@@ -324,3 +324,15 @@ def _on_outage_revision(sender, instance, created, raw=False, **kwargs):
         else AuditEntry.Action.UPDATE,
         changes=changes,
     )
+
+
+# A sign-in stamps last_login, which the trail does not keep: no historical row per login.
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _skip_login_stamp(sender, instance, update_fields=None, raw=False, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        instance.skip_history_when_saving = True
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _end_login_stamp(sender, instance, **kwargs):
+    instance.__dict__.pop("skip_history_when_saving", None)

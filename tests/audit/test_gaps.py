@@ -174,3 +174,11 @@ def test_outage_history_is_in_the_exportable_log(
     assert entry.action == AuditEntry.Action.CREATE
     client.force_login(functional_operator)
     assert any(r[4] == str(outage.pk) and r[3] == entry.model for r in _export_rows(client))
+
+
+def test_signing_in_writes_no_history_of_the_user(client, uo_dispatcher):
+    HistoricalUser = type(uo_dispatcher).history.model
+    before = HistoricalUser.objects.filter(id=uo_dispatcher.pk).count()
+    response = client.post("/login/", {"username": "uodisp", "password": "secret-pass-1"})
+    assert response.status_code == 302
+    assert HistoricalUser.objects.filter(id=uo_dispatcher.pk).count() == before

@@ -17,8 +17,12 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
         return client_address(request) or "unknown"
 
     def get_rate(self):
-        # Read the settings on every request, not once at import (as DRF's class attribute).
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # DRF reads the rates once, at import; read the settings per request instead, unless a
+        # class (or a test) set its own THROTTLE_RATES, which DRF documents as the override.
+        rates = self.THROTTLE_RATES
+        if rates is throttling.SimpleRateThrottle.THROTTLE_RATES:
+            rates = api_settings.DEFAULT_THROTTLE_RATES
+        return rates.get(self.scope)
 
     def allow_request(self, request, view):
         self.scope = getattr(view, self.scope_attr, None)

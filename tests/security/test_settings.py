@@ -195,3 +195,38 @@ def test_the_api_docs_page_works_under_the_policy(client):
     assert client.get("/api/docs/?script=").status_code == 200
     # Other pages keep the strict policy.
     assert "https://cdn.jsdelivr.net" not in _csp(client.get("/login/"))["script-src"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pages_work_in_a_browser_under_the_policy_without_violations(
+    page, live_server, uo_admin, settings
+):
+    """The inline script with its nonce runs, the data-attribute behaviours replace the inline
+    handlers (language switch, confirmation), and Chromium reports no CSP violation."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost).*"), lambda route: route.abort())
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Логин").fill("uoadmin")
+    page.get_by_label("Пароль").fill("secret-pass-1")
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(re.compile(r".*/$"))
+
+    page.goto(live_server.url + "/feedback/new/")
+    section = page.locator('[data-kind-section="classifier_change"]')
+    page.get_by_label("Вид обращения").select_option("classifier_change")
+    assert section.is_visible(), "the nonce-carrying inline script ran"
+    page.get_by_label("Вид обращения").select_option("suggestion")
+    assert section.is_hidden()
+
+    with page.expect_navigation():
+        page.get_by_label("Язык").select_option("en")
+    assert page.locator("html").get_attribute("lang") == "en", "data-autosubmit switched"
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option("ru")
+    assert violations == []

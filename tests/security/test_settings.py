@@ -230,3 +230,15 @@ def test_pages_work_in_a_browser_under_the_policy_without_violations(
     with page.expect_navigation():
         page.get_by_label("Language").select_option("ru")
     assert violations == []
+
+
+@pytest.mark.django_db
+def test_a_csrf_refusal_is_russian_and_in_the_layout(uo_dispatcher):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(uo_dispatcher)
+    response = client.post("/feedback/new/", {"title": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Запрос отклонён" in html and 'class="navbar' in html

@@ -2,7 +2,9 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-MANAGE := $(BIN)/python manage.py
+# The targets below are the embedded mode: DEBUG is on unless the environment says otherwise
+# (production sets DEBUG=0 and SECRET_KEY, docs/operations.md); `make run` always asks for it.
+MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
 .PHONY: help run test lint bench demo venv migrate worker web format fuzz
@@ -25,7 +27,8 @@ migrate: $(STAMP)  ## apply migrations to the configured database
 demo: migrate  ## load the demo city once (re-running changes nothing)
 	$(MANAGE) demo_city
 
-run: demo  ## migrate, load the demo, start the web server and the worker on :8000
+run: export DEBUG = 1
+run: demo  ## migrate, load the demo, start the web server and the worker on :8000 (DEBUG=1)
 	$(MANAGE) collectstatic --noinput -v 0
 	$(MANAGE) demo_logins
 	$(MANAGE) run_huey -w 2 & trap 'kill %1' EXIT INT TERM; $(MANAGE) runserver 127.0.0.1:8000 --noreload

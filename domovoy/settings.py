@@ -1,8 +1,11 @@
 """Settings, read from the environment (django-environ) with embedded-mode defaults."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("DOMOVOY_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -12,8 +15,18 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="domovoy-embedded-insecure-key-change-me")
+# --- Safe by default (item 8 of issue 9): DEBUG only when asked (the embedded demo of
+# `make run` asks), and never the public key without DEBUG.
+DEBUG = env.bool("DEBUG", default=False)
+PUBLIC_SECRET_KEY = "domovoy-embedded-insecure-key-change-me"
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = PUBLIC_SECRET_KEY
+if not DEBUG and SECRET_KEY in ("", PUBLIC_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a private random value when DEBUG is off "
+        "(see docs/operations.md); set DEBUG=1 only for the embedded demo."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -30,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "huey.contrib.djhuey",
@@ -50,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: sees the views' 403/404 on personal-data routes (item 10 of issue 9).
+    "domovoy.audit.middleware.RefusedAccessMiddleware",
 ]
 
 ROOT_URLCONF = "domovoy.urls"
@@ -204,7 +221,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "domovoy.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "20/min", "intake": "30/min", "anon": "120/min"},
+    # Defaults per scope; an integration agreement may set its own rate for its tokens
+    # (domovoy.api.throttles). Client addresses come from domovoy.core.client_address.
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("API_THROTTLE_LOGIN", default="20/min"),
+        "intake": env.str("API_THROTTLE_INTAKE", default="30/min"),
+        "anon": env.str("API_THROTTLE_ANON", default="120/min"),
+    },
 }
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
@@ -275,6 +298,64 @@ NOTIFICATIONS_VAPID_PUBLIC_KEY = env.str("NOTIFICATIONS_VAPID_PUBLIC_KEY", defau
 NOTIFICATIONS_VAPID_SUBJECT = env.str(
     "NOTIFICATIONS_VAPID_SUBJECT", default="mailto:admin@localhost"
 )
+
+# --- HTTPS and browser protections (item 8 of issue 9). Production is served over HTTPS by the
+# reverse proxy of docs/operations.md; HTTPS defaults to on when SITE_URL is an https:// address
+# and switches on everything `manage.py check --deploy` asks for.
+HTTPS = env.bool("HTTPS", default=SITE_URL.startswith("https://"))
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The reverse proxies in front of the web processes (addresses or CIDRs, e.g.
+# "127.0.0.1,10.0.0.0/8"). Only their X-Forwarded-For and X-Forwarded-Proto are believed:
+# domovoy.core.client_address takes the rightmost X-Forwarded-For hop that is not one of them.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+AXES_CLIENT_IP_CALLABLE = "domovoy.core.client_address.client_address"
+
+# Where to report a vulnerability (docs/security.md, the «SECURITY» section).
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="security@domovoy.local")
+
+
+def _tile_source(url):
+    """scheme://host of the map tile template, "{s}" subdomains as a wildcard."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = parts.netloc
+    if "{" in host:
+        host = "*." + host.split("}", 1)[1].lstrip(".") if host.startswith("{") else host
+    return f"{parts.scheme}://{host}"
+
+
+# Content Security Policy (django-csp), enforced in every mode, tests included. Inline scripts
+# carry request.csp_nonce; inline event handler attributes are not allowed (web/behaviours.js).
+# Styles allow 'unsafe-inline': Leaflet positions tiles and markers with inline styles and
+# Bootstrap components set them at run time (docs/decisions.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *filter(None, [_tile_source(MAP_TILE_URL)])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,

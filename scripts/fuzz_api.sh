@@ -9,6 +9,7 @@ PORT="${FUZZ_PORT:-8765}"
 DB="$PWD/var/fuzz.sqlite3"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 export DATABASE_URL="sqlite:///$DB" DEBUG=0 ALLOWED_HOSTS=127.0.0.1 HUEY_IMMEDIATE=1
+export SECRET_KEY="${SECRET_KEY:-fuzz-only-key-$(date +%s%N)-0123456789abcdefghijklmnopqrstuvwxyz}"
 PY=.venv/bin/python
 $PY manage.py migrate -v 0
 $PY manage.py demo_city --buildings 30 >/dev/null

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from domovoy.audit.services import audit_field_change
 from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.private_files import original_name
@@ -88,6 +89,14 @@ def announcement_publish(
         )
     if audience == Audience.TERRITORIES:
         announcement.territories.set(territories)
+    if roles or territories:  # rows the announcement's own history does not see
+        audit_field_change(
+            instance=announcement,
+            field="audience",
+            before=None,
+            after={"roles": roles, "territories": [str(t) for t in territories]},
+            actor=author,
+        )
     return announcement
 
 

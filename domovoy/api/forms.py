@@ -51,6 +51,14 @@ class AgreementForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}),
     )
 
+    throttle_rate = forms.CharField(
+        label=_("Частота запросов (пусто — по умолчанию)"),
+        required=False,
+        max_length=20,
+        help_text=_("Например 600/min или 10000/hour"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
     def clean_organization_inn(self):
         inn = (self.cleaned_data.get("organization_inn") or "").strip()
         self.organization = None
@@ -68,4 +76,13 @@ class TokenIssueForm(forms.Form):
         label=_("Действует по (пусто — до конца соглашения)"),
         required=False,
         widget=DateInput(),
+    )
+
+
+class RateForm(forms.Form):
+    throttle_rate = forms.CharField(
+        label=_("Частота запросов (пусто — по умолчанию)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )

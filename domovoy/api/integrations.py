@@ -38,6 +38,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "scopes",
             "territory",
             "organization",
+            "throttle_rate",
             "service_username",
             "token_count",
             "is_valid",
@@ -62,6 +63,11 @@ class AgreementInputSerializer(serializers.Serializer):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True
     )
+    throttle_rate = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class AgreementRateSerializer(serializers.Serializer):
+    throttle_rate = serializers.CharField(max_length=20, allow_blank=True)
 
 
 class AgreementListView(generics.ListAPIView):
@@ -85,12 +91,24 @@ class AgreementListView(generics.ListAPIView):
 
 
 class AgreementDetailView(generics.RetrieveAPIView):
+    """One agreement. PATCH sets its own API rate (``throttle_rate``, "" = the defaults)."""
+
     permission_classes = _PERMS
     serializer_class = AgreementSerializer
     queryset = IntegrationAgreement.objects.none()
 
     def get_queryset(self):
         return selectors.agreement_list()
+
+    @extend_schema(request=AgreementRateSerializer, responses={200: AgreementSerializer})
+    def patch(self, request, pk):
+        agreement = self.get_object()
+        data = AgreementRateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.integration_agreement_set_rate(
+            actor=request.user, agreement=agreement, **data.validated_data
+        )
+        return Response(AgreementSerializer(self.get_object()).data)
 
 
 class TokenSerializer(serializers.Serializer):

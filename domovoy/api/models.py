@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .rates import validate_rate
+
 SCOPES = [
     ("directory:read", _("Справочники: чтение")),
     ("directory:write", _("Справочники: изменение")),
@@ -44,6 +46,16 @@ class IntegrationAgreement(models.Model):
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="integration"
+    )
+    # The agreement's own API rate for its tokens ("600/min"); empty = the defaults of the
+    # settings (API_THROTTLE_*). See domovoy.api.throttles.
+    throttle_rate = models.CharField(
+        _("частота запросов"),
+        max_length=20,
+        blank=True,
+        default="",
+        validators=[validate_rate],
+        help_text=_("Например 600/min; пусто — по умолчанию"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from domovoy.core.errors import ApplicationError
 
 from . import selectors, services
-from .forms import AgreementForm, TokenIssueForm
+from .forms import AgreementForm, RateForm, TokenIssueForm
 from .models import SCOPES
 
 PAGE_SIZE = 50
@@ -58,6 +58,7 @@ def agreement_create(request):
                 scopes=data["scopes"],
                 territory=data["territory"],
                 organization=getattr(form, "organization", None),
+                throttle_rate=data["throttle_rate"],
             )
         except ApplicationError as exc:
             _apply_errors(form, exc)
@@ -74,6 +75,7 @@ def _detail_context(agreement, **extra):
         "scope_labels": [labels.get(code, code) for code in agreement.scopes],
         "tokens": list(selectors.agreement_tokens(agreement=agreement)),
         "issue_form": TokenIssueForm(),
+        "rate_form": RateForm(initial={"throttle_rate": agreement.throttle_rate}),
         **extra,
     }
 
@@ -113,6 +115,33 @@ def token_issue(request, pk):
         request,
         "integrations/detail.html",
         _detail_context(agreement, issue_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def agreement_rate(request, pk):
+    """Set the agreement's own API rate (item 9 of issue 9)."""
+    _require_issuer(request)
+    agreement = get_object_or_404(selectors.agreement_list(), pk=pk)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.integration_agreement_set_rate(
+                actor=request.user,
+                agreement=agreement,
+                throttle_rate=form.cleaned_data["throttle_rate"],
+            )
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Частота запросов сохранена."))
+            return redirect("integrations:detail", pk=agreement.pk)
+    return render(
+        request,
+        "integrations/detail.html",
+        _detail_context(agreement, rate_form=form),
         status=400,
     )
 

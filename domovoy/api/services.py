@@ -15,6 +15,7 @@ from domovoy.audit.services import audit_record
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 
 from .models import SCOPE_CODES, IntegrationAgreement
+from .rates import RATE_RE
 
 
 def _require_issuer(actor):
@@ -45,6 +46,7 @@ def integration_agreement_create(
     scopes: list[str],
     territory=None,
     organization=None,
+    throttle_rate: str = "",
 ) -> IntegrationAgreement:
     """Register an agreement and the service account its tokens will belong to."""
     _require_issuer(actor)
@@ -69,6 +71,11 @@ def integration_agreement_create(
         errors["scopes"] = [_("Неизвестная операция: %(values)s") % {"values": ", ".join(unknown)}]
     elif not scopes:
         errors["scopes"] = [_("Отметьте хотя бы одну разрешённую операцию")]
+    throttle_rate = (throttle_rate or "").strip()
+    if throttle_rate and not RATE_RE.match(throttle_rate):
+        errors["throttle_rate"] = [
+            _("Укажите частоту в виде «число/период», например 60/min или 1000/hour")
+        ]
     if number and IntegrationAgreement.objects.filter(number=number).exists():
         errors["number"] = [_("Соглашение с таким номером уже зарегистрировано")]
     if errors:
@@ -91,6 +98,7 @@ def integration_agreement_create(
         scopes=scopes,
         territory=territory,
         organization=organization,
+        throttle_rate=throttle_rate,
         user=user,
     )
     audit_record(
@@ -106,6 +114,7 @@ def integration_agreement_create(
             "scopes": [None, scopes],
             "territory": [None, str(territory) if territory else None],
             "organization": [None, str(organization) if organization else None],
+            "throttle_rate": [None, throttle_rate or None],
         },
     )
     return agreement
@@ -180,3 +189,33 @@ def integration_token_revoke(*, actor, agreement: IntegrationAgreement, token_ke
         changes={"expiry": [timezone.localtime(expiry).isoformat() if expiry else None, None]},
         territory_path=agreement.territory.path if agreement.territory_id else "",
     )
+
+
+@transaction.atomic
+def integration_agreement_set_rate(*, actor, agreement: IntegrationAgreement, throttle_rate: str):
+    """Set the agreement's own API rate for its tokens ("" = the settings' defaults)."""
+    _require_issuer(actor)
+    throttle_rate = (throttle_rate or "").strip()
+    if throttle_rate and not RATE_RE.match(throttle_rate):
+        raise ApplicationError(
+            _("Частота запросов указана неверно"),
+            code="invalid_rate",
+            fields={
+                "throttle_rate": [
+                    _("Укажите частоту в виде «число/период», например 60/min или 1000/hour")
+                ]
+            },
+        )
+    agreement = IntegrationAgreement.objects.select_for_update().get(pk=agreement.pk)
+    before = agreement.throttle_rate
+    if before == throttle_rate:
+        return agreement
+    agreement.throttle_rate = throttle_rate
+    agreement.save(update_fields=["throttle_rate"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        instance=agreement,
+        changes={"throttle_rate": [before or None, throttle_rate or None]},
+    )
+    return agreement

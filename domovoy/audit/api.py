@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 from domovoy.api.auth import TokenScopePermission, integration_of, token_territory
 
 from .export import XLSX_TYPE, audit_xlsx_response
-from .filters import AuditEntryFilter, PersonalDataAccessFilter
-from .models import AuditEntry, PersonalDataAccess
-from .permissions import can_view_log, can_view_personal_data_log
-from .selectors import audit_entries_visible_to, personal_data_accesses
+from .filters import AuditEntryFilter, PersonalDataAccessFilter, RefusedAccessFilter
+from .models import AuditEntry, PersonalDataAccess, RefusedAccess
+from .permissions import can_view_log, can_view_personal_data_log, can_view_refusals
+from .selectors import audit_entries_visible_to, personal_data_accesses, refused_accesses
 
 
 class CanReadAuditLog(permissions.BasePermission):
@@ -118,3 +118,40 @@ class PersonalDataAccessListView(generics.ListAPIView):
 
     def get_queryset(self):
         return personal_data_accesses()
+
+
+class CanReadRefusals(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return integration_of(request) is None and can_view_refusals(request.user)
+
+
+class RefusedAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RefusedAccess
+        fields = [
+            "id",
+            "at",
+            "user",
+            "username",
+            "organization_id",
+            "method",
+            "path",
+            "route",
+            "object_id",
+            "status",
+            "address",
+        ]
+        read_only_fields = fields
+
+
+class RefusedAccessListView(generics.ListAPIView):
+    """Refused (403/404) attempts of signed-in people on personal-data routes, newest first
+    (item 10 of issue 9). The technical operator's session only."""
+
+    permission_classes = [permissions.IsAuthenticated, CanReadRefusals]
+    http_method_names = ["get", "head", "options"]
+    serializer_class = RefusedAccessSerializer
+    filterset_class = RefusedAccessFilter
+
+    def get_queryset(self):
+        return refused_accesses()

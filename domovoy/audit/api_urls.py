@@ -10,4 +10,5 @@ urlpatterns = [
         api.PersonalDataAccessListView.as_view(),
         name="api-audit-personal-data",
     ),
+    path("audit/refusals/", api.RefusedAccessListView.as_view(), name="api-audit-refusals"),
 ]

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, PersonalDataAccess
+from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 
 def _start_of(day):
@@ -66,3 +66,20 @@ class PersonalDataAccessFilter(_PeriodFilterSet):
                 | Q(user__first_name__icontains=word)
             )
         return qs
+
+
+class RefusedAccessFilter(_PeriodFilterSet):
+    user = django_filters.NumberFilter(field_name="user_id", label=_("кто (id пользователя)"))
+    username = django_filters.CharFilter(
+        field_name="username", lookup_expr="icontains", label=_("логин")
+    )
+    route = django_filters.CharFilter(
+        field_name="route", lookup_expr="icontains", label=_("маршрут")
+    )
+    status = django_filters.TypedChoiceFilter(
+        choices=[(403, "403"), (404, "404")], coerce=int, label=_("ответ")
+    )
+
+    class Meta:
+        model = RefusedAccess
+        fields = []

@@ -68,3 +68,53 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.subject}"
+
+
+class RefusedAccess(models.Model):
+    """A signed-in person was refused (403/404) on a route that shows personal data (S3, S5):
+    the evidence of a probe. Written by ``domovoy.audit.middleware``; never changed."""
+
+    at = models.DateTimeField(_("время"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    username = models.CharField(_("логин"), max_length=150, db_index=True)
+    organization_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    method = models.CharField(_("метод"), max_length=10)
+    path = models.CharField(_("адрес"), max_length=500)
+    route = models.CharField(_("маршрут"), max_length=200, db_index=True)
+    object_id = models.CharField(_("объект"), max_length=200, blank=True)
+    status = models.PositiveSmallIntegerField(_("ответ"))
+    address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("отказ в доступе")
+        verbose_name_plural = _("журнал отказов в доступе")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.status} {self.path}"
+
+
+def _register_history():
+    """Changes of these models go to the trail through simple-history like the directory's
+    (item 11 of issue 9): users (never their password or login times), classifier topics and
+    announcements. Their historical tables live in this app, so the owning apps stay as they
+    are; role grants and organisation kinds are written in bulk by their services, which record
+    them with ``services.audit_field_change``."""
+    from simple_history import register
+
+    from domovoy.announcements.models import Announcement
+    from domovoy.directory.models import User
+    from domovoy.servicedesk.models import Topic
+
+    register(User, app=__package__, excluded_fields=["password", "last_login"])
+    register(Topic, app=__package__)
+    register(Announcement, app=__package__)
+
+
+_register_history()

@@ -7,6 +7,8 @@ import rules
 from domovoy.directory import permissions as directory_rules
 
 rules.add_perm("audit.view_personal_data_log", directory_rules.is_operator)
+# Refused attempts on personal data (item 10 of issue 9): the technical operator's page.
+rules.add_perm("audit.view_refusals", directory_rules.is_technical_operator)
 
 
 def can_view_log(user):
@@ -15,3 +17,7 @@ def can_view_log(user):
 
 def can_view_personal_data_log(user):
     return user.has_perm("audit.view_personal_data_log")
+
+
+def can_view_refusals(user):
+    return user.has_perm("audit.view_refusals")

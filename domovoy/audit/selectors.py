@@ -4,7 +4,7 @@ from django.apps import apps
 
 from domovoy.core import roles
 
-from .models import AuditEntry, PersonalDataAccess
+from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 
 def audit_entries_visible_to(*, user, territory=None, integration=False):
@@ -58,3 +58,7 @@ def change_rows(entry):
 
 def personal_data_accesses():
     return PersonalDataAccess.objects.select_related("user").order_by("-at", "-id")
+
+
+def refused_accesses():
+    return RefusedAccess.objects.select_related("user").order_by("-at", "-id")

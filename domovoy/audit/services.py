@@ -13,19 +13,21 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import translation
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
-from .models import AuditEntry, PersonalDataAccess
+from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 _ACTIONS = {
     "+": AuditEntry.Action.CREATE,
     "~": AuditEntry.Action.UPDATE,
     "-": AuditEntry.Action.DELETE,
 }
-_SKIP = {"updated_at", "created_at", "search_text"}
+# Never in the log: timestamps (the entry has its own), derived text, secrets and login times.
+_SKIP = {"updated_at", "created_at", "search_text", "password", "last_login"}
 _SYSTEM = "система"
 
 
@@ -212,3 +214,125 @@ def personal_data_read(*, user, subject, purpose):
         PersonalDataAccess.objects.create(
             user=user, subject=str(subject)[:200], purpose=str(purpose)[:200]
         )
+
+
+def refusal_record(*, request, route, object_id, status):
+    """Log a refused access of ``request.user`` to a personal-data route (item 10, S3)."""
+    from domovoy.core.client_address import client_address
+
+    user = request.user
+    org = _actor_org(user)
+    return RefusedAccess.objects.create(
+        user=user,
+        username=user.get_username()[:150],
+        organization_id=org.pk if org else None,
+        method=request.method[:10],
+        path=request.get_full_path()[:500],
+        route=route[:200],
+        object_id=object_id[:200],
+        status=status,
+        address=client_address(request),
+    )
+
+
+def current_actor():
+    """The person simple-history attributes the writes of this thread to: the request's user or
+    the one of ``acting_as``; None outside both (the entry then says «система»)."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    return getattr(request, "user", None)
+
+
+def audit_field_change(*, instance, field, before, after, actor=None):
+    """One "update" entry for a change that is not a save of ``instance`` itself: the roles of
+    an employee, the kinds of an organisation, the audience of an announcement (rows written
+    with bulk_create, which no history sees). Nothing when ``before == after``."""
+    if before == after:
+        return None
+    return audit_record(
+        actor=actor if actor is not None else current_actor(),
+        action=AuditEntry.Action.UPDATE,
+        instance=instance,
+        changes={field: [before, after]},
+    )
+
+
+# --- Request and outage histories in the exportable log (item 11 of issue 9). Their rows are
+# only ever inserted by their services (servicedesk.events.record_event, outages._revise); each
+# becomes an entry of the request or outage it belongs to, so that the log, its filters and its
+# export show them next to every other change.
+
+
+def _history_entry(*, subject, actor, actor_org_id, action, changes):
+    fields = _actor_fields(actor)
+    if actor_org_id is not None:
+        fields["organization_id"] = actor_org_id
+    return AuditEntry.objects.create(
+        action=action,
+        model=_model_name(subject),
+        model_label=subject._meta.label_lower,
+        object_id=str(subject.pk),
+        object_repr=str(subject)[:300],
+        changes=_jsonable(changes),
+        territory_path=_territory_path(subject, _actor_org(actor)),
+        **fields,
+    )
+
+
+@receiver(post_save, sender="servicedesk.RequestEvent")
+def _on_request_event(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        changes = {
+            "action": [None, instance.get_action_display()],
+            "status": [
+                instance.get_from_status_display() if instance.from_status else None,
+                instance.get_to_status_display(),
+            ],
+        }
+    for name in ("reason", "comment"):
+        if getattr(instance, name):
+            changes[name] = [None, getattr(instance, name)]
+    for name, value in (instance.data or {}).items():
+        pair = value if isinstance(value, list) and len(value) == 2 else [None, value]
+        changes.setdefault(name, pair)
+    _history_entry(
+        subject=instance.request,
+        actor=instance.actor,
+        actor_org_id=instance.actor_org_id,
+        action=AuditEntry.Action.UPDATE if instance.from_status else AuditEntry.Action.CREATE,
+        changes=changes,
+    )
+
+
+@receiver(post_save, sender="outages.OutageRevision")
+def _on_outage_revision(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        changes = {"action": [None, instance.get_action_display()]}
+    for name, value in (instance.changes or {}).items():
+        changes[name] = value if isinstance(value, list) and len(value) == 2 else [None, value]
+    if instance.note:
+        changes["note"] = [None, instance.note]
+    _history_entry(
+        subject=instance.outage,
+        actor=instance.actor,
+        actor_org_id=instance.actor_org_id,
+        action=AuditEntry.Action.CREATE
+        if instance.action == "published" and instance.number <= 1
+        else AuditEntry.Action.UPDATE,
+        changes=changes,
+    )
+
+
+# A sign-in stamps last_login, which the trail does not keep: no historical row per login.
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _skip_login_stamp(sender, instance, update_fields=None, raw=False, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        instance.skip_history_when_saving = True
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _end_login_stamp(sender, instance, **kwargs):
+    instance.__dict__.pop("skip_history_when_saving", None)

@@ -8,14 +8,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .export import audit_xlsx_response
-from .filters import AuditEntryFilter, PersonalDataAccessFilter
+from .filters import AuditEntryFilter, PersonalDataAccessFilter, RefusedAccessFilter
 from .models import AuditEntry
-from .permissions import can_view_log, can_view_personal_data_log
+from .permissions import can_view_log, can_view_personal_data_log, can_view_refusals
 from .selectors import (
     audit_entries_visible_to,
     audit_model_choices,
     change_rows,
     personal_data_accesses,
+    refused_accesses,
 )
 
 PAGE_SIZE = 50
@@ -75,5 +76,21 @@ def personal_data(request):
     return render(
         request,
         "audit/personal_data.html",
+        {"filter": filterset, "page": page, "query": _query_without_page(request)},
+    )
+
+
+@login_required
+@require_safe
+def refusals(request):
+    """Refused attempts on personal data (item 10 of issue 9): the technical operator's page."""
+    if not can_view_refusals(request.user):
+        raise PermissionDenied
+    filterset = RefusedAccessFilter(request.GET or None, queryset=refused_accesses())
+    rows = filterset.qs if filterset.is_bound else filterset.queryset
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/refusals.html",
         {"filter": filterset, "page": page, "query": _query_without_page(request)},
     )

@@ -6,9 +6,12 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from .client_address import client_address
+
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address behind the trusted proxies (one function for every limit)."""
+    return client_address(request) or "unknown"
 
 
 def ratelimit(*, key, rate):

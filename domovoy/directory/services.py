@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from domovoy.audit.services import audit_field_change
 from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import original_name
@@ -67,6 +68,7 @@ def organization_create(*, data, kinds, territory=None, codes_are_warnings=False
     OrganizationKind.objects.bulk_create(
         [OrganizationKind(organization=org, kind=k) for k in sorted(set(kinds))]
     )
+    audit_field_change(instance=org, field="kinds", before=[], after=sorted(set(kinds)))
     return org
 
 
@@ -100,6 +102,7 @@ def organization_update(*, organization, data, kinds=None, license_scan=None):
     if kinds is not None:
         _check_kinds(kinds)
     new_kinds = set(kinds) if kinds is not None else organization.kind_codes
+    old_kinds = sorted(organization.kind_codes)
     current = {f: getattr(organization, f) for f in CARD_FIELDS}
     merged = {**current, **{k: v for k, v in data.items() if k in CARD_FIELDS}}
     card, _warnings = _validated_card(merged, kinds=new_kinds)
@@ -130,6 +133,9 @@ def organization_update(*, organization, data, kinds=None, license_scan=None):
             [OrganizationKind(organization=organization, kind=k) for k in sorted(new_kinds - have)]
         )
         getattr(organization, "_prefetched_objects_cache", {}).pop("kinds", None)
+        audit_field_change(
+            instance=organization, field="kinds", before=old_kinds, after=sorted(new_kinds)
+        )
     return organization
 
 
@@ -246,6 +252,7 @@ def employee_create(
         user=user, organization=organization, department=department, position=position.strip()
     )
     EmployeeRole.objects.bulk_create([EmployeeRole(employee=employee, role=r) for r in set(roles)])
+    audit_field_change(instance=employee, field="roles", before=[], after=sorted(set(roles)))
     if send_credentials and user.email:
         transaction.on_commit(lambda: send_credentials_mail(user=user, password=password))
     return employee, password
@@ -284,7 +291,6 @@ def _refuse_losing_last_admin(employee):
         )
 
 
-@transaction.atomic
 def _roles_not_for(organization, roles):
     """A message if some roles are not for this organisation's kinds (ROLES_BY_KIND), else ""."""
     refused = set(roles) - roles_allowed_for(organization.kind_codes)
@@ -294,6 +300,7 @@ def _roles_not_for(organization, roles):
     return _("Роль недоступна организации этого вида: %(names)s") % {"names": names}
 
 
+@transaction.atomic
 def employee_set_roles(*, employee, roles):
     """Replace the employee's roles (D2); an organisation keeps at least one administrator."""
     roles = set(roles or ())
@@ -306,12 +313,14 @@ def employee_set_roles(*, employee, roles):
         raise ApplicationError(problem, code="role_not_allowed", fields={"roles": [problem]})
     if Role.ORG_ADMIN not in roles:
         _refuse_losing_last_admin(employee)
+    before = sorted(employee.roles.values_list("role", flat=True))
     employee.roles.exclude(role__in=roles).delete()
     have = set(employee.roles.values_list("role", flat=True))
     EmployeeRole.objects.bulk_create(
         [EmployeeRole(employee=employee, role=r) for r in roles - have]
     )
     getattr(employee, "_prefetched_objects_cache", {}).pop("roles", None)
+    audit_field_change(instance=employee, field="roles", before=before, after=sorted(roles))
     return employee
 
 

@@ -9,9 +9,9 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from domovoy.api.auth import TokenScopePermission
+from domovoy.api.throttles import ScopedRateThrottle
 from domovoy.core import roles
 from domovoy.directory.models import Organization, OrgKind, Territory
 from domovoy.directory.services import CARD_FIELDS

@@ -35,11 +35,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from domovoy.api.auth import TokenScopePermission, integration_of, token_territory
 from domovoy.api.errors import ErrorSerializer
+from domovoy.api.throttles import ScopedRateThrottle
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_name, mask_phone

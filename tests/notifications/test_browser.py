@@ -114,7 +114,7 @@ def test_the_inbox_and_settings_pages_in_a_browser(live_server, anna, all_channe
         assert page.get_by_role("link", name="Открыть бота в Telegram").get_attribute("href") == (
             "https://t.me/domovoy_city_bot?start=one-time-token"
         )
-        page.wait_for_function("document.getElementById('push-status').textContent !== ''")
+        page.wait_for_function("() => document.getElementById('push-status').textContent !== ''")
         assert errors == []
         shot(page, "notifications-settings")
         page.get_by_label("SMS").uncheck()

@@ -60,11 +60,11 @@ def test_a_dispatcher_draws_a_zone_and_publishes(
             [lat, lon],
         )
         page.locator("#zone-map").click(position={"x": point["x"], "y": point["y"]})
-    page.wait_for_function("document.getElementById('zone-count').textContent.endsWith(' 2')")
+    page.wait_for_function("() => document.getElementById('zone-count').textContent.endsWith(' 2')")
     # …and house 3 found by its address
     page.fill("#zone-search", "советская 3")
     page.click("#zone-search-results button")
-    page.wait_for_function("document.getElementById('zone-count').textContent.endsWith(' 3')")
+    page.wait_for_function("() => document.getElementById('zone-count').textContent.endsWith(' 3')")
     shot(page, "outage-form")
     page.click("button:has-text('Опубликовать')")
     page.wait_for_url("**/outages/*/")

@@ -16,7 +16,7 @@ AROUND_HOUSE_2 = [(57.7606, 40.9204), (57.7606, 40.9216), (57.7614, 40.9216), (5
 
 
 def draw(page, corners):
-    page.wait_for_function("!!document.getElementById('zone-map').leafletMap")
+    page.wait_for_function("() => !!document.getElementById('zone-map').leafletMap")
     for lat, lon in corners:
         point = page.evaluate(
             "([lat, lon]) => document.getElementById('zone-map').leafletMap"
@@ -36,12 +36,12 @@ def test_the_card_changes_the_zone_with_a_drawn_polygon(
     page.goto(f"{live_server.url}/outages/{outage.pk}/")
     page.click("button:has-text('Изменить зону')")
     page.wait_for_selector("#zone-map", state="visible")
-    page.wait_for_function("document.getElementById('zone-chips').textContent.trim() !== ''")
+    page.wait_for_function("() => document.getElementById('zone-chips').textContent.trim() !== ''")
     assert page.locator("#zone-chips").inner_text().strip() == "ул. Советская, 1"
-    page.wait_for_function("document.getElementById('zone-count').textContent.endsWith(' 1')")
+    page.wait_for_function("() => document.getElementById('zone-count').textContent.endsWith(' 1')")
     page.wait_for_timeout(400)  # the collapse animation ends, the map fits the zone
     draw(page, AROUND_HOUSE_2)
-    page.wait_for_function("document.getElementById('zone-count').textContent.endsWith(' 2')")
+    page.wait_for_function("() => document.getElementById('zone-count').textContent.endsWith(' 2')")
     shot(page, "outage-zone-edit")
     page.click("button:has-text('Сохранить зону')")
     page.wait_for_selector("text=Зона отключения изменена")
@@ -59,24 +59,24 @@ def test_the_form_redraws_the_polygon_after_an_error(
     page.goto(live_server.url + "/outages/new/")
     page.select_option("select[name=resource]", "cold_water")
     draw(page, AROUND_HOUSE_2)
-    page.wait_for_function("document.getElementById('zone-count').textContent.endsWith(' 1')")
+    page.wait_for_function("() => document.getElementById('zone-count').textContent.endsWith(' 1')")
     page.fill("#zone-search", "советская 3")
     page.click("#zone-search-results button")
-    page.wait_for_function("document.getElementById('zone-count').textContent.endsWith(' 2')")
+    page.wait_for_function("() => document.getElementById('zone-count').textContent.endsWith(' 2')")
     drawn = page.evaluate("document.querySelector('input[name=polygon]').value")
     page.click("button:has-text('Опубликовать')")  # no reason, no dates: refused
     page.wait_for_selector("text=Обязательное поле")
     page.wait_for_load_state("load")  # zone.js has run
     assert page.evaluate("document.querySelector('input[name=polygon]').value") == drawn
     assert page.locator("#zone-chips").inner_text().strip() == "ул. Советская, 3"
-    page.wait_for_function("document.getElementById('zone-count').textContent.endsWith(' 2')")
+    page.wait_for_function("() => document.getElementById('zone-count').textContent.endsWith(' 2')")
     # the polygon is drawn (its outline and 4 vertices) and in view
     page.wait_for_function(
-        "document.querySelectorAll('#zone-map path.leaflet-interactive').length >= 5"
+        "() => document.querySelectorAll('#zone-map path.leaflet-interactive').length >= 5"
     )
     page.wait_for_function(
-        "(() => { const m = document.getElementById('zone-map').leafletMap;"
-        f" return {[list(p) for p in AROUND_HOUSE_2]}.every(p => m.getBounds().contains(p)); }})()"
+        "() => { const m = document.getElementById('zone-map').leafletMap;"
+        f" return {[list(p) for p in AROUND_HOUSE_2]}.every(p => m.getBounds().contains(p)); }}"
     )
     shot(page, "outage-form-error")
     assert not Outage.objects.exists()

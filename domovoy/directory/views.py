@@ -196,6 +196,7 @@ def _render_staff(request, org, *, department_form=None, employee_form=None, sta
             "departments": selectors.department_list(organization=org),
             "employees": employees,
             "contacts": contacts,
+            "usernames": user.has_perm("directory.view_staff_usernames", org),
             "can_change": can_change,
             "department_form": department_form or (DepartmentForm() if can_change else None),
             "employee_form": employee_form

@@ -453,17 +453,6 @@ def _request_or_404(user, number, *, perm="servicedesk.view_request_internal"):
     return sr
 
 
-def _shows_personal_data(user, sr) -> bool:
-    """S5: the phone and name of the applicant are for the parties to the request (and the
-    call centre and the functional operator who work with them), not for every reader of the
-    territory."""
-    return bool(
-        who.is_party_organization(user, sr)
-        or who.is_call_operator(user, sr)
-        or who.is_functional_operator(user, sr)
-    )
-
-
 _CHOICE_DATA = ("reject_reason", "return_reason", "withdraw_reason", "grounds")
 
 
@@ -568,7 +557,7 @@ def _action_panels(request, sr, *, bound=None):
 
 def _render_card(request, sr, *, bound=None, error=None, status=200):
     user, now = request.user, _now()
-    personal = _shows_personal_data(user, sr)
+    personal = user.has_perm("servicedesk.view_personal_data", sr)
     if personal and (sr.phone or sr.caller_name):
         personal_data_read(
             user=user, subject=f"service_request:{sr.pk}", purpose="staff request card"
@@ -889,7 +878,7 @@ def _stats_scope(request):
     org = _org(user)
     if _is_queue_user(user):
         return org, None, None
-    if roles.is_territorial_reader(user):
+    if user.has_perm("servicedesk.view_statistics"):
         choices = organization_visible(viewer=user).filter(
             kinds__kind__in=(OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
         )

@@ -1,4 +1,6 @@
-"""The navigation of the signed-in user's role (one base layout, one menu per role)."""
+"""The navigation of the signed-in user's role (one base layout, one menu per role). Every
+item that leads to protected data asks the same named permission as its page and API
+(``user.has_perm``); no rule is repeated here."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ def _menu(user):
     kinds, role_set = roles.kinds_of(user), roles.roles_of(user)
     if user.has_perm("onboarding.view_queue"):
         items.append((_("Подключение"), reverse("onboarding:queue")))
-    if roles.is_territorial_reader(user):
+    if user.has_perm("directory.view_organization"):
         items.append((_("Организации"), reverse("directory:organizations")))
     org = roles.organization_of(user)
     if org is not None:
@@ -39,10 +41,13 @@ def _menu(user):
         items.append((_("Отключения"), reverse("outages:list")))
     if user.has_perm("workorders.view_templates"):
         items.append((_("Формы заказ-нарядов"), reverse("workorders:templates")))
-    if org is not None or user.is_superuser:
+    if user.has_perm("servicedesk.view_statistics"):
+        items.append((_("Статистика"), reverse("servicedesk:staff_stats")))
+    if user.has_perm("directory.view_building"):
         items.append((_("Дома"), reverse("directory:buildings")))
+    if org is not None or user.is_superuser:
         items.append((_("Обратная связь"), reverse("feedback:list")))
-    if roles.has_role(user, "functional_operator", "technical_operator") or "control" in kinds:
+    if user.has_perm("audit.view_log"):
         items.append((_("Аудит"), reverse("audit:log")))
     if "technical_operator" in role_set or user.is_superuser:
         items.append((_("Интеграции"), reverse("integrations:list")))

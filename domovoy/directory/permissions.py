@@ -229,7 +229,9 @@ is_building_editor = rules.predicate(
     lambda u: roles.has_role(u, *BUILDING_EDITOR_ROLES), name="is_building_editor"
 )
 
-rules.add_perm("directory.view_organization", is_staff_member | integration_reads_directory)
+rules.add_perm(
+    "directory.view_organization", is_staff_member | is_member_of | integration_reads_directory
+)
 rules.add_perm(
     "directory.view_organization_card",
     is_member_of | reads_territory_of_org | (integration_reads_directory & integration_acts_for),

@@ -117,8 +117,9 @@ def _render_org_card(request, org, *, link_form=None, status=200):
 
 @login_required
 def organization_detail(request, pk):
-    _require(request, "directory.view_organization")
-    return _render_org_card(request, _org_or_404(pk))
+    org = _org_or_404(pk)
+    _require(request, "directory.view_organization", org)
+    return _render_org_card(request, org)
 
 
 @login_required

@@ -233,6 +233,7 @@ class RequestListSerializer(serializers.ModelSerializer):
             "executor",
             "controller",
             "is_emergency",
+            "off_address",
             "deadline_at",
             "is_overdue",
             "caller_name",

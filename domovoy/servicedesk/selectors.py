@@ -61,6 +61,27 @@ def requests_visible_to(user) -> QuerySet[ServiceRequest]:
     return qs.filter(author=user)
 
 
+def resident_lives_in(*, user, building) -> bool:
+    """The resident has a confirmed address in ``building``: an active personal account of
+    one of its premises lists them as a resident (D3)."""
+    from domovoy.directory.models import Account
+
+    if user is None or building is None:
+        return False
+    return Account.objects.filter(
+        residents=user, is_active=True, premises__building=building
+    ).exists()
+
+
+def is_off_address(*, author, building) -> bool:
+    """12d: a request a resident files on a building where they do not live."""
+    return bool(
+        author is not None
+        and getattr(author, "is_resident", False)
+        and not resident_lives_in(user=author, building=building)
+    )
+
+
 def executor_queue(
     *, organization, statuses=None, building=None, emergency_only=False
 ) -> QuerySet[ServiceRequest]:

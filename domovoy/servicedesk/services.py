@@ -39,6 +39,7 @@ from domovoy.directory.selectors import building_manager, building_supplier
 
 from . import deadlines, documents, events, obscene
 from . import permissions as who
+from .selectors import is_off_address
 from .models import (
     Call,
     CallAttempt,
@@ -199,6 +200,7 @@ def service_request_create(
         text=text,
         is_emergency=topic.is_emergency,
         has_obscene=obscene.contains_obscene(text),
+        off_address=is_off_address(author=author, building=building),
         executor_org=routing.executor,
         origin_org=routing.origin,
         deadline_at=deadlines.topic_deadline(topic, now, organization=routing.executor),

@@ -186,6 +186,14 @@ def _mark_rows(rows, *, now, org=None):
 _ACCEPT_SOURCES = transition_for(Action.ACCEPT).sources
 
 
+def _mark_personal(rows, user):
+    """S5: the flat number of a row is for those who may read the request's personal data
+    (``servicedesk.view_personal_data``, decided from the row without a query)."""
+    for sr in rows:
+        sr.flat_hidden = not user.has_perm("servicedesk.view_personal_data", sr)
+    return rows
+
+
 # --- The work queue (R19) --------------------------------------------------------------------
 
 
@@ -855,6 +863,7 @@ def staff_list(request, kind):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = _page(request, qs)
     _mark_rows(page.object_list, now=now, org=org if _is_queue_user(user) else None)
+    _mark_personal(page.object_list, user)
     context = {
         "kind": kind,
         "title": title,

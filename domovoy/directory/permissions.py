@@ -208,7 +208,9 @@ def reads_territory_of_building(user, building):
 def reads_people_of_building(user, building):
     """Owners' names (S5): the people readers (by role) of the building's territory."""
     return (
-        building is not None and roles.is_people_reader(user) and _in_scope(user, building.territory)
+        building is not None
+        and roles.is_people_reader(user)
+        and _in_scope(user, building.territory)
     )
 
 
@@ -241,9 +243,7 @@ rules.add_perm(
     "directory.change_organization", is_org_admin_of | is_operator | integration_writes_for
 )
 rules.add_perm("directory.change_organization_kinds", is_operator)
-rules.add_perm(
-    "directory.view_staff", is_staff_member | is_member_of | integration_reads_directory
-)
+rules.add_perm("directory.view_staff", is_staff_member | is_member_of | integration_reads_directory)
 # Logins are an attack surface (lockout, guessing): the organisation itself and the operators
 # who issue them (12c); everyone else sees names, positions and roles.
 rules.add_perm("directory.view_staff_usernames", is_member_of | is_operator)

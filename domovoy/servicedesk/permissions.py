@@ -122,6 +122,7 @@ AUTHOR = Who("author", "заявитель", is_author)
 CALL_OPERATOR = Who("call_operator", "оператор call-центра", is_call_operator)
 FUNCTIONAL_OPERATOR = Who("functional_operator", "функциональный оператор", is_functional_operator)
 
+
 @rules.predicate
 def is_integration_party(user, request) -> bool:
     """An integration token whose agreement names an organisation party to the request (its

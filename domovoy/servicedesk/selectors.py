@@ -11,8 +11,8 @@ from django.utils import timezone
 from domovoy.core import roles
 
 from . import deadlines
-from .permissions import is_call_operator
 from .models import RequestEvent, ServiceRequest, Topic
+from .permissions import is_call_operator
 from .workflow import OPEN_STATUSES, Action, Status, WithdrawReason
 
 _LIST_RELATED = (

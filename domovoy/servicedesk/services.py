@@ -39,7 +39,6 @@ from domovoy.directory.selectors import building_manager, building_supplier
 
 from . import deadlines, documents, events, obscene
 from . import permissions as who
-from .selectors import is_off_address
 from .models import (
     Call,
     CallAttempt,
@@ -49,6 +48,7 @@ from .models import (
     ServiceRequest,
     Topic,
 )
+from .selectors import is_off_address
 from .workflow import (
     PARAMS,
     Action,

@@ -275,7 +275,7 @@ def outage_cancel(request, pk):
 
 @login_required
 def durations(request):
-    if roles.organization_of(request.user) is None and not request.user.is_superuser:
+    if not request.user.has_perm("outages.view_durations"):
         raise PermissionDenied
     today = timezone.localdate()
     form = DurationsForm(

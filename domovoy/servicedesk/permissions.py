@@ -103,6 +103,20 @@ def reads_territory(user, request) -> bool:
     )
 
 
+QUEUE_KINDS = frozenset({"uo", "rso", "contractor"})
+
+
+@rules.predicate
+def is_queue_user(user) -> bool:
+    """Staff of an executing organisation with a workflow role: the work queue (R19)."""
+    org = roles.organization_of(user)
+    return (
+        org is not None
+        and bool(org.kind_codes & QUEUE_KINDS)
+        and bool(roles.roles_of(user) & CONTROLLER_ROLES)
+    )
+
+
 @dataclass(frozen=True)
 class Who:
     """A named party of the workflow table: its label names it in refusals."""
@@ -174,3 +188,4 @@ rules.add_perm(
 )
 rules.add_perm("servicedesk.view_statistics", rules.predicate(roles.is_statistics_reader))
 rules.add_perm("servicedesk.log_call", is_call_operator)
+rules.add_perm("servicedesk.use_queue", is_queue_user)

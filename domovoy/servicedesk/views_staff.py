@@ -47,7 +47,6 @@ from domovoy.directory.selectors import organization_visible
 from domovoy.web import pages
 
 from . import conversation, deadlines, selectors, services, statistics
-from . import permissions as who
 from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm, action_form
 from .models import Comment, RequestEvent, ServiceRequest
 from .workflow import (
@@ -101,12 +100,7 @@ def _org(user):
 
 def _is_queue_user(user) -> bool:
     """Staff of an executing organisation with a workflow role (R19)."""
-    org = _org(user)
-    return (
-        org is not None
-        and bool(org.kind_codes & {OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR})
-        and bool(roles.roles_of(user) & who.CONTROLLER_ROLES)
-    )
+    return user.has_perm("servicedesk.use_queue")
 
 
 def _is_list_user(user) -> bool:

@@ -17,7 +17,6 @@ def _menu(user):
             (_("Справка"), reverse("help:index")),
         ]
     items = [(_("Главная"), reverse("home"))]
-    kinds, role_set = roles.kinds_of(user), roles.roles_of(user)
     if user.has_perm("onboarding.view_queue"):
         items.append((_("Подключение"), reverse("onboarding:queue")))
     if user.has_perm("directory.view_organization"):
@@ -25,7 +24,7 @@ def _menu(user):
     org = roles.organization_of(user)
     if org is not None:
         items.append((_("Моя организация"), reverse("directory:organization", args=[org.pk])))
-    if "org_admin" in role_set and "uo" in kinds:
+    if user.has_perm("onboarding.file_for_contractor"):
         items.append((_("Подключить подрядчика"), reverse("onboarding:apply_contractor")))
     if getattr(user, "is_resident", False):
         items.append((_("Мои заявки"), reverse("servicedesk:resident_list")))
@@ -35,7 +34,7 @@ def _menu(user):
     if user.has_perm("servicedesk.log_call"):
         items.append((_("Звонок"), reverse("servicedesk:callcentre_new")))
         items.append((_("Обзвон"), reverse("servicedesk:callcentre_callbacks")))
-    if role_set & {"uo_dispatcher", "uo_engineer", "supplier_dispatcher", "controller"}:
+    if user.has_perm("servicedesk.use_queue"):
         items.append((_("Очередь заявок"), reverse("servicedesk:staff_queue")))
     if org is not None or user.is_superuser:
         items.append((_("Отключения"), reverse("outages:list")))
@@ -49,7 +48,7 @@ def _menu(user):
         items.append((_("Обратная связь"), reverse("feedback:list")))
     if user.has_perm("audit.view_log"):
         items.append((_("Аудит"), reverse("audit:log")))
-    if "technical_operator" in role_set or user.is_superuser:
+    if user.has_perm("directory.issue_tokens"):
         items.append((_("Интеграции"), reverse("integrations:list")))
         items.append((_("Система"), reverse("system_status")))
     items.append((_("Справка"), reverse("help:index")))

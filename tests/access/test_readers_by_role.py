@@ -157,6 +157,9 @@ def test_the_menu_offers_what_the_permissions_allow(controller, call_operator, u
 
     assert {"Аудит", "Дома", "Организации", "Статистика"} <= menu(controller)
     assert "Аудит" not in menu(call_operator) and "Аудит" not in menu(uo_dispatcher)
+    # The queue item follows the queue page's own rule (a controller has no queue: 403).
+    assert "Очередь заявок" in menu(uo_dispatcher) and "Очередь заявок" not in menu(controller)
+    assert page(controller).get("/requests/queue/").status_code == 403
 
 
 # --- 12c: logins of staff ---------------------------------------------------------------------

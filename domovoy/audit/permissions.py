@@ -1,14 +1,23 @@
-"""Who reads the audit trail (S3) and the log of personal-data reads (S5)."""
+"""Who reads the audit trail (S3) and the log of personal-data reads (S5) — by role: the
+operators read all of it, the control roles (controller, ЦУР, supervisor) their territory's
+part (``selectors.audit_entries_visible_to``); the media role and the call centre never."""
 
 import rules
 
-# The directory module declares "audit.view_log" (operators and control bodies); importing it
-# here makes sure the rule is registered wherever the audit pages are used.
-from domovoy.directory import permissions as directory_rules
+from domovoy.core import roles
 
-rules.add_perm("audit.view_personal_data_log", directory_rules.is_operator)
+
+@rules.predicate
+def is_operator(user):
+    return roles.has_role(user, *roles.OPERATOR_ROLES)
+
+
+rules.add_perm("audit.view_log", rules.predicate(roles.is_territorial_reader))
+rules.add_perm("audit.view_personal_data_log", is_operator)
 # Refused attempts on personal data (item 10 of issue 9): the technical operator's page.
-rules.add_perm("audit.view_refusals", directory_rules.is_technical_operator)
+rules.add_perm(
+    "audit.view_refusals", rules.predicate(lambda u: roles.has_role(u, "technical_operator"))
+)
 
 
 def can_view_log(user):

@@ -1,7 +1,24 @@
-"""Who a user is: organisation, kinds and roles, memoised on the user object per request."""
+"""Who a user is: organisation, kinds and roles, memoised on the user object per request.
 
-OPERATOR_KINDS = {"functional_operator", "technical_operator"}
-READER_KINDS = OPERATOR_KINDS | {"control"}
+Readers are decided by ROLE, never by the kind of the organisation alone (S2, S5): a control
+body also employs the «СМИ / общественная организация» role, which reads only what the
+public reads plus the published statistics. The role sets below are the vocabulary of the
+rules in each app's ``permissions.py``; the role → rights table is in docs/decisions.md."""
+
+OPERATOR_ROLES = frozenset({"functional_operator", "technical_operator"})
+CONTROL_ROLES = frozenset({"controller", "cc_specialist", "cc_head", "supervisor"})
+# Read requests (with their internal notes and history), outages, organisation cards and the
+# audit trail of their territory (S2, C11, G 3.5.1, U 1.4а).
+TERRITORIAL_READER_ROLES = OPERATOR_ROLES | CONTROL_ROLES
+# Read owners' names on building pages and accounts of their territory (S5): the operators
+# who enter and correct the registry (G 3.1.4) and the housing inspector (controller).
+PEOPLE_READER_ROLES = OPERATOR_ROLES | {"controller"}
+# Read the published request statistics of the territory (R18): the territorial readers and
+# the media / public organisations (U 1.5б).
+STATISTICS_READER_ROLES = TERRITORIAL_READER_ROLES | {"media"}
+# Roles that see only what the public sees (plus STATISTICS_READER_ROLES): no registry, no
+# staff lists, no requests.
+PUBLIC_ONLY_ROLES = frozenset({"media", "resident"})
 
 
 def employee_of(user):
@@ -46,8 +63,26 @@ def has_role(user, *roles):
 
 
 def is_territorial_reader(user):
-    """Operators and control bodies read everything in their territory (S2, C11)."""
-    return bool(kinds_of(user) & READER_KINDS) or getattr(user, "is_superuser", False)
+    """Operators and the control roles read requests, outages, cards and the audit trail of
+    their territory (S2, C11) — by role, not by the organisation's kind."""
+    return has_role(user, *TERRITORIAL_READER_ROLES)
+
+
+def is_people_reader(user):
+    """Reads owners' names of the buildings of its territory (S5)."""
+    return has_role(user, *PEOPLE_READER_ROLES)
+
+
+def is_statistics_reader(user):
+    return has_role(user, *STATISTICS_READER_ROLES)
+
+
+def is_working_staff(user):
+    """An employee with a working role (anything but the public-only ones): reads the
+    registry, the organisations' short info and the staff lists."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return employee_of(user) is not None and bool(roles_of(user) - PUBLIC_ONLY_ROLES)
 
 
 def territory_scope(user):

@@ -269,11 +269,12 @@ class DepartmentViewSet(
 
 
 class EmployeeSerializer(serializers.ModelSerializer):
-    """Phones and e-mails (S5) only for the same organisation and operators / control
-    bodies of its territory; empty for others."""
+    """Phones and e-mails (S5) only for the same organisation and the territorial readers of
+    its territory; the login (username) only for the organisation itself and the operators
+    (``directory.view_staff_usernames``); empty for others."""
 
     full_name = serializers.CharField(source="user.full_name")
-    username = serializers.CharField(source="user.username")
+    username = serializers.SerializerMethodField()
     email = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
@@ -299,6 +300,15 @@ class EmployeeSerializer(serializers.ModelSerializer):
         return request is not None and request.user.has_perm(
             "directory.view_staff_contacts", obj.organization
         )
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_username(self, obj):
+        request = self.context.get("request")
+        if request is not None and request.user.has_perm(
+            "directory.view_staff_usernames", obj.organization
+        ):
+            return obj.user.username
+        return ""
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_email(self, obj):

@@ -1,12 +1,14 @@
 """Object rules of the directory (S2), used by the pages and the API alike.
 
-Who sees what:
-- any staff member (an employee of a connected organisation) reads the registry of buildings,
-  the organisations' public short info and the staff lists (names, positions, roles);
+Who sees what (readers by ROLE, ``core.roles``; the table is in docs/decisions.md):
+- working staff (an employee with any role but «СМИ / общественная организация») reads the
+  registry of buildings, the organisations' public short info and the staff lists (names,
+  positions, roles); the media role reads what the public reads (its own organisation aside);
+- staff usernames (logins) are for the organisation itself and the operators (12c);
 - the full organisation card and the employees' phones and e-mails are for the organisation
-  itself and for operators / control bodies of its territory (S5);
-- owners' names of accounts are for the UO managing the building today and for operators /
-  control bodies of its territory (S5), and every such read is logged;
+  itself and for the territorial readers (operators, control roles) of its territory (S5);
+- owners' names of accounts are for the UO managing the building today and for the people
+  readers (operators, the controller) of its territory (S5), and every such read is logged;
 - the card is changed by the organisation's own administrator or an operator; staff by the
   organisation's own administrator; the management registry by operators (D4).
 
@@ -177,10 +179,7 @@ def is_org_admin_of(user, organization):
 def reads_territory_of_org(user, organization):
     if organization is None or not roles.is_territorial_reader(user):
         return False
-    scope = roles.territory_scope(user)
-    if scope is None:
-        return True
-    return organization.territory is not None and organization.territory.path.startswith(scope.path)
+    return _in_scope(user, organization.territory)
 
 
 @rules.predicate
@@ -189,19 +188,36 @@ def manages_building(user, building):
     return _manages(roles.organization_of(user), building)
 
 
-@rules.predicate
-def reads_territory_of_building(user, building):
-    if building is None or not roles.is_territorial_reader(user):
-        return False
+def _in_scope(user, territory) -> bool:
     scope = roles.territory_scope(user)
     if scope is None:
         return True
-    return building.territory is not None and building.territory.path.startswith(scope.path)
+    return territory is not None and territory.path.startswith(scope.path)
+
+
+@rules.predicate
+def reads_territory_of_building(user, building):
+    return (
+        building is not None
+        and roles.is_territorial_reader(user)
+        and _in_scope(user, building.territory)
+    )
+
+
+@rules.predicate
+def reads_people_of_building(user, building):
+    """Owners' names (S5): the people readers (by role) of the building's territory."""
+    return (
+        building is not None
+        and roles.is_people_reader(user)
+        and _in_scope(user, building.territory)
+    )
 
 
 @rules.predicate
 def is_staff_member(user):
-    return roles.organization_of(user) is not None or getattr(user, "is_superuser", False)
+    """Working staff: an employee with a working role (not the media role), or a superuser."""
+    return roles.is_working_staff(user)
 
 
 @rules.predicate
@@ -215,7 +231,9 @@ is_building_editor = rules.predicate(
     lambda u: roles.has_role(u, *BUILDING_EDITOR_ROLES), name="is_building_editor"
 )
 
-rules.add_perm("directory.view_organization", is_staff_member | integration_reads_directory)
+rules.add_perm(
+    "directory.view_organization", is_staff_member | is_member_of | integration_reads_directory
+)
 rules.add_perm(
     "directory.view_organization_card",
     is_member_of | reads_territory_of_org | (integration_reads_directory & integration_acts_for),
@@ -228,15 +246,18 @@ rules.add_perm(
     "directory.change_organization", is_org_admin_of | is_operator | integration_writes_for
 )
 rules.add_perm("directory.change_organization_kinds", is_operator)
-rules.add_perm("directory.view_staff", is_staff_member | integration_reads_directory)
+rules.add_perm("directory.view_staff", is_staff_member | is_member_of | integration_reads_directory)
+# Logins are an attack surface (lockout, guessing): the organisation itself and the operators
+# who issue them (12c); everyone else sees names, positions and roles.
+rules.add_perm("directory.view_staff_usernames", is_member_of | is_operator)
 # Tokens never get the staff's phones and e-mails (S5), not even of their own organisation.
 rules.add_perm("directory.view_staff_contacts", is_member_of | reads_territory_of_org)
 rules.add_perm("directory.change_staff", is_org_admin_of | integration_writes_for)
 rules.add_perm("directory.view_building", is_staff_member | integration_reads_directory)
 rules.add_perm(
     "directory.view_building_people",
-    manages_building
-    | reads_territory_of_building
+    (manages_building & is_staff_member)
+    | reads_people_of_building
     | (integration_reads_directory & integration_party_to_building),
 )
 rules.add_perm(
@@ -252,4 +273,3 @@ rules.add_perm(
 rules.add_perm("directory.place_building", within_directory_territory)
 rules.add_perm("directory.change_registry", is_operator)
 rules.add_perm("directory.issue_tokens", is_technical_operator)
-rules.add_perm("audit.view_log", is_operator | rules.predicate(roles.is_territorial_reader))

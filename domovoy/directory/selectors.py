@@ -323,12 +323,12 @@ def people_access(user):
     if getattr(user, "is_superuser", False):
         return "all", None
     conditions = []
-    if roles.is_territorial_reader(user):
+    if roles.is_people_reader(user):
         scope = roles.territory_scope(user)
         if scope is None:
             return "all", None
         conditions.append(Q(territory__path__startswith=scope.path))
-    org = roles.organization_of(user)
+    org = roles.organization_of(user) if roles.is_working_staff(user) else None
     if org is None and permissions.integration_reads_directory(user):
         org = permissions.acting_organization(user)
     if org is not None:

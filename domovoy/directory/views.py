@@ -121,8 +121,9 @@ def _render_org_card(request, org, *, link_form=None, status=200):
 
 @login_required
 def organization_detail(request, pk):
-    _require(request, "directory.view_organization")
-    return _render_org_card(request, _org_or_404(pk))
+    org = _org_or_404(pk)
+    _require(request, "directory.view_organization", org)
+    return _render_org_card(request, org)
 
 
 @login_required
@@ -212,6 +213,7 @@ def _render_staff(request, org, *, department_form=None, employee_form=None, sta
             "departments": selectors.department_list(organization=org),
             "employees": employees,
             "contacts": contacts,
+            "usernames": user.has_perm("directory.view_staff_usernames", org),
             "can_change": can_change,
             "department_form": department_form or (DepartmentForm() if can_change else None),
             "employee_form": employee_form

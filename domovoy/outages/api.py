@@ -579,7 +579,7 @@ class FavouriteDetailView(APIView):
 
 
 def may_read_durations(user) -> bool:
-    return bool(user.is_superuser or roles.organization_of(user) is not None)
+    return user.has_perm("outages.view_durations")
 
 
 class DurationsView(OutagesAPIView):

@@ -97,6 +97,9 @@ def may_publish(user):
 
 rules.add_perm("outages.publish_outage", may_publish)
 rules.add_perm("outages.change_outage", responsible_staff)
+# O5: durations per building or account (billing data) are for working staff, not for the
+# media role (readers by role, docs/decisions.md).
+rules.add_perm("outages.view_durations", rules.predicate(roles.is_working_staff))
 
 
 def networks_of(user):

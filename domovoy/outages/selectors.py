@@ -52,9 +52,9 @@ def outages_visible_to(user):
         if scope is None:
             return qs
         return qs.filter(zone_exists(Q(building__territory__path__startswith=scope.path)))
-    org = roles.organization_of(user)
+    org = roles.organization_of(user) if roles.is_working_staff(user) else None
     if org is None:
-        return qs.filter(public)
+        return qs.filter(public)  # residents, the media role: what the public sees
     today = timezone.localdate()
     managed = ManagementPeriod.objects.filter(_active_on(today), organization=org).values(
         "building_id"

@@ -124,9 +124,9 @@ def _outage_or_404(request, pk):
 def _detail(request, outage, *, zone_form=None, status=200):
     """Render the card; ``zone_form`` is a bound «Изменить зону» form to show again (opened)."""
     can_change = perms.is_responsible_staff(request.user, outage) and outage.status == "published"
-    is_staff = request.user.is_authenticated and (
-        request.user.is_superuser or roles.organization_of(request.user) is not None
-    )
+    # Delivery statistics and the revisions' actors are for working staff, not for the media
+    # role, which sees what the public sees (by role, S2).
+    is_staff = roles.is_working_staff(request.user)
     local = timezone.localtime
     refine = RefineForm(
         initial={
@@ -275,7 +275,7 @@ def outage_cancel(request, pk):
 
 @login_required
 def durations(request):
-    if roles.organization_of(request.user) is None and not request.user.is_superuser:
+    if not request.user.has_perm("outages.view_durations"):
         raise PermissionDenied
     today = timezone.localdate()
     form = DurationsForm(

@@ -40,9 +40,10 @@ from rest_framework.views import APIView
 from domovoy.api.auth import TokenScopePermission, integration_of, token_territory
 from domovoy.api.errors import ErrorSerializer
 from domovoy.api.throttles import ScopedRateThrottle
+from domovoy.audit.services import personal_data_read
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
-from domovoy.core.masking import mask_name, mask_phone
+from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
 from domovoy.directory.models import Building, Organization, Premises
 
@@ -75,40 +76,45 @@ CONFLICT_CODES = frozenset(
 
 
 class Viewer:
-    """The caller, resolved once per API call: the serializers decide per row without queries
-    what it may see (personal data, internal fields)."""
+    """The caller, resolved once per API call. What it may see of a row is asked of the
+    same named permissions as the pages (``servicedesk.view_personal_data``,
+    ``servicedesk.view_request_internal``); the personal-data rule decides from the row
+    alone, so the list runs no query per row."""
 
     def __init__(self, request):
         self.user = request.user
         self.agreement = integration_of(request)
         if self.agreement is not None:
-            self.org_id = self.agreement.organization_id
             self.is_call_operator = False
         else:
-            org = roles.organization_of(self.user)
-            self.org_id = org.pk if org else None
             self.is_call_operator = bool(who.is_call_operator(self.user))
+        self.shown_personal: list[int] = []
 
     @property
     def is_token(self) -> bool:
         return self.agreement is not None
 
-    def is_party_org(self, obj: ServiceRequest) -> bool:
-        return self.org_id is not None and self.org_id in (
-            obj.executor_org_id,
-            obj.controller_org_id,
-            obj.origin_org_id,
-        )
-
     def sees_personal_data(self, obj: ServiceRequest) -> bool:
-        """S5: the author, the call centre and the organisations party to the request; not
-        the territorial readers or tokens of other organisations."""
-        return obj.author_id == self.user.pk or self.is_call_operator or self.is_party_org(obj)
+        """S5: the author, the current parties, the call centre (one rule with the page)."""
+        return self.user.has_perm("servicedesk.view_personal_data", obj)
+
+    def note_personal(self, obj: ServiceRequest) -> None:
+        """Remember a row whose personal data went out unmasked (logged once per answer)."""
+        if obj.pk not in self.shown_personal and (obj.phone or obj.caller_name or obj.premises_id):
+            self.shown_personal.append(obj.pk)
+
+    def log_personal_reads(self, purpose: str) -> None:
+        """S5: a staff member's (or an integration's) unmasked reads are logged, as on the
+        pages; the author reading their own request is not."""
+        ids = list(self.shown_personal)
+        if not ids or (roles.employee_of(self.user) is None and not self.is_token):
+            return
+        subject = "service_request:" + ",".join(str(pk) for pk in ids)
+        personal_data_read(user=self.user, subject=subject, purpose=purpose)
+        self.shown_personal = []
 
     def sees_internal(self, obj: ServiceRequest) -> bool:
         """Internal notes, reasons and the executors' history (R7, R6)."""
-        if self.is_token:
-            return self.is_party_org(obj)
         return self.user.has_perm("servicedesk.view_request_internal", obj)
 
     def sees_documents(self, obj: ServiceRequest) -> bool:
@@ -208,9 +214,8 @@ class RequestListSerializer(serializers.ModelSerializer):
     resident_status = serializers.CharField(read_only=True, help_text="the words residents see")
     topic_name = serializers.CharField(source="topic.name", read_only=True)
     building_address = serializers.CharField(source="building.address", read_only=True)
-    premises_number = serializers.CharField(
-        source="premises.number", read_only=True, allow_null=True
-    )
+    premises = serializers.SerializerMethodField(help_text="null when masked for the caller (S5)")
+    premises_number = serializers.SerializerMethodField(help_text="«кв. ***» when masked (S5)")
     executor = OrgBriefSerializer(source="executor_org", read_only=True)
     controller = OrgBriefSerializer(source="controller_org", read_only=True, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
@@ -235,6 +240,7 @@ class RequestListSerializer(serializers.ModelSerializer):
             "executor",
             "controller",
             "is_emergency",
+            "off_address",
             "deadline_at",
             "is_overdue",
             "caller_name",
@@ -252,12 +258,27 @@ class RequestListSerializer(serializers.ModelSerializer):
         return deadlines.is_overdue(obj, self.context.setdefault("now", timezone.now()))
 
     def get_phone(self, obj) -> str:
-        return obj.phone if self.viewer.sees_personal_data(obj) else mask_phone(obj.phone)
+        if self.viewer.sees_personal_data(obj):
+            self.viewer.note_personal(obj)
+            return obj.phone
+        return mask_phone(obj.phone)
 
     def get_caller_name(self, obj) -> str:
         if self.viewer.sees_personal_data(obj):
+            self.viewer.note_personal(obj)
             return obj.caller_name
         return mask_name(obj.caller_name)
+
+    def get_premises(self, obj) -> int | None:
+        return obj.premises_id if self.viewer.sees_personal_data(obj) else None
+
+    def get_premises_number(self, obj) -> str | None:
+        if obj.premises_id is None:
+            return None
+        if self.viewer.sees_personal_data(obj):
+            self.viewer.note_personal(obj)
+            return obj.premises.number
+        return mask_flat(obj.premises.number)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -618,7 +639,9 @@ class RequestsAPIView(APIView):
         (after an action, which may have moved it out of their sight)."""
         if reread:
             obj = self.get_request_object(obj.pk)
-        data = RequestDetailSerializer(obj, context={"viewer": Viewer(self.request)}).data
+        viewer = Viewer(self.request)
+        data = RequestDetailSerializer(obj, context={"viewer": viewer}).data
+        viewer.log_personal_reads("api request detail")
         return Response(data, status=status_code)
 
 
@@ -655,7 +678,13 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
         )
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "viewer": Viewer(self.request)}
+        self.viewer = Viewer(self.request)
+        return {**super().get_serializer_context(), "viewer": self.viewer}
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        self.viewer.log_personal_reads("api request list")
+        return response
 
     @extend_schema(
         request={

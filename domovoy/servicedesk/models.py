@@ -151,6 +151,10 @@ class ServiceRequest(TimeStampedModel):
     text = models.TextField(_("текст"))
     is_emergency = models.BooleanField(_("аварийная"), default=False)
     has_obscene = models.BooleanField(_("нецензурная лексика"), default=False)
+    # Issue 9 (12d): a resident may report anywhere (a leak in a neighbour's yard), but a
+    # request on a building where they have no confirmed address (an active personal account
+    # they are a resident of) is flagged to the dispatcher.
+    off_address = models.BooleanField(_("не по адресу проживания"), default=False)
     status = models.CharField(
         _("статус"), max_length=20, choices=Status.choices, default=Status.NEW
     )

@@ -87,7 +87,7 @@ def is_functional_operator(user, request=None) -> bool:
 def is_party_organization(user, request) -> bool:
     """Any employee of an organisation the request is or was routed to or by (S2)."""
     org = roles.organization_of(user)
-    if org is None or request is None:
+    if org is None or request is None or not roles.is_working_staff(user):
         return False
     if org.pk in {request.executor_org_id, request.controller_org_id, request.origin_org_id}:
         return True
@@ -100,6 +100,20 @@ def reads_territory(user, request) -> bool:
         request is not None
         and roles.is_territorial_reader(user)
         and _in_building_territory(user, request)
+    )
+
+
+QUEUE_KINDS = frozenset({"uo", "rso", "contractor"})
+
+
+@rules.predicate
+def is_queue_user(user) -> bool:
+    """Staff of an executing organisation with a workflow role: the work queue (R19)."""
+    org = roles.organization_of(user)
+    return (
+        org is not None
+        and bool(org.kind_codes & QUEUE_KINDS)
+        and bool(roles.roles_of(user) & CONTROLLER_ROLES)
     )
 
 
@@ -122,18 +136,60 @@ AUTHOR = Who("author", "заявитель", is_author)
 CALL_OPERATOR = Who("call_operator", "оператор call-центра", is_call_operator)
 FUNCTIONAL_OPERATOR = Who("functional_operator", "функциональный оператор", is_functional_operator)
 
+
+@rules.predicate
+def is_integration_party(user, request) -> bool:
+    """An integration token whose agreement names an organisation party to the request (its
+    requests are read as that organisation's, S1, S2)."""
+    from domovoy.directory.permissions import agreement_of
+
+    agreement = agreement_of(user)
+    return (
+        request is not None
+        and agreement is not None
+        and agreement.organization_id is not None
+        and agreement.organization_id
+        in {request.executor_org_id, request.controller_org_id, request.origin_org_id}
+    )
+
+
+@rules.predicate
+def is_current_party(user, request) -> bool:
+    """Staff of an organisation the request is routed to now (executor, controller, origin
+    UO) — decided from the row alone, so list serializers ask it without a query per row."""
+    org = roles.organization_of(user)
+    return (
+        org is not None
+        and request is not None
+        and roles.is_working_staff(user)
+        and org.pk in {request.executor_org_id, request.controller_org_id, request.origin_org_id}
+    )
+
+
+# The rules, one named permission each (docs/decisions.md, "Readers are decided by role"):
+# - view_request: status, public history and public comments — the author, the parties, the
+#   call centre (S2: it finds any request) and the territorial readers (by role);
+# - view_request_internal: internal notes, reasons, actors and documents of the history — the
+#   parties and the territorial readers; never the author or the call centre (S2);
+# - view_personal_data: the applicant's name, phone and flat (S5) — the author, the current
+#   parties (and an integration acting for one), the call centre that talks to the caller.
 can_view_request = (
-    is_author | is_party_organization | is_call_operator | is_functional_operator | reads_territory
+    is_author | is_party_organization | is_call_operator | reads_territory | is_integration_party
 )
 
 rules.add_perm("servicedesk.view_request", can_view_request)
-# Internal notes, reasons and the executor's history; the author sees public comments only.
 rules.add_perm(
     "servicedesk.view_request_internal",
-    is_party_organization | is_call_operator | is_functional_operator | reads_territory,
+    is_party_organization | reads_territory | is_integration_party,
 )
+rules.add_perm(
+    "servicedesk.view_personal_data",
+    is_author | is_current_party | is_call_operator | is_integration_party,
+)
+rules.add_perm("servicedesk.view_statistics", rules.predicate(roles.is_statistics_reader))
 rules.add_perm("servicedesk.log_call", is_call_operator)
 # Documents of history rows (works-done document, verification evidence, closing act; S5):
 # the parties of the request and the functional operator of its territory who decides its
 # conflicts — not every reader of the request.
 rules.add_perm("servicedesk.view_request_document", is_party_organization | is_functional_operator)
+rules.add_perm("servicedesk.use_queue", is_queue_user)

@@ -12,6 +12,7 @@ from domovoy.core import roles
 
 from . import deadlines
 from .models import RequestEvent, ServiceRequest, Topic
+from .permissions import is_call_operator
 from .workflow import OPEN_STATUSES, Action, Status, WithdrawReason
 
 _LIST_RELATED = (
@@ -36,17 +37,21 @@ def request_get(*, number: str) -> ServiceRequest | None:
 def requests_visible_to(user) -> QuerySet[ServiceRequest]:
     """S2 as a filter for lists: a resident's own requests; an organisation's requests it
     executes, controls or passed on; everything for the call centre; the territory for
-    operators and control bodies. (The per-object rule is ``servicedesk.view_request``.)"""
+    operators and control roles, by role (the per-object rule is ``servicedesk.view_request``)."""
     qs = ServiceRequest.objects.filter(is_deleted=False)
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    if roles.is_territorial_reader(user) or "call_centre" in roles.kinds_of(user):
+    if is_call_operator(user):
+        return qs  # S2: the call centre finds any request (status and public comments)
+    if roles.is_territorial_reader(user):
         scope = roles.territory_scope(user)
-        if scope is not None and "call_centre" not in roles.kinds_of(user):
+        if scope is not None:
             qs = qs.filter(building__territory__path__startswith=scope.path)
         return qs
     org = roles.organization_of(user)
     if org is not None:
+        if not roles.is_working_staff(user):
+            return qs.none()  # the media role reads what the public reads
         return qs.filter(
             Q(executor_org=org)
             | Q(controller_org=org)
@@ -54,6 +59,27 @@ def requests_visible_to(user) -> QuerySet[ServiceRequest]:
             | Q(pk__in=RequestEvent.objects.filter(actor_org=org).values("request_id"))
         )
     return qs.filter(author=user)
+
+
+def resident_lives_in(*, user, building) -> bool:
+    """The resident has a confirmed address in ``building``: an active personal account of
+    one of its premises lists them as a resident (D3)."""
+    from domovoy.directory.models import Account
+
+    if user is None or building is None:
+        return False
+    return Account.objects.filter(
+        residents=user, is_active=True, premises__building=building
+    ).exists()
+
+
+def is_off_address(*, author, building) -> bool:
+    """12d: a request a resident files on a building where they do not live."""
+    return bool(
+        author is not None
+        and getattr(author, "is_resident", False)
+        and not resident_lives_in(user=author, building=building)
+    )
 
 
 def executor_queue(

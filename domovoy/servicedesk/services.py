@@ -48,6 +48,7 @@ from .models import (
     ServiceRequest,
     Topic,
 )
+from .selectors import is_off_address
 from .workflow import (
     PARAMS,
     Action,
@@ -199,6 +200,7 @@ def service_request_create(
         text=text,
         is_emergency=topic.is_emergency,
         has_obscene=obscene.contains_obscene(text),
+        off_address=is_off_address(author=author, building=building),
         executor_org=routing.executor,
         origin_org=routing.origin,
         deadline_at=deadlines.topic_deadline(topic, now, organization=routing.executor),

@@ -482,6 +482,11 @@ def premises_options(request):
         raise PermissionDenied
     building = _building_from(request.GET.get("building"))
     numbers = []
+    if building is not None and not request.user.has_perm("servicedesk.log_call"):
+        # 12d: a resident may report on any building, but learns nothing of a building where
+        # they have no confirmed address (its flats are listed to those who live there).
+        if not selectors.resident_lives_in(user=request.user, building=building):
+            building = None
     if building is not None:
         numbers = list(
             Premises.objects.filter(building=building)

@@ -48,7 +48,6 @@ from domovoy.directory.selectors import organization_visible
 from domovoy.web import pages
 
 from . import conversation, deadlines, downloads, selectors, services, statistics
-from . import permissions as who
 from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm, action_form
 from .models import Comment, RequestEvent, ServiceRequest
 from .workflow import (
@@ -102,12 +101,7 @@ def _org(user):
 
 def _is_queue_user(user) -> bool:
     """Staff of an executing organisation with a workflow role (R19)."""
-    org = _org(user)
-    return (
-        org is not None
-        and bool(org.kind_codes & {OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR})
-        and bool(roles.roles_of(user) & who.CONTROLLER_ROLES)
-    )
+    return user.has_perm("servicedesk.use_queue")
 
 
 def _is_list_user(user) -> bool:
@@ -185,6 +179,14 @@ def _mark_rows(rows, *, now, org=None):
 
 
 _ACCEPT_SOURCES = transition_for(Action.ACCEPT).sources
+
+
+def _mark_personal(rows, user):
+    """S5: the flat number of a row is for those who may read the request's personal data
+    (``servicedesk.view_personal_data``, decided from the row without a query)."""
+    for sr in rows:
+        sr.flat_hidden = not user.has_perm("servicedesk.view_personal_data", sr)
+    return rows
 
 
 # --- The work queue (R19) --------------------------------------------------------------------
@@ -454,17 +456,6 @@ def _request_or_404(user, number, *, perm="servicedesk.view_request_internal"):
     return sr
 
 
-def _shows_personal_data(user, sr) -> bool:
-    """S5: the phone and name of the applicant are for the parties to the request (and the
-    call centre and the functional operator who work with them), not for every reader of the
-    territory."""
-    return bool(
-        who.is_party_organization(user, sr)
-        or who.is_call_operator(user, sr)
-        or who.is_functional_operator(user, sr)
-    )
-
-
 _CHOICE_DATA = ("reject_reason", "return_reason", "withdraw_reason", "grounds")
 
 
@@ -565,7 +556,7 @@ def _action_panels(request, sr, *, bound=None):
 
 def _render_card(request, sr, *, bound=None, error=None, status=200):
     user, now = request.user, _now()
-    personal = _shows_personal_data(user, sr)
+    personal = user.has_perm("servicedesk.view_personal_data", sr)
     if personal and (sr.phone or sr.caller_name):
         personal_data_read(
             user=user, subject=f"service_request:{sr.pk}", purpose="staff request card"
@@ -863,6 +854,7 @@ def staff_list(request, kind):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = _page(request, qs)
     _mark_rows(page.object_list, now=now, org=org if _is_queue_user(user) else None)
+    _mark_personal(page.object_list, user)
     context = {
         "kind": kind,
         "title": title,
@@ -886,7 +878,7 @@ def _stats_scope(request):
     org = _org(user)
     if _is_queue_user(user):
         return org, None, None
-    if roles.is_territorial_reader(user):
+    if user.has_perm("servicedesk.view_statistics"):
         choices = organization_visible(viewer=user).filter(
             kinds__kind__in=(OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
         )

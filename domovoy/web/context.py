@@ -1,4 +1,6 @@
-"""The navigation of the signed-in user's role (one base layout, one menu per role)."""
+"""The navigation of the signed-in user's role (one base layout, one menu per role). Every
+item that leads to protected data asks the same named permission as its page and API
+(``user.has_perm``); no rule is repeated here."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,15 +17,14 @@ def _menu(user):
             (_("Справка"), reverse("help:index")),
         ]
     items = [(_("Главная"), reverse("home"))]
-    kinds, role_set = roles.kinds_of(user), roles.roles_of(user)
     if user.has_perm("onboarding.view_queue"):
         items.append((_("Подключение"), reverse("onboarding:queue")))
-    if roles.is_territorial_reader(user):
+    if user.has_perm("directory.view_organization"):
         items.append((_("Организации"), reverse("directory:organizations")))
     org = roles.organization_of(user)
     if org is not None:
         items.append((_("Моя организация"), reverse("directory:organization", args=[org.pk])))
-    if "org_admin" in role_set and "uo" in kinds:
+    if user.has_perm("onboarding.file_for_contractor"):
         items.append((_("Подключить подрядчика"), reverse("onboarding:apply_contractor")))
     if getattr(user, "is_resident", False):
         items.append((_("Мои заявки"), reverse("servicedesk:resident_list")))
@@ -33,18 +34,21 @@ def _menu(user):
     if user.has_perm("servicedesk.log_call"):
         items.append((_("Звонок"), reverse("servicedesk:callcentre_new")))
         items.append((_("Обзвон"), reverse("servicedesk:callcentre_callbacks")))
-    if role_set & {"uo_dispatcher", "uo_engineer", "supplier_dispatcher", "controller"}:
+    if user.has_perm("servicedesk.use_queue"):
         items.append((_("Очередь заявок"), reverse("servicedesk:staff_queue")))
     if org is not None or user.is_superuser:
         items.append((_("Отключения"), reverse("outages:list")))
     if user.has_perm("workorders.view_templates"):
         items.append((_("Формы заказ-нарядов"), reverse("workorders:templates")))
-    if org is not None or user.is_superuser:
+    if user.has_perm("servicedesk.view_statistics"):
+        items.append((_("Статистика"), reverse("servicedesk:staff_stats")))
+    if user.has_perm("directory.view_building"):
         items.append((_("Дома"), reverse("directory:buildings")))
+    if org is not None or user.is_superuser:
         items.append((_("Обратная связь"), reverse("feedback:list")))
-    if roles.has_role(user, "functional_operator", "technical_operator") or "control" in kinds:
+    if user.has_perm("audit.view_log"):
         items.append((_("Аудит"), reverse("audit:log")))
-    if "technical_operator" in role_set or user.is_superuser:
+    if user.has_perm("directory.issue_tokens"):
         items.append((_("Интеграции"), reverse("integrations:list")))
         items.append((_("Система"), reverse("system_status")))
     items.append((_("Справка"), reverse("help:index")))

@@ -199,7 +199,9 @@ def test_employees_filter_by_organisation_and_hide_contacts_from_non_party(
     assert [e["username"] for e in own["results"]] == ["uoadmin"]
     assert own["results"][0]["email"] == "uoadmin@example.ru"
     other = api_as(other_uo_admin).get("/api/v1/employees/", {"organization": uo.pk}).json()
-    assert other["results"][0]["username"] == "uoadmin"
+    # Logins are for the organisation itself and the operators (issue 9, item 12c).
+    assert other["results"][0]["username"] == ""
+    assert other["results"][0]["full_name"] and other["results"][0]["position"]
     assert other["results"][0]["email"] == "" and other["results"][0]["phone"] == ""
 
 

@@ -118,10 +118,7 @@ class Viewer:
         return self.user.has_perm("servicedesk.view_request_internal", obj)
 
     def sees_documents(self, obj: ServiceRequest) -> bool:
-        """Documents of history rows (S5): ``servicedesk.view_request_document``; a token
-        when its organisation is party to the request."""
-        if self.is_token:
-            return self.is_party_org(obj)
+        """Documents of history rows (S5): ``servicedesk.view_request_document``."""
         return self.user.has_perm("servicedesk.view_request_document", obj)
 
 

@@ -191,5 +191,8 @@ rules.add_perm("servicedesk.log_call", is_call_operator)
 # Documents of history rows (works-done document, verification evidence, closing act; S5):
 # the parties of the request and the functional operator of its territory who decides its
 # conflicts — not every reader of the request.
-rules.add_perm("servicedesk.view_request_document", is_party_organization | is_functional_operator)
+rules.add_perm(
+    "servicedesk.view_request_document",
+    is_party_organization | is_functional_operator | is_integration_party,
+)
 rules.add_perm("servicedesk.use_queue", is_queue_user)

@@ -21,13 +21,18 @@ class LoggedTokenAuthentication(TokenAuthentication):
         agreement = getattr(user, "integration", None)
         if agreement is not None and not agreement.is_valid_on():
             raise exceptions.AuthenticationFailed(_("Срок действия соглашения об интеграции истёк"))
-        TokenUse.objects.create(
-            token_key=token.token_key,
-            agreement=agreement,
-            method=request.method,
-            path=request.get_full_path()[:500],
-        )
+        token_use_log(token=token, agreement=agreement, request=request)
         return result
+
+
+def token_use_log(*, token, agreement, request):
+    """S1 «their use is logged»: one row per call with a token."""
+    TokenUse.objects.create(
+        token_key=token.token_key,
+        agreement=agreement,
+        method=request.method,
+        path=request.get_full_path()[:500],
+    )
 
 
 def integration_of(request):

@@ -119,6 +119,12 @@ def route_request(*, building, topic, on: dt.date | None = None) -> Routing:
     return Routing(manager, None, "manager")
 
 
+def request_number_assign(request: ServiceRequest, now: dt.datetime) -> None:
+    """The number is the year and the row id: unique without a counter table to lock."""
+    request.number = f"{timezone.localtime(now):%Y}-{request.pk:06d}"
+    ServiceRequest.objects.filter(pk=request.pk).update(number=request.number)
+
+
 def _check_intake_actor(*, channel, author, actor):
     if channel in (Channel.WEB, Channel.APP):
         if author is None or getattr(actor, "pk", None) != author.pk:
@@ -204,9 +210,7 @@ def service_request_create(
         deadline_at=deadlines.topic_deadline(topic, now, organization=routing.executor),
         deadline_source=DeadlineSource.TOPIC,
     )
-    # The number is the year and the row id: unique without a counter table to lock.
-    request.number = f"{timezone.localtime(now):%Y}-{request.pk:06d}"
-    ServiceRequest.objects.filter(pk=request.pk).update(number=request.number)
+    request_number_assign(request, now)
     event = events.record_event(
         request=request,
         action=Action.CREATE,

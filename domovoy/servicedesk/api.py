@@ -502,6 +502,29 @@ class RequestDetailSerializer(RequestListSerializer):
         return [action_info(t, obj) for t in services.allowed_actions(obj, self.viewer.user)]
 
 
+class RequestLinksSerializer(serializers.Serializer):
+    self = serializers.CharField(help_text="the request with its history and conversation")
+    actions = serializers.CharField(help_text="what the caller may do now")
+    comments = serializers.CharField(help_text="the conversation; files filed with the request")
+
+
+class RequestCreatedSerializer(RequestListSerializer):
+    """The 201 of intake: what the caller needs (number, status, deadline, executor) and links
+    to the rest. The history (one creation row), the conversation and the actions are not
+    serialised here: they cost more than the intake itself and are one GET away."""
+
+    links = serializers.SerializerMethodField()
+
+    class Meta(RequestListSerializer.Meta):
+        fields = [*RequestListSerializer.Meta.fields, "external_id", "links"]
+        read_only_fields = fields
+
+    @extend_schema_field(RequestLinksSerializer)
+    def get_links(self, obj) -> dict:
+        routes = (("self", "detail"), ("actions", "actions"), ("comments", "comments"))
+        return {name: reverse(f"sd-request-{route}", args=[obj.pk]) for name, route in routes}
+
+
 # --- Input serializers -----------------------------------------------------------------------
 
 
@@ -645,7 +668,7 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
             "application/json": RequestCreateSerializer,
             "multipart/form-data": RequestCreateSerializer,
         },
-        responses={201: RequestDetailSerializer, **ERRORS},
+        responses={201: RequestCreatedSerializer, **ERRORS},
     )
     def post(self, request):
         """File a request (R1): a resident for themselves (channel web), a call-centre
@@ -679,9 +702,13 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
             external_system=viewer.agreement.system_name[:50] if viewer.is_token else "",
             external_id=d.get("external_id", "") if viewer.is_token else "",
         )
-        # The author (or the operator filing for a caller) sees what they filed; the object
-        # holds the building, topic and executor the service set.
-        return self.detail(obj, status_code=status.HTTP_201_CREATED, reread=False)
+        return self.created(obj, viewer)
+
+    def created(self, obj: ServiceRequest, viewer: Viewer) -> Response:
+        """The author (or the operator filing for a caller) sees what they filed; the object
+        holds the building, premises, topic and executor the service set: no query."""
+        data = RequestCreatedSerializer(obj, context={"viewer": viewer}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class RequestDetailView(RequestsAPIView):

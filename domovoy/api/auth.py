@@ -2,6 +2,13 @@
 agreement's validity; scopes are checked by ``TokenScopePermission`` and the agreement's
 territory is exposed to selectors by ``token_territory``."""
 
+import atexit
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -9,7 +16,7 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions, permissions
 
-from .models import TokenUse
+from .models import IntegrationAgreement, TokenUse
 
 
 class LoggedTokenAuthentication(TokenAuthentication):
@@ -18,21 +25,82 @@ class LoggedTokenAuthentication(TokenAuthentication):
         if result is None:
             return None
         user, token = result
-        agreement = getattr(user, "integration", None)
+        # The agreement with its territory in one query; ``user.integration`` reads it from now.
+        agreement = (
+            IntegrationAgreement.objects.select_related("territory").filter(user=user).first()
+        )
+        user.integration = agreement
         if agreement is not None and not agreement.is_valid_on():
             raise exceptions.AuthenticationFailed(_("Срок действия соглашения об интеграции истёк"))
         token_use_log(token=token, agreement=agreement, request=request)
         return result
 
 
+# --- The use log (S1), per minute -------------------------------------------------------------
+# The first call of a minute with a token, method and path writes its row at once (the use is
+# logged before the call is served); the next calls of that minute only count in this process,
+# and the count reaches the row every ``USE_FLUSH_CALLS`` calls, at the first call after the
+# minute, when the log is read (``token_use_flush``) and when the process exits.
+
+USE_FLUSH_CALLS = 50
+
+
+@dataclass
+class _MinuteUse:
+    row_id: int
+    minute: dt.datetime
+    pending: int = 0
+
+
+_uses: dict[tuple, _MinuteUse] = {}
+_uses_lock = threading.Lock()
+
+
 def token_use_log(*, token, agreement, request):
-    """S1 «their use is logged»: one row per call with a token."""
-    TokenUse.objects.create(
-        token_key=token.token_key,
-        agreement=agreement,
-        method=request.method,
-        path=request.get_full_path()[:500],
-    )
+    """S1 «their use is logged»: one row per token, method and path a minute, with a count."""
+    minute = timezone.now().replace(second=0, microsecond=0)
+    path = request.get_full_path()[:500]
+    key = (token.token_key, getattr(agreement, "pk", None), request.method, path)
+    with _uses_lock:
+        use = _uses.get(key)
+        if use is not None and use.minute == minute:
+            use.pending += 1
+            if use.pending >= USE_FLUSH_CALLS:
+                _flush([use])
+            return
+        _flush([u for u in _uses.values() if u.minute < minute], forget_before=minute)
+        row = TokenUse.objects.create(
+            token_key=token.token_key, agreement=agreement, method=request.method, path=path
+        )
+        _uses[key] = _MinuteUse(row.pk, minute)
+
+
+def token_use_flush() -> None:
+    """Add the calls this process has counted to their rows (before the log is read)."""
+    with _uses_lock:
+        minute = timezone.now().replace(second=0, microsecond=0)
+        _flush(list(_uses.values()), forget_before=minute)
+
+
+def _flush(uses, *, forget_before=None) -> None:
+    for use in uses:
+        if use.pending:
+            # A row deleted (or rolled back) meanwhile loses the calls counted for it.
+            TokenUse.objects.filter(pk=use.row_id).update(count=F("count") + use.pending)
+            use.pending = 0
+    if forget_before is not None:
+        for key in [k for k, u in _uses.items() if u.minute < forget_before]:
+            del _uses[key]
+
+
+def _flush_at_exit() -> None:
+    try:
+        token_use_flush()
+    except Exception:  # the database may be gone at exit; the rows themselves are written
+        pass
+
+
+atexit.register(_flush_at_exit)
 
 
 def integration_of(request):

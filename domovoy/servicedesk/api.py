@@ -532,7 +532,10 @@ class RequestCreateSerializer(serializers.Serializer):
     """Intake (R1). ``caller_name`` is mandatory for the call centre; ``external_id`` is the
     request's number in the integration's own system."""
 
-    building = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all())
+    # The territory joined: a token's agreement may limit the buildings (one query for both).
+    building = serializers.PrimaryKeyRelatedField(
+        queryset=Building.objects.select_related("territory")
+    )
     premises = serializers.PrimaryKeyRelatedField(
         queryset=Premises.objects.all(), required=False, allow_null=True
     )

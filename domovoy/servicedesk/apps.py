@@ -5,3 +5,8 @@ class ServicedeskConfig(AppConfig):
     name = "domovoy.servicedesk"
     label = "servicedesk"
     verbose_name = "Заявки"
+
+    def ready(self):
+        from . import intake_cache
+
+        intake_cache.connect_signals()

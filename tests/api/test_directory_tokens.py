@@ -203,7 +203,8 @@ def test_the_account_list_costs_the_same_queries_for_one_or_many_rows(client_for
     for n in range(2, 12):
         f.premises_with_account(building, str(n))
     with CaptureQueriesContext(connection) as many:
-        assert len(client.get("/api/v1/accounts/").json()["results"]) == 11
+        # Another path: the first call of a minute on a path writes the token-use row.
+        assert len(client.get("/api/v1/accounts/?page=1").json()["results"]) == 11
     assert len(many) == len(one)
 
 

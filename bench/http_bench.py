@@ -287,7 +287,7 @@ def _phase_targets():
     from rest_framework.views import APIView
 
     from domovoy.api import auth
-    from domovoy.servicedesk import api, conversation, deadlines, events, services
+    from domovoy.servicedesk import api, conversation, deadlines, events, intake_cache, services
 
     return [
         ("auth (token, agreement)", TokenAuthentication, "authenticate"),
@@ -298,8 +298,10 @@ def _phase_targets():
         ("intake service (checks, insert, commit)", conversation,
          "service_request_create_with_files"),
         ("routing", services, "route_request"),
+        ("routing", intake_cache, "routing"),
         ("deadline", deadlines, "topic_deadline"),
         ("numbering", services, "request_number_assign"),
+        ("insert + numbering", services, "request_insert_numbered"),
         ("history", events, "record_event"),
         ("outbox", events, "notify_resident"),
         ("response body", api.RequestListView, "created"),

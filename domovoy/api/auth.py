@@ -5,6 +5,7 @@ territory is exposed to selectors by ``token_territory``."""
 import atexit
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 
 from django.db.models import F
@@ -34,6 +35,27 @@ class LoggedTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Срок действия соглашения об интеграции истёк"))
         token_use_log(token=token, agreement=agreement, request=request)
         return result
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """knox deletes the user's other expired tokens on every call (a query each time):
+        here once a minute per user and process; the token used is always checked."""
+        expired = auth_token.expiry is not None and auth_token.expiry < timezone.now()
+        if expired or _sweep_due(auth_token.user_id):
+            return super()._cleanup_token(auth_token)
+        return False
+
+
+SWEEP_SECONDS = 60
+_swept: dict[int, float] = {}
+
+
+def _sweep_due(user_id: int) -> bool:
+    now = time.monotonic()
+    with _uses_lock:
+        if now - _swept.get(user_id, -SWEEP_SECONDS) < SWEEP_SECONDS:
+            return False
+        _swept[user_id] = now
+        return True
 
 
 # --- The use log (S1), per minute -------------------------------------------------------------

@@ -46,7 +46,7 @@ from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_name, mask_phone
 from domovoy.directory.models import Building, Organization, Premises
 
-from . import conversation, deadlines, filters, selectors, services
+from . import conversation, deadlines, filters, intake_cache, selectors, services
 from . import permissions as who
 from .models import Attachment, Channel, Comment, RequestEvent, ServiceRequest, Topic
 from .workflow import (
@@ -528,6 +528,22 @@ class RequestCreatedSerializer(RequestListSerializer):
 # --- Input serializers -----------------------------------------------------------------------
 
 
+class TopicChoiceField(serializers.PrimaryKeyRelatedField):
+    """A topic by id from the cached classifier (``intake_cache.topics``): no query."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        topic = intake_cache.topics().get(pk)
+        if topic is None:
+            self.fail("does_not_exist", pk_value=data)
+        return topic
+
+
 class RequestCreateSerializer(serializers.Serializer):
     """Intake (R1). ``caller_name`` is mandatory for the call centre; ``external_id`` is the
     request's number in the integration's own system."""
@@ -539,7 +555,7 @@ class RequestCreateSerializer(serializers.Serializer):
     premises = serializers.PrimaryKeyRelatedField(
         queryset=Premises.objects.all(), required=False, allow_null=True
     )
-    topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all())
+    topic = TopicChoiceField(queryset=Topic.objects.all())
     text = serializers.CharField(max_length=5000)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
     caller_name = serializers.CharField(required=False, allow_blank=True, max_length=200)

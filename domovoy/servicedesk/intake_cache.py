@@ -1,5 +1,6 @@
 """Cached look-ups of intake (issue 10): the routing of a (building, topic) on a day (R3) and
-the topics that are groups (R2). Both change seldom and are read by every request filed.
+the classifier with the topics that are groups (R2). Both change seldom and are read by every
+request filed.
 
 Each entry lives in the project cache (Redis at scale, else per process) for ``TTL`` seconds and
 carries the generation it was made under; a save or delete of anything it is made of
@@ -49,16 +50,16 @@ def routing(*, building, topic):
     return _cached(key, lambda: route_request(building=building, topic=topic, on=on))
 
 
-def group_topic_ids() -> frozenset[int]:
-    """Topics with active subtopics: a request goes to a leaf (R2)."""
+def topics() -> dict:
+    """The classifier (R2): {id: Topic}, retired topics included (intake names them)."""
     from .models import Topic
 
-    def compute():
-        return frozenset(
-            Topic.objects.filter(children__is_active=True).values_list("pk", flat=True)
-        )
+    return _cached("servicedesk:intake:topics", lambda: {t.pk: t for t in Topic.objects.all()})
 
-    return _cached("servicedesk:intake:groups", compute)
+
+def group_topic_ids() -> frozenset[int]:
+    """Topics with active subtopics: a request goes to a leaf (R2)."""
+    return frozenset(t.parent_id for t in topics().values() if t.is_active and t.parent_id)
 
 
 def invalidate(**_kwargs) -> None:

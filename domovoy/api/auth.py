@@ -70,6 +70,7 @@ USE_FLUSH_CALLS = 50
 @dataclass
 class _MinuteUse:
     row_id: int
+    token_key: str
     minute: dt.datetime
     pending: int = 0
 
@@ -94,7 +95,7 @@ def token_use_log(*, token, agreement, request):
         row = TokenUse.objects.create(
             token_key=token.token_key, agreement=agreement, method=request.method, path=path
         )
-        _uses[key] = _MinuteUse(row.pk, minute)
+        _uses[key] = _MinuteUse(row.pk, token.token_key, minute)
 
 
 def token_use_flush() -> None:
@@ -107,8 +108,11 @@ def token_use_flush() -> None:
 def _flush(uses, *, forget_before=None) -> None:
     for use in uses:
         if use.pending:
-            # A row deleted (or rolled back) meanwhile loses the calls counted for it.
-            TokenUse.objects.filter(pk=use.row_id).update(count=F("count") + use.pending)
+            # A row deleted (or rolled back) meanwhile loses the calls counted for it; the token
+            # in the filter keeps a reused id of another row from getting them.
+            TokenUse.objects.filter(pk=use.row_id, token_key=use.token_key).update(
+                count=F("count") + use.pending
+            )
             use.pending = 0
     if forget_before is not None:
         for key in [k for k, u in _uses.items() if u.minute < forget_before]:

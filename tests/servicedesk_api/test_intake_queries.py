@@ -27,7 +27,7 @@ READ_WRITE = ["requests:read", "requests:write"]
 # the building with its territory, the insert (SQLite: and its number; PostgreSQL: a block of
 # ids every 20 requests), the actor's employee, the history row, the recipient, the notice
 # (SQLite: and the existing dedup keys).
-API_TOKEN_QUERIES = 10
+API_TOKEN_QUERIES = 9
 API_SESSION_QUERIES = 10
 SERVICE_QUERIES = 6
 
@@ -216,3 +216,23 @@ def test_a_call_centre_intake_refused_leaves_the_callers_transaction_usable(
                 actor=call_operator,
             )
         assert ServiceRequest.objects.count() == 0  # the transaction still answers
+
+
+@pytest.mark.req("S1")
+@pytest.mark.parametrize("token", ["zz" * 40, "\xe9" * 40, "0" * 64])
+def test_a_bad_token_is_refused_with_401_never_a_500(token, building, classifier, links):
+    response = token_client(token).post(URL, _form(building, classifier), format="json")
+    assert response.status_code == 401
+    assert not TokenUse.objects.exists()
+
+
+@pytest.mark.req("S1")
+def test_an_expired_token_is_refused_and_swept(make_agreement, make_token, building, classifier):
+    from knox.models import AuthToken
+
+    agreement = make_agreement(scopes=READ_WRITE)
+    token = make_token(agreement)
+    AuthToken.objects.update(expiry=timezone.now() - dt.timedelta(seconds=1))
+    response = token_client(token).post(URL, _form(building, classifier), format="json")
+    assert response.status_code == 401
+    assert not AuthToken.objects.exists()

@@ -245,6 +245,7 @@ class Phases:
     def __init__(self):
         self.seconds = defaultdict(float)
         self.queries = defaultdict(int)
+        self.sql = defaultdict(float)  # statement (start) -> seconds in the database driver
         self.stack = [["other", 0.0]]
 
     @contextmanager
@@ -270,7 +271,11 @@ class Phases:
 
     def count_query(self, execute, sql, params, many, context):
         self.queries[self.stack[-1][0]] += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.sql[" ".join(sql.split())[:70]] += time.perf_counter() - started
 
     def wrap(self, name, func):
         def timed(*args, **kwargs):
@@ -368,9 +373,14 @@ def breakdown(token, bodies, n, *, profile=False):
             f"    {name:<42} {phases.seconds[name] / n * 1000:6.2f} ms "
             f"{phases.queries[name] / n:5.1f} q"
         )
+    lines.append("    time in the driver by statement (mean per request):")
+    for sql, seconds in sorted(phases.sql.items(), key=lambda kv: -kv[1])[:10]:
+        lines.append(f"      {seconds / n * 1000:6.2f} ms  {sql}")
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(40)
         lines.append(out.getvalue())
     return "\n".join(lines)
 

@@ -55,7 +55,7 @@ class LoggedTokenAuthentication(TokenAuthentication):
                 if knox_settings.AUTO_REFRESH and auth_token.expiry:
                     self.renew_token(auth_token)
                 return self.validate_user(auth_token)
-        raise exceptions.AuthenticationFailed(_("Неверный токен"))
+        raise exceptions.AuthenticationFailed()  # DRF's own (translated) message
 
     def _cleanup_token(self, auth_token) -> bool:
         """knox deletes the user's other expired tokens on every call (a query each time):

@@ -5,6 +5,7 @@ territory is exposed to selectors by ``token_territory``."""
 import atexit
 import binascii
 import datetime as dt
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -148,6 +149,15 @@ def _flush_at_exit() -> None:
 
 
 atexit.register(_flush_at_exit)
+
+
+def _forget_in_child() -> None:
+    """A forked child starts with no counts of its own (the parent writes its own)."""
+    _uses.clear()
+    _swept.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def integration_of(request):

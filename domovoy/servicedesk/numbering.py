@@ -9,6 +9,7 @@ chronological order: lists order by ``created_at``)."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 from django.db import connections
@@ -17,6 +18,8 @@ BLOCK = 20
 
 _lock = threading.Lock()
 _claimed: dict[tuple[str, str], list[int]] = {}
+# A forked child must not hand out its parent's ids a second time.
+os.register_at_fork(after_in_child=_claimed.clear)
 
 
 def next_id(model, *, using: str = "default") -> int | None:

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint bench demo venv migrate worker web format fuzz
+.PHONY: help run test lint bench bench-http demo venv migrate worker web format fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -55,3 +55,6 @@ fuzz: $(STAMP)  ## fuzz the REST API from its OpenAPI schema (schemathesis, no 5
 
 bench: $(STAMP)  ## run the benchmarks (ratios against a baseline in the same run)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-http: $(STAMP)  ## intake through gunicorn vs a bare insert view (needs PostgreSQL: DATABASE_URL)
+	$(BIN)/python -m bench --only http_intake $(BENCH_ARGS)

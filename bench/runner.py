@@ -35,6 +35,20 @@ def _parse(argv):
     parser.add_argument(
         "--accounts", type=int, default=200_000, help="account rows imported by accounts_import"
     )
+    parser.add_argument(
+        "--http-requests", type=int, default=400, help="http_intake: requests per side per round"
+    )
+    parser.add_argument("--http-rounds", type=int, default=3, help="http_intake: rounds per side")
+    parser.add_argument("--http-clients", type=int, default=8, help="http_intake: concurrency")
+    parser.add_argument(
+        "--http-seconds", type=float, default=60, help="http_intake: time cap of one round"
+    )
+    parser.add_argument(
+        "--http-breakdown", type=int, default=200, help="http_intake: in-process instrumented runs"
+    )
+    parser.add_argument(
+        "--http-profile", action="store_true", help="http_intake: cProfile the in-process runs"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     return parser.parse_args(argv)
 

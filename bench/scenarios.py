@@ -295,4 +295,5 @@ SCENARIOS = {
     "servicedesk_queue": _elsewhere("bench.servicedesk_bench", "servicedesk_queue"),
     "outage_fanout": _elsewhere("bench.outages_bench", "outage_fanout"),
     "notification_delivery": _elsewhere("bench.notifications_bench", "notification_delivery"),
+    "http_intake": _elsewhere("bench.http_bench", "http_intake"),
 }

@@ -2,11 +2,25 @@
 agreement's validity; scopes are checked by ``TokenScopePermission`` and the agreement's
 territory is exposed to selectors by ``token_territory``."""
 
+import atexit
+import binascii
+import datetime as dt
+import os
+import threading
+import time
+from dataclasses import dataclass
+from hmac import compare_digest
+
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions, permissions
 
 from .models import TokenUse
@@ -18,16 +32,132 @@ class LoggedTokenAuthentication(TokenAuthentication):
         if result is None:
             return None
         user, token = result
-        agreement = getattr(user, "integration", None)
+        agreement = getattr(user, "integration", None)  # read with the token
         if agreement is not None and not agreement.is_valid_on():
             raise exceptions.AuthenticationFailed(_("Срок действия соглашения об интеграции истёк"))
-        TokenUse.objects.create(
-            token_key=token.token_key,
-            agreement=agreement,
-            method=request.method,
-            path=request.get_full_path()[:500],
-        )
+        token_use_log(token=token, agreement=agreement, request=request)
         return result
+
+    def authenticate_credentials(self, token: bytes):
+        """knox's check (the key's candidates, expiry, the digest compared in constant time,
+        an active user) with the user, their agreement and its territory read in the same
+        query as the token."""
+        candidates = AuthToken.objects.filter(
+            token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH].decode("utf-8", "replace")
+        ).select_related("user__integration__territory")
+        for auth_token in candidates:
+            if self._cleanup_token(auth_token):
+                continue
+            try:
+                digest = hash_token(token.decode("utf-8"))
+            except (TypeError, ValueError, binascii.Error):
+                break
+            if compare_digest(digest, auth_token.digest):
+                if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                    self.renew_token(auth_token)
+                return self.validate_user(auth_token)
+        raise exceptions.AuthenticationFailed()  # DRF's own (translated) message
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """knox deletes the user's other expired tokens on every call (a query each time):
+        here once a minute per user and process; the token used is always checked."""
+        expired = auth_token.expiry is not None and auth_token.expiry < timezone.now()
+        if expired or _sweep_due(auth_token.user_id):
+            return super()._cleanup_token(auth_token)
+        return False
+
+
+SWEEP_SECONDS = 60
+_swept: dict[int, float] = {}
+
+
+def _sweep_due(user_id: int) -> bool:
+    now = time.monotonic()
+    with _uses_lock:
+        if now - _swept.get(user_id, -SWEEP_SECONDS) < SWEEP_SECONDS:
+            return False
+        _swept[user_id] = now
+        return True
+
+
+# --- The use log (S1), per minute -------------------------------------------------------------
+# The first call of a minute with a token, method and path writes its row at once (the use is
+# logged before the call is served); the next calls of that minute only count in this process,
+# and the count reaches the row every ``USE_FLUSH_CALLS`` calls, at the first call after the
+# minute, when the log is read (``token_use_flush``) and when the process exits.
+
+USE_FLUSH_CALLS = 50
+
+
+@dataclass
+class _MinuteUse:
+    row_id: int
+    token_key: str
+    minute: dt.datetime
+    pending: int = 0
+
+
+_uses: dict[tuple, _MinuteUse] = {}
+_uses_lock = threading.Lock()
+
+
+def token_use_log(*, token, agreement, request):
+    """S1 «their use is logged»: one row per token, method and path a minute, with a count."""
+    minute = timezone.now().replace(second=0, microsecond=0)
+    path = request.get_full_path()[:500]
+    key = (token.token_key, getattr(agreement, "pk", None), request.method, path)
+    with _uses_lock:
+        use = _uses.get(key)
+        if use is not None and use.minute == minute:
+            use.pending += 1
+            if use.pending >= USE_FLUSH_CALLS:
+                _flush([use])
+            return
+        _flush([u for u in _uses.values() if u.minute < minute], forget_before=minute)
+        row = TokenUse.objects.create(
+            token_key=token.token_key, agreement=agreement, method=request.method, path=path
+        )
+        _uses[key] = _MinuteUse(row.pk, token.token_key, minute)
+
+
+def token_use_flush() -> None:
+    """Add the calls this process has counted to their rows (before the log is read)."""
+    with _uses_lock:
+        minute = timezone.now().replace(second=0, microsecond=0)
+        _flush(list(_uses.values()), forget_before=minute)
+
+
+def _flush(uses, *, forget_before=None) -> None:
+    for use in uses:
+        if use.pending:
+            # A row deleted (or rolled back) meanwhile loses the calls counted for it; the token
+            # in the filter keeps a reused id of another row from getting them.
+            TokenUse.objects.filter(pk=use.row_id, token_key=use.token_key).update(
+                count=F("count") + use.pending
+            )
+            use.pending = 0
+    if forget_before is not None:
+        for key in [k for k, u in _uses.items() if u.minute < forget_before]:
+            del _uses[key]
+
+
+def _flush_at_exit() -> None:
+    try:
+        token_use_flush()
+    except Exception:  # the database may be gone at exit; the rows themselves are written
+        pass
+
+
+atexit.register(_flush_at_exit)
+
+
+def _forget_in_child() -> None:
+    """A forked child starts with no counts of its own (the parent writes its own)."""
+    _uses.clear()
+    _swept.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def integration_of(request):

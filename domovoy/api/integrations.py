@@ -176,7 +176,7 @@ class TokenRevokeView(APIView):
 class TokenUseSerializer(serializers.ModelSerializer):
     class Meta:
         model = TokenUse
-        fields = ["id", "at", "token_key", "method", "path"]
+        fields = ["id", "at", "token_key", "method", "path", "count"]
         read_only_fields = fields
 
 

@@ -73,9 +73,11 @@ class IntegrationAgreement(models.Model):
 
 
 class TokenUse(models.Model):
-    """One API call made with a token (S1: «their use is logged»)."""
+    """API calls made with a token (S1: «their use is logged»): one row per token, method and
+    path in a minute (per server process), ``at`` its first call, ``count`` the calls."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    count = models.PositiveIntegerField(default=1)
     token_key = models.CharField(max_length=25, db_index=True)
     agreement = models.ForeignKey(
         IntegrationAgreement, null=True, on_delete=models.SET_NULL, related_name="uses"
@@ -87,4 +89,6 @@ class TokenUse(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.token_key} {self.method} {self.path}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M:%S} {self.token_key} {self.method} {self.path} ×{self.count}"
+        )

@@ -3,6 +3,7 @@
 from django.db.models import Count, OuterRef, Subquery
 from knox.models import AuthToken
 
+from .auth import token_use_flush
 from .models import IntegrationAgreement, TokenUse
 
 
@@ -16,6 +17,7 @@ def agreement_list():
 
 def agreement_tokens(*, agreement):
     """The live tokens of an agreement with the time of their last use (one query)."""
+    token_use_flush()
     last_use = (
         TokenUse.objects.filter(token_key=OuterRef("token_key")).order_by("-at").values("at")[:1]
     )
@@ -27,4 +29,6 @@ def agreement_tokens(*, agreement):
 
 
 def agreement_uses(*, agreement):
+    """The use log, newest first; calls this process counted are added first."""
+    token_use_flush()
     return TokenUse.objects.filter(agreement=agreement).order_by("-at", "-id")

@@ -7,6 +7,8 @@ package (Russia and Belarus); the operator-editable ``CalendarOverride`` table w
 
 import datetime as dt
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,10 +22,29 @@ def _country_calendar(country, year):
     return holidays.country_holidays(country, years=[year])
 
 
+# Inside ``calendar_snapshot()`` the overrides are read from the cache once, not once per day
+# looked at (a deadline in working days asks about each day several times; with Redis each ask
+# was a round trip).
+_snapshot: ContextVar[dict | None] = ContextVar("worktime_overrides", default=None)
+
+
 def _overrides():
+    snapshot = _snapshot.get()
+    if snapshot is not None:
+        return snapshot
     from domovoy.core.models import CalendarOverride
 
     return CalendarOverride.cached_map()
+
+
+@contextmanager
+def calendar_snapshot():
+    """Compute within the block against one reading of the calendar overrides."""
+    token = _snapshot.set(_overrides())
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
 
 
 def is_working_day(day: dt.date, *, country: str | None = None) -> bool:
@@ -139,6 +160,7 @@ def _parse_days(spec):
     return list(range(first, last + 1))
 
 
+@lru_cache(maxsize=256)
 def parse_working_hours(text: str) -> WorkSchedule | None:
     """Read simple working-hours text of an organisation's card, or None if it is not simple.
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,29 +69,27 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _recipients(ids: set[int]) -> dict[int, channels.Recipient]:
-    """Everything the channel rules need about these users: four queries, whatever the count."""
-    users = User.objects.filter(pk__in=ids, is_active=True).values_list("id", "email", "phone")
-    chosen = dict(
-        ChannelPreference.objects.filter(user_id__in=ids).values_list("user_id", "channels")
-    )
-    with_push = set(
-        PushSubscription.objects.filter(user_id__in=ids).values_list("user_id", flat=True)
-    )
-    with_telegram = set(
-        TelegramLink.objects.filter(user_id__in=ids, chat_id__isnull=False).values_list(
-            "user_id", flat=True
+    """Everything the channel rules need about these users: one query, whatever the count."""
+    mine = OuterRef("pk")
+    users = (
+        User.objects.filter(pk__in=ids, is_active=True)
+        .annotate(
+            chosen=Subquery(ChannelPreference.objects.filter(user=mine).values("channels")[:1]),
+            has_push=Exists(PushSubscription.objects.filter(user=mine)),
+            has_telegram=Exists(TelegramLink.objects.filter(user=mine, chat_id__isnull=False)),
         )
+        .values_list("id", "email", "phone", "chosen", "has_push", "has_telegram")
     )
     return {
         pk: channels.Recipient(
             id=pk,
             email=email or "",
             phone=phone or "",
-            has_push=pk in with_push,
-            has_telegram=pk in with_telegram,
-            chosen=tuple(chosen[pk]) if pk in chosen else None,
+            has_push=has_push,
+            has_telegram=has_telegram,
+            chosen=tuple(chosen) if chosen is not None else None,
         )
-        for pk, email, phone in users
+        for pk, email, phone, chosen, has_push, has_telegram in users
     }
 
 
@@ -106,7 +105,9 @@ def notices_enqueue(intents: Iterable[NoticeIntent]) -> int:
     on = channels.configured()
     inserted = 0
     due_now = False
-    with transaction.atomic():
+    # Inside the producer's transaction no savepoint of its own (two round trips per notice
+    # of an intake): that transaction is all or nothing; called alone, one of its own.
+    with nullcontext() if connection.in_atomic_block else transaction.atomic():
         for chunk in _chunks(intents, CHUNK):
             recipients = _recipients({i.recipient_id for i in chunk})
             rows: dict[str, tuple] = {}

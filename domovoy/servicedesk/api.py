@@ -47,7 +47,7 @@ from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
 from domovoy.directory.models import Building, Organization, Premises
 
-from . import conversation, deadlines, downloads, filters, selectors, services
+from . import conversation, deadlines, downloads, filters, intake_cache, selectors, services
 from . import permissions as who
 from .models import Attachment, Channel, Comment, RequestEvent, ServiceRequest, Topic
 from .workflow import (
@@ -537,18 +537,60 @@ class RequestDetailSerializer(RequestListSerializer):
         return [action_info(t, obj) for t in services.allowed_actions(obj, self.viewer.user)]
 
 
+class RequestLinksSerializer(serializers.Serializer):
+    self = serializers.CharField(help_text="the request with its history and conversation")
+    actions = serializers.CharField(help_text="what the caller may do now")
+    comments = serializers.CharField(help_text="the conversation; files filed with the request")
+
+
+class RequestCreatedSerializer(RequestListSerializer):
+    """The 201 of intake: what the caller needs (number, status, deadline, executor) and links
+    to the rest. The history (one creation row), the conversation and the actions are not
+    serialised here: they cost more than the intake itself and are one GET away."""
+
+    links = serializers.SerializerMethodField()
+
+    class Meta(RequestListSerializer.Meta):
+        fields = [*RequestListSerializer.Meta.fields, "external_id", "links"]
+        read_only_fields = fields
+
+    @extend_schema_field(RequestLinksSerializer)
+    def get_links(self, obj) -> dict:
+        routes = (("self", "detail"), ("actions", "actions"), ("comments", "comments"))
+        return {name: reverse(f"sd-request-{route}", args=[obj.pk]) for name, route in routes}
+
+
 # --- Input serializers -----------------------------------------------------------------------
+
+
+class TopicChoiceField(serializers.PrimaryKeyRelatedField):
+    """A topic by id from the cached classifier (``intake_cache.topics``): no query."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        topic = intake_cache.topics().get(pk)
+        if topic is None:
+            self.fail("does_not_exist", pk_value=data)
+        return topic
 
 
 class RequestCreateSerializer(serializers.Serializer):
     """Intake (R1). ``caller_name`` is mandatory for the call centre; ``external_id`` is the
     request's number in the integration's own system."""
 
-    building = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all())
+    # The territory joined: a token's agreement may limit the buildings (one query for both).
+    building = serializers.PrimaryKeyRelatedField(
+        queryset=Building.objects.select_related("territory")
+    )
     premises = serializers.PrimaryKeyRelatedField(
         queryset=Premises.objects.all(), required=False, allow_null=True
     )
-    topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all())
+    topic = TopicChoiceField(queryset=Topic.objects.all())
     text = serializers.CharField(max_length=5000)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
     caller_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -688,7 +730,7 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
             "application/json": RequestCreateSerializer,
             "multipart/form-data": RequestCreateSerializer,
         },
-        responses={201: RequestDetailSerializer, **ERRORS},
+        responses={201: RequestCreatedSerializer, **ERRORS},
     )
     def post(self, request):
         """File a request (R1): a resident for themselves (channel web), a call-centre
@@ -722,9 +764,13 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
             external_system=viewer.agreement.system_name[:50] if viewer.is_token else "",
             external_id=d.get("external_id", "") if viewer.is_token else "",
         )
-        # The author (or the operator filing for a caller) sees what they filed; the object
-        # holds the building, topic and executor the service set.
-        return self.detail(obj, status_code=status.HTTP_201_CREATED, reread=False)
+        return self.created(obj, viewer)
+
+    def created(self, obj: ServiceRequest, viewer: Viewer) -> Response:
+        """The author (or the operator filing for a caller) sees what they filed; the object
+        holds the building, premises, topic and executor the service set: no query."""
+        data = RequestCreatedSerializer(obj, context={"viewer": viewer}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class RequestDetailView(RequestsAPIView):

@@ -10,7 +10,10 @@ class ServicedeskConfig(AppConfig):
     def ready(self):
         from domovoy.core.private_files import register_download
 
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import (
+            intake_cache,
+            permissions,  # noqa: F401 - registers the rules
+        )
 
         # The download view of every file of the app (S5); the API views serve people with a
         # session too, residents and staff alike.
@@ -29,3 +32,4 @@ class ServicedeskConfig(AppConfig):
             "thumbnail",
             lambda a: reverse("sd-attachment-thumbnail", args=[a.request_id, a.pk]),
         )
+        intake_cache.connect_signals()

@@ -22,7 +22,11 @@ def crew_dispatch_limit() -> dt.timedelta:
 def topic_deadline(topic, start: dt.datetime, *, organization=None) -> dt.datetime:
     """The default deadline of a request on ``topic`` filed at ``start`` and handled by
     ``organization`` (its working hours count for working-time topics)."""
-    schedule = worktime.schedule_for(organization)
+    with worktime.calendar_snapshot():
+        return _topic_deadline(topic, start, worktime.schedule_for(organization))
+
+
+def _topic_deadline(topic, start: dt.datetime, schedule) -> dt.datetime:
     if topic.deadline_days:
         if topic.deadline_working:
             return worktime.add_working_days_deadline(start, topic.deadline_days, schedule=schedule)

@@ -37,7 +37,7 @@ from domovoy.directory.models import (
 )
 from domovoy.directory.selectors import building_manager, building_supplier
 
-from . import deadlines, documents, events, obscene
+from . import deadlines, documents, events, intake_cache, numbering, obscene
 from . import permissions as who
 from .models import (
     Call,
@@ -120,6 +120,25 @@ def route_request(*, building, topic, on: dt.date | None = None) -> Routing:
     return Routing(manager, None, "manager")
 
 
+def request_insert_numbered(request: ServiceRequest, now: dt.datetime) -> None:
+    """Insert ``request`` with its number: the year and the row id ("2026-000123"), unique
+    without a counter row to lock. On PostgreSQL the id is claimed from the table's sequence
+    first (``numbering.next_id``: a block of ids per process, one query per block), so the row is
+    written once, numbered; elsewhere it is numbered right after its insert."""
+    request.pk = numbering.next_id(ServiceRequest)
+    if request.pk is not None:
+        request.number = _number(request.pk, now)
+        request.save(force_insert=True)
+        return
+    request.save(force_insert=True)
+    request.number = _number(request.pk, now)
+    ServiceRequest.objects.filter(pk=request.pk).update(number=request.number)
+
+
+def _number(pk: int, now: dt.datetime) -> str:
+    return f"{timezone.localtime(now):%Y}-{pk:06d}"
+
+
 def _check_intake_actor(*, channel, author, actor):
     if channel in (Channel.WEB, Channel.APP):
         if author is None or getattr(actor, "pk", None) != author.pk:
@@ -138,11 +157,10 @@ def _check_topic(topic, errors):
         errors["topic"] = [_("Выберите тему заявки")]
     elif not topic.is_active:
         errors["topic"] = [_("Тема «%(name)s» больше не используется") % {"name": topic.name}]
-    elif topic.children.filter(is_active=True).exists():
+    elif topic.pk in intake_cache.group_topic_ids():
         errors["topic"] = [_("«%(name)s» — группа тем; выберите тему внутри неё") % {"name": topic}]
 
 
-@transaction.atomic
 def service_request_create(
     *,
     building,
@@ -184,9 +202,11 @@ def service_request_create(
             _("Заявка не принята: исправьте поля"), code="invalid", fields=errors
         )
 
-    routing = route_request(building=building, topic=topic)
+    # Reads first, outside the transaction: a refusal leaves the caller's transaction usable,
+    # and the writes below need no savepoint of their own.
+    routing = intake_cache.routing(building=building, topic=topic)
     now = timezone.now()
-    request = ServiceRequest.objects.create(
+    request = ServiceRequest(
         channel=channel,
         external_system=external_system,
         external_id=external_id,
@@ -206,25 +226,24 @@ def service_request_create(
         deadline_at=deadlines.topic_deadline(topic, now, organization=routing.executor),
         deadline_source=DeadlineSource.TOPIC,
     )
-    # The number is the year and the row id: unique without a counter table to lock.
-    request.number = f"{timezone.localtime(now):%Y}-{request.pk:06d}"
-    ServiceRequest.objects.filter(pk=request.pk).update(number=request.number)
-    event = events.record_event(
-        request=request,
-        action=Action.CREATE,
-        actor=actor,
-        at=now,
-        from_status="",
-        to_status=request.status,
-        data={
-            "channel": channel,
-            "routing": routing.rule,
-            "executor_org_id": routing.executor.pk,
-            "deadline_at": request.deadline_at.isoformat(),
-            "has_obscene": request.has_obscene,
-        },
-    )
-    events.notify_resident(request, event)
+    with transaction.atomic(savepoint=False):
+        request_insert_numbered(request, now)
+        event = events.record_event(
+            request=request,
+            action=Action.CREATE,
+            actor=actor,
+            at=now,
+            from_status="",
+            to_status=request.status,
+            data={
+                "channel": channel,
+                "routing": routing.rule,
+                "executor_org_id": routing.executor.pk,
+                "deadline_at": request.deadline_at.isoformat(),
+                "has_obscene": request.has_obscene,
+            },
+        )
+        events.notify_resident(request, event)
     return request
 
 

@@ -5,8 +5,10 @@ writes only for the agreement's own organisation, never beyond the token's scope
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from knox.models import AuthToken
 
 from domovoy.api.services import integration_token_revoke
@@ -198,12 +200,16 @@ def test_a_token_of_a_uo_that_no_longer_manages_the_building_gets_names_masked(
 def test_the_account_list_costs_the_same_queries_for_one_or_many_rows(client_for, uo, building):
     client = client_for(organization=uo)
     f.premises_with_account(building, "1")
-    with CaptureQueriesContext(connection) as one:
+    # Within one minute after a first call: the token-use row of the minute and knox's sweep
+    # of expired tokens are written/run by the first call only (issue 10).
+    with time_machine.travel(timezone.now(), tick=False):
         assert client.get("/api/v1/accounts/").status_code == 200
-    for n in range(2, 12):
-        f.premises_with_account(building, str(n))
-    with CaptureQueriesContext(connection) as many:
-        assert len(client.get("/api/v1/accounts/").json()["results"]) == 11
+        with CaptureQueriesContext(connection) as one:
+            assert client.get("/api/v1/accounts/").status_code == 200
+        for n in range(2, 12):
+            f.premises_with_account(building, str(n))
+        with CaptureQueriesContext(connection) as many:
+            assert len(client.get("/api/v1/accounts/").json()["results"]) == 11
     assert len(many) == len(one)
 
 

@@ -13,12 +13,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from domovoy.core.errors import ApplicationError
+from domovoy.web.pages import redirect_next
 
 from . import channels, selectors, services
 
@@ -26,10 +26,7 @@ PAGE_SIZE = 20
 
 
 def _back(request, default="notifications:inbox"):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(reverse(default))
+    return redirect_next(request, default)
 
 
 @login_required

@@ -395,9 +395,7 @@ def staff_bulk_accept(request):
     _require_queue_user(request)
     user = request.user
     form = BulkAcceptForm(request.POST)
-    back = request.POST.get("next") or reverse("servicedesk:staff_queue")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("servicedesk:staff_queue")
+    back = pages.next_url(request, "servicedesk:staff_queue")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -21,3 +21,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A request refused before any view reads it answers 400 with a sentence (S7).
+handler400 = "domovoy.web.bad_request.bad_request"

@@ -4,7 +4,6 @@ web push), the Telegram webhook."""
 from __future__ import annotations
 
 import hmac
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError
 from domovoy.web.pages import redirect_next
 
@@ -126,7 +126,7 @@ def telegram_webhook(request, secret):
     if header is not None and not hmac.compare_digest(header.encode(), expected.encode()):
         raise Http404
     try:
-        update = json.loads(request.body or b"{}")
+        update = bounds.json_loads(request.body or b"{}")
     except ValueError:
         return HttpResponseBadRequest("bad json")
     if not isinstance(update, dict):

@@ -265,7 +265,8 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_object(self):
         # Any existing work order is found, then its request's rule decides: 403, not 404,
         # for a party that may not read it (S2).
-        work_order = selectors.work_order_get(pk=self.kwargs["pk"])
+        pk = bounds.parse_id(self.kwargs["pk"])  # the router's pk is any text (S7)
+        work_order = selectors.work_order_get(pk=pk) if pk is not None else None
         if work_order is None:
             raise NotFound()
         if not self.request.user.has_perm("workorders.view_work_order", work_order):

@@ -253,3 +253,13 @@ def test_every_integer_a_form_takes_is_bounded():
             if isinstance(field, forms.IntegerField) and field.max_value is None:
                 loose.append(f"{form.__name__}.{name}")
     assert loose == []
+
+
+# --- found by the fuzzer (make fuzz) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("pk", ["abc", "%C2%ACv", HUGE, "-1"])
+def test_a_work_order_id_that_is_not_a_number_is_a_json_404(functional_operator, pk):
+    for url in (f"/api/v1/work-orders/{pk}/", f"/api/v1/work-orders/{pk}/pdf/"):
+        response = api_as(functional_operator).get(url)
+        assert response.status_code == 404 and response.json()["code"] == "not_found"

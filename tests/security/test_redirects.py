@@ -3,6 +3,7 @@ or scripted one to its safe fallback; an address inside the site is still follow
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.timezone import now
 
 from domovoy.notifications.models import InboxMessage
@@ -16,6 +17,15 @@ from tests.servicedesk.conftest import (  # noqa: F401 - fixtures
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("S7")]
+
+
+@pytest.fixture(autouse=True)
+def _restore_language(settings):
+    """The language switch below leaves English active in the thread; later tests expect
+    the default language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
 
 EVIL = ["/\\evil.example", "//evil.example", "https://evil.example", "javascript:alert(1)"]
 EVIL_IDS = ["backslash", "scheme-relative", "absolute", "javascript"]

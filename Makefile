@@ -51,7 +51,7 @@ format: $(STAMP)  ## apply ruff fixes and formatting
 	$(BIN)/ruff format .
 
 fuzz: $(STAMP)  ## fuzz the REST API from its OpenAPI schema (schemathesis, no 5xx allowed)
-	scripts/fuzz_api.sh
+	PY=$(BIN)/python scripts/fuzz_api.sh
 
 bench: $(STAMP)  ## run the benchmarks (ratios against a baseline in the same run)
 	$(BIN)/python -m bench $(BENCH_ARGS)

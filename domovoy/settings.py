@@ -229,6 +229,17 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="120/min"),
     },
 }
+# Bounds of API input (S7): one JSON parser caps the body size and the nesting depth
+# (domovoy/api/parsers.py); Django's field limit answers 400 for thousands of query or form
+# parameters alike (both parse through QueryDict).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "domovoy.api.parsers.BoundedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=2 * 1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Domovoy API",

@@ -19,3 +19,6 @@ urlpatterns = [
 ]
 # No /media/ pattern, in DEBUG or not: uploads are private and leave only through download
 # views that ask a permission (domovoy.core.private_files, S5).
+
+# A request refused before any view reads it answers 400 with a sentence (S7).
+handler400 = "domovoy.web.bad_request.bad_request"

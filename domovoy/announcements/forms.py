@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core.bounds import form_integer
 from domovoy.directory.models import Role, Territory
 
 from .models import Audience, HelpSection
@@ -61,7 +62,9 @@ class AnnouncementForm(forms.Form):
 class SectionForm(forms.Form):
     title = forms.CharField(label=_("Название"), max_length=200)
     description = forms.CharField(label=_("Описание"), max_length=300, required=False)
-    position = forms.IntegerField(label=_("Порядок"), min_value=0, initial=0, required=False)
+    position = form_integer(
+        "PositiveSmallIntegerField", label=_("Порядок"), initial=0, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,11 @@
 """Every API error is JSON ``{"code": ..., "message": ..., "fields": {...}}``."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -28,6 +33,15 @@ def _flatten(detail):
     return {}
 
 
+def bad_input_body(exc) -> dict:
+    """The JSON error body of a request Django refuses before any view reads it."""
+    if isinstance(exc, TooManyFieldsSent):
+        return {"code": "too_many_fields", "message": _("Слишком много параметров"), "fields": {}}
+    if isinstance(exc, RequestDataTooBig):
+        return {"code": "body_too_large", "message": _("Тело запроса слишком велико"), "fields": {}}
+    return {"code": "bad_request", "message": _("Неверный запрос"), "fields": {}}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
@@ -38,6 +52,10 @@ def exception_handler(exc, context):
             {"code": "invalid", "message": "; ".join(exc.messages), "fields": fields},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, SuspiciousOperation):
+        # Thousands of query or form parameters, an oversized body (S7): a 400 like any
+        # other bad input, never a 500 or an HTML page.
+        return Response(bad_input_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, PermissionDenied):

@@ -1,16 +1,18 @@
 """The audit log as an XLSX file (S3: «exportable»), written row by row in constant memory to
-a temporary file that the response then streams."""
+a temporary file that the response then streams (through ``core.exports``, which keeps
+logged values as text, never formulas)."""
 
 import json
-import tempfile
 
-import xlsxwriter
-from django.http import FileResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from domovoy.core import exports
+from domovoy.core.exports import XLSX_TYPE
+
 from .selectors import change_rows
+
+__all__ = ["XLSX_TYPE", "audit_rows", "audit_xlsx_response"]
 
 # An XLSX sheet holds 1,048,576 rows; stop short of it and say so in the last row.
 MAX_ROWS = 1_000_000
@@ -25,64 +27,33 @@ HEADERS = [
     gettext_lazy("Было"),
     gettext_lazy("Стало"),
 ]
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, (list, dict)):
+    if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
-    return value if isinstance(value, (int, float)) else str(value)
+    return value
 
 
-def write_audit_xlsx(entries, fileobj):
-    """Write ``entries`` (a queryset) to ``fileobj``: one row per changed field."""
-    book = xlsxwriter.Workbook(
-        fileobj,
-        {
-            "constant_memory": True,
-            "in_memory": False,
-            # Logged values are data, never formulas or links (no injection via a card field).
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet = book.add_worksheet(_("Журнал аудита"))
-    bold = book.add_format({"bold": True})
-    stamp = book.add_format({"num_format": "dd.mm.yyyy hh:mm:ss"})
-    for col, title in enumerate(HEADERS):
-        sheet.write_string(0, col, str(title), bold)
-    sheet.set_column(0, 0, 19)
-    sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 4, 16)
-    sheet.set_column(5, 8, 30)
-    row = 1
+def audit_rows(entries, *, limit=MAX_ROWS):
+    """One row per changed field of ``entries`` (a queryset), cut at ``limit`` with a note."""
+    count = 0
     for entry in entries.iterator(chunk_size=2000):
-        base = [
-            entry.actor_name,
-            entry.get_action_display(),
-            entry.model,
-            entry.object_id,
-            entry.object_repr,
-        ]
-        changes = change_rows(entry) or [("", None, None)]
-        for field, before, after in changes:
-            if row >= MAX_ROWS:
-                sheet.write_string(row, 0, _("Выгрузка обрезана: уточните фильтры"))
-                book.close()
-                return row
-            local = timezone.localtime(entry.at).replace(tzinfo=None)
-            sheet.write_datetime(row, 0, local, stamp)
-            for col, value in enumerate(base + [field, _cell(before), _cell(after)], start=1):
-                sheet.write(row, col, _cell(value))
-            row += 1
-    book.close()
-    return row - 1
+        base = [entry.at, entry.actor_name, entry.get_action_display(), entry.model]
+        base += [entry.object_id, entry.object_repr]
+        for field, before, after in change_rows(entry) or [("", None, None)]:
+            if count >= limit:
+                yield [_("Выгрузка обрезана: уточните фильтры")]
+                return
+            yield base + [field, _cell(before), _cell(after)]
+            count += 1
 
 
 def audit_xlsx_response(entries, *, filename="audit.xlsx"):
-    tmp = tempfile.TemporaryFile(suffix=".xlsx")
-    write_audit_xlsx(entries, tmp)
-    tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    sheet = exports.Sheet(
+        title=_("Журнал аудита"),
+        header=HEADERS,
+        rows=audit_rows(entries),
+        widths={0: 19, 1: 40, 2: 16, 3: 16, 4: 16, 5: 30, 6: 30, 7: 30, 8: 30},
+    )
+    return exports.xlsx_response([sheet], filename=filename, large=True)

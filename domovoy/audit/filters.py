@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core.bounds import IdFilter
+
 from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 
@@ -27,7 +29,7 @@ class _PeriodFilterSet(django_filters.FilterSet):
 
 
 class AuditEntryFilter(_PeriodFilterSet):
-    actor = django_filters.NumberFilter(field_name="actor_id", label=_("кто (id пользователя)"))
+    actor = IdFilter(field_name="actor_id", label=_("кто (id пользователя)"))
     actor_name = django_filters.CharFilter(
         field_name="actor_name", lookup_expr="icontains", label=_("кто")
     )
@@ -45,7 +47,7 @@ class AuditEntryFilter(_PeriodFilterSet):
 
 
 class PersonalDataAccessFilter(_PeriodFilterSet):
-    user = django_filters.NumberFilter(field_name="user_id", label=_("кто (id пользователя)"))
+    user = IdFilter(field_name="user_id", label=_("кто (id пользователя)"))
     user_name = django_filters.CharFilter(method="filter_user_name", label=_("кто"))
     subject = django_filters.CharFilter(
         field_name="subject", lookup_expr="icontains", label=_("чьи данные")

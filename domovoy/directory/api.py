@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from domovoy.api.auth import TokenScopePermission, integration_of
 from domovoy.api.errors import ErrorSerializer
 from domovoy.audit.services import personal_data_read
+from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError
 from domovoy.core.masking import mask_name
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
@@ -467,8 +468,8 @@ class BuildingInputSerializer(serializers.Serializer):
     )
     latitude = serializers.FloatField(required=False, allow_null=True)
     longitude = serializers.FloatField(required=False, allow_null=True)
-    entrances = serializers.IntegerField(required=False, min_value=1)
-    floors = serializers.IntegerField(required=False, min_value=1)
+    entrances = bounds.api_integer("PositiveSmallIntegerField", required=False, min_value=1)
+    floors = bounds.api_integer("PositiveSmallIntegerField", required=False, min_value=1)
     year_built = serializers.IntegerField(
         required=False, allow_null=True, min_value=1700, max_value=2100
     )

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from domovoy.core.bounds import column_validators
 from domovoy.core.models import TimeStampedModel
 from domovoy.core.private_files import PrivateFileField
 
@@ -299,9 +300,19 @@ class Building(TimeStampedModel):
     )
     latitude = models.FloatField(_("широта"), null=True, blank=True)
     longitude = models.FloatField(_("долгота"), null=True, blank=True)
-    entrances = models.PositiveSmallIntegerField(_("подъездов"), default=1)
-    floors = models.PositiveSmallIntegerField(_("этажей"), default=1)
-    year_built = models.PositiveSmallIntegerField(_("год постройки"), null=True, blank=True)
+    # Bounded by the column whatever the database (core.bounds, S7).
+    entrances = models.PositiveSmallIntegerField(
+        _("подъездов"), default=1, validators=column_validators("PositiveSmallIntegerField", low=1)
+    )
+    floors = models.PositiveSmallIntegerField(
+        _("этажей"), default=1, validators=column_validators("PositiveSmallIntegerField", low=1)
+    )
+    year_built = models.PositiveSmallIntegerField(
+        _("год постройки"),
+        null=True,
+        blank=True,
+        validators=column_validators("PositiveSmallIntegerField", low=1700, high=2100),
+    )
     # Lower-case "street house block" for address search (LIKE on SQLite, pg_trgm on PG).
     search_text = models.CharField(max_length=300, editable=False, db_index=True, default="")
     history = HistoricalRecords()
@@ -352,8 +363,15 @@ class Premises(models.Model):
     building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="premises")
     number = models.CharField(_("номер"), max_length=20)
     kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.FLAT)
-    entrance = models.PositiveSmallIntegerField(_("подъезд"), null=True, blank=True)
-    floor = models.SmallIntegerField(_("этаж"), null=True, blank=True)
+    entrance = models.PositiveSmallIntegerField(
+        _("подъезд"),
+        null=True,
+        blank=True,
+        validators=column_validators("PositiveSmallIntegerField", low=1),
+    )
+    floor = models.SmallIntegerField(
+        _("этаж"), null=True, blank=True, validators=column_validators("SmallIntegerField")
+    )
     area = models.DecimalField(
         _("площадь, м²"), max_digits=8, decimal_places=2, null=True, blank=True
     )

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from domovoy.api.auth import TokenScopePermission
+from domovoy.core import bounds
 
 from . import selectors, services
 from .models import FeedbackItem, FeedbackKind, FeedbackStatus
@@ -27,7 +28,7 @@ class FeedbackItemInSerializer(serializers.Serializer):
         default="",
         help_text="organization or building (data_change)",
     )
-    target_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    target_id = bounds.api_id(required=False, allow_null=True, default=None)
     field = serializers.CharField(required=False, allow_blank=True, default="")
     proposed_value = serializers.CharField(required=False, allow_blank=True, default="")
     proposed_topic_name = serializers.CharField(required=False, allow_blank=True, default="")

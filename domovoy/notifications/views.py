@@ -4,7 +4,6 @@ web push), the Telegram webhook."""
 from __future__ import annotations
 
 import hmac
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,12 +12,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError
+from domovoy.web.pages import redirect_next
 
 from . import channels, selectors, services
 
@@ -26,10 +26,7 @@ PAGE_SIZE = 20
 
 
 def _back(request, default="notifications:inbox"):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(reverse(default))
+    return redirect_next(request, default)
 
 
 @login_required
@@ -129,7 +126,7 @@ def telegram_webhook(request, secret):
     if header is not None and not hmac.compare_digest(header.encode(), expected.encode()):
         raise Http404
     try:
-        update = json.loads(request.body or b"{}")
+        update = bounds.json_loads(request.body or b"{}")
     except ValueError:
         return HttpResponseBadRequest("bad json")
     if not isinstance(update, dict):

@@ -2,20 +2,19 @@
 pages (secret token), the operators' queue and review, a UO's requests for its contractors."""
 
 import datetime as _dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from domovoy.core import roles
+from domovoy.core import exports, roles
 from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import serve_private_file
 from domovoy.core.ratelimit import ratelimit
@@ -438,24 +437,15 @@ def template(request, kind):
     """A blank XLSX form with the header row of a file of appendix 2."""
     if kind not in TEMPLATE_HEADERS:
         raise Http404
-    import xlsxwriter
-
     title, headers = TEMPLATE_HEADERS[kind]
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = workbook.add_worksheet(title[:31])
-    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     required = {c.label for spec in importers.SHEETS.values() for c in spec.columns if c.required}
-    for col, header in enumerate(headers):
-        sheet.write(0, col, header, bold)
-        sheet.set_column(col, col, max(12, len(header) + 4))
-        if header in required:
-            sheet.write_comment(0, col, _("Обязательный столбец"))
-    sheet.freeze_panes(1, 0)
-    workbook.close()
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    sheet = exports.Sheet(
+        title=title,
+        header=headers,
+        widths={col: max(12, len(h) + 4) for col, h in enumerate(headers)},
+        header_notes={
+            col: _("Обязательный столбец") for col, h in enumerate(headers) if h in required
+        },
+        freeze_header=True,
     )
-    response["Content-Disposition"] = f'attachment; filename="onboarding-{kind}.xlsx"'
-    return response
+    return exports.xlsx_response([sheet], filename=f"onboarding-{kind}.xlsx")

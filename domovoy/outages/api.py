@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from domovoy.api.auth import SessionOnly, TokenScopePermission
 from domovoy.api.errors import ErrorSerializer
-from domovoy.core import roles
+from domovoy.core import bounds, roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.directory.models import Building, Resource
 
@@ -255,7 +255,7 @@ class PublicOutageSerializer(OutageListSerializer):
 
 class OutageZoneInputSerializer(serializers.Serializer):
     building_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        child=bounds.api_id(),
         required=False,
         max_length=100_000,
     )
@@ -357,7 +357,7 @@ class OutageDurationQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     resource = resource_field(required=False)
-    building = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    building = bounds.api_id(required=False)
     by = NamedChoiceField(
         enum_name="OutageDurationsByEnum",
         choices=[("building", "building"), ("account", "account")],

@@ -1,12 +1,11 @@
-"""Export of outage durations for billing recalculation (O5, S6): CSV and XLSX."""
+"""Export of outage durations for billing recalculation (O5, S6): CSV and XLSX, written by the
+project's one export helper (``core.exports``, which neutralises formula lead characters)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from domovoy.core import exports
 
 
 def _header(by_account):
@@ -30,23 +29,27 @@ def _row(row, by_account):
 
 
 def durations_csv(rows, *, by_account=False) -> bytes:
-    """UTF-8 with BOM and semicolons: what a Russian-locale spreadsheet opens as columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(_header(by_account))
-    for row in rows:
-        writer.writerow(_row(row, by_account))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return exports.csv_bytes(_header(by_account), (_row(r, by_account) for r in rows))
+
+
+def _sheet(rows, by_account, title):
+    return exports.Sheet(
+        title=_("Длительность отключений"),
+        preamble=[[title]] if title else [],
+        header=_header(by_account),
+        rows=(_row(r, by_account) for r in rows),
+    )
 
 
 def durations_xlsx(rows, *, by_account=False, title="") -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Длительность отключений"))
-    if title:
-        sheet.append([title])
-    sheet.append(_header(by_account))
-    for row in rows:
-        sheet.append(_row(row, by_account))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return exports.xlsx_bytes([_sheet(rows, by_account, title)])
+
+
+def durations_csv_response(rows, *, by_account=False, filename):
+    return exports.csv_response(
+        _header(by_account), (_row(r, by_account) for r in rows), filename=filename
+    )
+
+
+def durations_xlsx_response(rows, *, by_account=False, title="", filename):
+    return exports.xlsx_response([_sheet(rows, by_account, title)], filename=filename)

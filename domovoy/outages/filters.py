@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core.bounds import IdFilter
 from domovoy.directory.models import Resource
 
 from . import selectors
@@ -22,8 +23,8 @@ class OutageFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=OutageKind.choices, label=_("Вид"), empty_label=_("Все")
     )
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    building = django_filters.NumberFilter(method="filter_building", label=_("дом (id)"))
+    organization = IdFilter(field_name="organization_id")
+    building = IdFilter(method="filter_building", label=_("дом (id)"))
     date_from = django_filters.DateFilter(method="filter_noop", label=_("с даты"))
     date_to = django_filters.DateFilter(method="filter_noop", label=_("по дату"))
     period = django_filters.ChoiceFilter(

@@ -3,12 +3,12 @@ card's refine / zone / complete / cancel forms, durations (O5) and «Мои ад
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from domovoy.core import bounds
+from domovoy.core.bounds import IdFormField
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Resource
 
@@ -44,14 +44,16 @@ class ZoneFields(StyledForm):
     def zone(self):
         data = self.cleaned_data
         try:
-            ids = [int(x) for x in (data.get("building_ids") or "").split(",") if x.strip()]
-            streets = json.loads(data.get("streets") or "[]")
-            polygon = json.loads(data.get("polygon") or "[]")
+            parts = [x for x in (data.get("building_ids") or "").split(",") if x.strip()]
+            ids = [bounds.parse_id(x) for x in parts]
+            ids = None if None in ids else ids  # a bad or out-of-range id refuses the zone
+            streets = bounds.json_loads(data.get("streets") or "[]")
+            polygon = bounds.json_loads(data.get("polygon") or "[]")
         except (ValueError, TypeError):
             raise ApplicationError(
                 _("Зона отключения задана неверно."), code="invalid_zone"
             ) from None
-        if not isinstance(streets, list) or not isinstance(polygon, list):
+        if ids is None or not isinstance(streets, list) or not isinstance(polygon, list):
             raise ApplicationError(_("Зона отключения задана неверно."), code="invalid_zone")
         return zone_spec(building_ids=ids, streets=streets, polygon=polygon)
 
@@ -61,7 +63,7 @@ class ZoneFields(StyledForm):
         ids = []
         for part in str(raw).split(",")[:MAX_ZONE_LABELS]:
             part = part.strip()
-            if part.isdigit() and int(part) < 2**31:
+            if bounds.parse_id(part) is not None:
                 ids.append(int(part))
         return ids
 
@@ -176,6 +178,6 @@ class DurationsForm(StyledForm):
 
 
 class FavouriteForm(StyledForm):
-    building = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    building = IdFormField(widget=forms.HiddenInput)
     label = forms.ChoiceField(label=gettext_lazy("Метка"), choices=FavouriteLabel.choices)
     title = forms.CharField(label=gettext_lazy("Своё название"), required=False, max_length=100)

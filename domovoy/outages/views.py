@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -296,23 +296,17 @@ def durations(request):
         fmt = request.GET.get("format")
         stem = f"outages-{d['date_from']:%Y%m%d}-{d['date_to']:%Y%m%d}"
         if fmt == "csv":
-            response = HttpResponse(
-                export.durations_csv(rows, by_account=by_account),
-                content_type="text/csv; charset=utf-8",
+            return export.durations_csv_response(
+                rows, by_account=by_account, filename=f"{stem}.csv"
             )
-            response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-            return response
         if fmt == "xlsx":
             title = _("Длительность отключений с %(a)s по %(b)s") % {
                 "a": d["date_from"].strftime("%d.%m.%Y"),
                 "b": d["date_to"].strftime("%d.%m.%Y"),
             }
-            response = HttpResponse(
-                export.durations_xlsx(rows, by_account=by_account, title=title),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            return export.durations_xlsx_response(
+                rows, by_account=by_account, title=title, filename=f"{stem}.xlsx"
             )
-            response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-            return response
     return render(
         request,
         "outages/durations.html",

@@ -33,15 +33,16 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from domovoy.api.auth import TokenScopePermission, integration_of, token_territory
 from domovoy.api.errors import ErrorSerializer
+from domovoy.api.parsers import BoundedJSONParser
 from domovoy.api.throttles import ScopedRateThrottle
 from domovoy.audit.services import personal_data_read
-from domovoy.core import roles
+from domovoy.core import bounds, roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
@@ -624,9 +625,7 @@ def _param_field(param, required: bool) -> serializers.Field:
     if kind == "rating":
         return serializers.IntegerField(min_value=1, max_value=5, **common)
     if kind in _ID_KINDS:
-        return serializers.IntegerField(
-            min_value=1, max_value=2**31 - 1, help_text=f"{kind} id", **common
-        )
+        return bounds.api_id(help_text=f"{kind} id", **common)
     if kind == "file":
         return serializers.FileField(**common)
     raise AssertionError(f"unknown parameter kind {kind}")
@@ -643,9 +642,9 @@ def action_serializer(action: str) -> type[serializers.Serializer]:
         fields[name] = _param_field(PARAMS[name], True)
     for name in (*transition.optional, *transition.conditional_params):
         fields.setdefault(name, _param_field(PARAMS[name], False))
-    fields["expected_version"] = serializers.IntegerField(
+    fields["expected_version"] = bounds.api_integer(
+        "PositiveIntegerField",
         required=False,
-        min_value=0,
         help_text="the request's version the caller saw; a newer one answers 409",
     )
     name = "".join(part.capitalize() for part in action.split("_")) + "ActionSerializer"
@@ -701,7 +700,7 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
 
     serializer_class = RequestListSerializer
     filterset_class = filters.RequestFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
     throttle_scope = "intake"
     queryset = ServiceRequest.objects.none()
 
@@ -824,7 +823,7 @@ class RequestActionView(RequestsAPIView):
     the table gives its parameters, the transition service decides."""
 
     workflow_action: str = ""
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
     schema = ActionSchema()
 
     def post(self, request, pk: int):
@@ -849,7 +848,7 @@ class RequestActionView(RequestsAPIView):
 
 
 class CommentListView(RequestsAPIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def _include_internal(self, obj) -> bool:
         return Viewer(self.request).sees_internal(obj)

@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core.bounds import IdFilter
+
 from . import selectors
 from .models import ServiceRequest
 from .workflow import Status
@@ -17,11 +19,9 @@ class RequestFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, label=_("статус (можно несколько)")
     )
-    topic = django_filters.NumberFilter(method="filter_topic", label=_("тема или группа тем (id)"))
-    building = django_filters.NumberFilter(field_name="building_id", label=_("дом (id)"))
-    executor = django_filters.NumberFilter(
-        field_name="executor_org_id", label=_("организация-исполнитель (id)")
-    )
+    topic = IdFilter(method="filter_topic", label=_("тема или группа тем (id)"))
+    building = IdFilter(field_name="building_id", label=_("дом (id)"))
+    executor = IdFilter(field_name="executor_org_id", label=_("организация-исполнитель (id)"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("просрочена"))
     created_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("подана не раньше (дата)")

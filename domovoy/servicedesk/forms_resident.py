@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core.bounds import form_integer
 from domovoy.directory.models import Building, Premises
 
 from . import selectors
@@ -288,7 +289,7 @@ class ActionForm(forms.Form):
     everything again. ``version`` is the request version the user saw (a stale click is
     refused by the service)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = form_integer("PositiveIntegerField", widget=forms.HiddenInput)
 
     def __init__(self, *args, transition: Transition, request, premises=None, **kwargs):
         kwargs.setdefault("prefix", transition.action.value)

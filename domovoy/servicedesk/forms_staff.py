@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core.bounds import INT_MAX, IdFilter, form_integer, parse_id
 from domovoy.directory.models import Department, Employee, Organization, OrgKind, Premises
 
 from . import documents
@@ -151,7 +152,7 @@ class ActionForm(forms.Form):
     """Base of the generated action forms: the version the user saw travels with the form so
     that a concurrent change is refused (409) instead of being overwritten."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = form_integer("PositiveIntegerField", widget=forms.HiddenInput)
 
     transition: Transition
     param_names: tuple[str, ...] = ()
@@ -215,10 +216,13 @@ class BulkAcceptForm(forms.Form):
     def clean_rows(self):
         parsed = []
         for value in self.cleaned_data["rows"]:
-            pk, _sep, version = value.partition(":")
-            if not (pk.isdigit() and version.isdigit()):
+            pk_text, _sep, version_text = value.partition(":")
+            pk = parse_id(pk_text)
+            # A version is 0 or an id-like number in the range of its column.
+            version = 0 if version_text == "0" else parse_id(version_text)
+            if pk is None or version is None or version > INT_MAX:
                 raise forms.ValidationError(_("Неверный выбор заявок"))
-            parsed.append((int(pk), int(version)))
+            parsed.append((pk, version))
         return parsed
 
 
@@ -245,7 +249,7 @@ class QueueFilter(django_filters.FilterSet):
         method="filter_address",
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
-    building = django_filters.NumberFilter(field_name="building_id", widget=forms.HiddenInput)
+    building = IdFilter(field_name="building_id", widget=forms.HiddenInput)
     emergency = django_filters.BooleanFilter(
         label=_("Аварийные"),
         field_name="is_emergency",

@@ -11,6 +11,8 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from domovoy.core import exports
+
 from . import selectors
 from .models import ServiceRequest
 from .workflow import OPEN_STATUSES, Status
@@ -112,18 +114,9 @@ def statistics(*, organization, date_from, date_to, now=None, territory=None) ->
     }
 
 
-def write_statistics_xlsx(stats, fileobj):
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(
-        fileobj,
-        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
-    )
-    bold = book.add_format({"bold": True})
+def statistics_sheets(stats) -> list[exports.Sheet]:
+    """The statistics as worksheets for ``core.exports`` (R18)."""
     summary = stats["summary"]
-    sheet = book.add_worksheet(_("Сводка"))
-    sheet.set_column(0, 0, 45)
-    sheet.set_column(1, 1, 18)
     org = stats.get("organization")
     rows = [
         (_("Организация"), str(org) if org else _("все организации территории")),
@@ -142,37 +135,41 @@ def write_statistics_xlsx(stats, fileobj):
         (_("С нецензурной лексикой"), summary["obscene"]),
         (_("Средняя оценка"), summary["avg_rating"]),
     ]
-    for index, (label, value) in enumerate(rows):
-        sheet.write_string(index, 0, str(label), bold)
-        if value is None:
-            sheet.write_blank(index, 1, None)
-        elif isinstance(value, int | float):
-            sheet.write_number(index, 1, value)
-        else:
-            sheet.write_string(index, 1, str(value))
-
-    sheet = book.add_worksheet(_("По статусам"))
-    sheet.set_column(0, 0, 30)
-    sheet.write_row(0, 0, [_("Статус"), _("Заявок")], bold)
-    for index, (label, count) in enumerate(stats["by_status"], start=1):
-        sheet.write_string(index, 0, str(label))
-        sheet.write_number(index, 1, count)
-
+    sheets = [
+        exports.Sheet(title=_("Сводка"), rows=rows, widths={0: 45, 1: 18}),
+        exports.Sheet(
+            title=_("По статусам"),
+            header=[_("Статус"), _("Заявок")],
+            rows=stats["by_status"],
+            widths={0: 30},
+        ),
+    ]
     headers = [_("Всего"), _("Выполнено"), _("В срок, %"), _("Отклонено"), _("В работе")]
     for title, key, first in (
         (_("По темам"), "by_topic", _("Тема")),
         (_("По домам"), "by_building", _("Дом")),
         (_("По периодам"), "by_period", _("Месяц") if stats["monthly"] else _("День")),
     ):
-        sheet = book.add_worksheet(str(title))
-        sheet.set_column(0, 0, 45)
-        sheet.write_row(0, 0, [str(first), *map(str, headers)], bold)
-        for index, row in enumerate(stats[key], start=1):
-            sheet.write_string(index, 0, str(row["label"]))
-            values = (row["total"], row["completed"], row["on_time_share"], row["rejected"])
-            for col, value in enumerate((*values, row["open"]), start=1):
-                if value is None:
-                    sheet.write_blank(index, col, None)
-                else:
-                    sheet.write_number(index, col, value)
-    book.close()
+        sheets.append(
+            exports.Sheet(
+                title=title,
+                header=[first, *headers],
+                rows=[
+                    (
+                        str(row["label"]),
+                        row["total"],
+                        row["completed"],
+                        row["on_time_share"],
+                        row["rejected"],
+                        row["open"],
+                    )
+                    for row in stats[key]
+                ],
+                widths={0: 45},
+            )
+        )
+    return sheets
+
+
+def statistics_xlsx_response(stats, *, filename):
+    return exports.xlsx_response(statistics_sheets(stats), filename=filename)

@@ -15,7 +15,6 @@ is the ``rules`` of ``permissions.py``."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
 from django.contrib import messages
@@ -399,9 +398,7 @@ def staff_bulk_accept(request):
     _require_queue_user(request)
     user = request.user
     form = BulkAcceptForm(request.POST)
-    back = request.POST.get("next") or reverse("servicedesk:staff_queue")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("servicedesk:staff_queue")
+    back = pages.next_url(request, "servicedesk:staff_queue")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -947,9 +944,6 @@ def staff_stats(request):
     return render(request, "servicedesk/staff/stats.html", context, status=200 if stats else 400)
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @login_required
 @require_GET
 def staff_stats_xlsx(request):
@@ -959,9 +953,5 @@ def staff_stats_xlsx(request):
         return HttpResponse(
             "; ".join(str(e) for errors in form.errors.values() for e in errors), status=400
         )
-    buffer = io.BytesIO()
-    statistics.write_statistics_xlsx(stats, buffer)
     filename = f"statistics-{stats['date_from']:%Y%m%d}-{stats['date_to']:%Y%m%d}.xlsx"
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return statistics.statistics_xlsx_response(stats, filename=filename)

@@ -1,8 +1,11 @@
 """Small helpers every app's pages share: a page of a list, the query string without the page,
-the map's settings, and an ApplicationError shown on a Django form."""
+the map's settings, an ApplicationError shown on a Django form, and the safe ``next`` target."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 PAGE_SIZE = 25
 
@@ -35,3 +38,20 @@ def apply_errors(form, error):
     for field, messages in (error.fields or {}).items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+def next_url(request, default: str) -> str:
+    """The ``next`` parameter of ``request`` (POST, then GET) if it points into this site, else
+    ``default`` (a URL name or path). The one check of every page that returns to a caller's
+    address: ``//evil.example``, ``/\\evil.example``, ``https://evil.example`` and
+    ``javascript:`` fall back (S7)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default if default.startswith("/") else reverse(default)
+
+
+def redirect_next(request, default: str):
+    return redirect(next_url(request, default))

@@ -12,6 +12,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from domovoy.api.auth import TokenScopePermission
+from domovoy.core import bounds
+from domovoy.core.bounds import IdFilter
 
 from . import selectors, services
 from .models import VersionStatus, WorkOrder, WorkOrderTemplate, WorkOrderTemplateVersion
@@ -93,7 +95,7 @@ class WorkOrderTemplateInSerializer(serializers.Serializer):
     kind = serializers.CharField(max_length=50)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    order = serializers.IntegerField(required=False, min_value=0, default=0)
+    order = bounds.api_integer("PositiveIntegerField", required=False, default=0)
 
 
 class WorkOrderTemplateVersionInSerializer(serializers.Serializer):
@@ -108,7 +110,7 @@ class WorkOrderTemplateVersionRejectSerializer(serializers.Serializer):
 
 
 class WorkOrderInSerializer(serializers.Serializer):
-    request = serializers.IntegerField(help_text="id of the service request")
+    request = bounds.api_id(help_text="id of the service request")
     template = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="form kind; default: the first"
     )
@@ -241,7 +243,7 @@ class WorkOrderTemplateVersionViewSet(mixins.RetrieveModelMixin, viewsets.Generi
 
 
 class WorkOrderFilter(django_filters.FilterSet):
-    request = django_filters.NumberFilter(field_name="request_id")
+    request = IdFilter(field_name="request_id")
     request_number = django_filters.CharFilter(field_name="request__number")
 
     class Meta:
@@ -263,7 +265,8 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_object(self):
         # Any existing work order is found, then its request's rule decides: 403, not 404,
         # for a party that may not read it (S2).
-        work_order = selectors.work_order_get(pk=self.kwargs["pk"])
+        pk = bounds.parse_id(self.kwargs["pk"])  # the router's pk is any text (S7)
+        work_order = selectors.work_order_get(pk=pk) if pk is not None else None
         if work_order is None:
             raise NotFound()
         if not self.request.user.has_perm("workorders.view_work_order", work_order):

@@ -6,6 +6,8 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core import bounds
+
 from .models import FieldType
 
 JSON_HELP = _("JSON; описание ключей — на странице формы")
@@ -46,7 +48,7 @@ class JSONTextField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
         try:
-            return json.loads(text)
+            return bounds.json_loads(text)
         except ValueError as exc:
             raise forms.ValidationError(
                 _("Неверный JSON: %(error)s") % {"error": exc}, code="json"

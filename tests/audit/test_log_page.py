@@ -182,7 +182,7 @@ def test_the_export_writes_formulas_as_text(client, functional_operator, uo, uo_
     response = client.get(reverse("audit:export") + "?action=update")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     values = [r[8] for r in book.active.iter_rows(min_row=2, values_only=True)]
-    assert '=HYPERLINK("x")' in values
+    assert '\'=HYPERLINK("x")' in values  # neutralised by core.exports (S7)
     cell_types = [c.data_type for c in book.active["I"][1:]]
     assert "f" not in cell_types
 

@@ -1,6 +1,7 @@
 """Every API error is JSON ``{"code": ..., "message": ..., "fields": {...}}``."""
 
 from django.core.exceptions import (
+    DisallowedRedirect,
     PermissionDenied,
     RequestDataTooBig,
     SuspiciousOperation,
@@ -39,6 +40,8 @@ def bad_input_body(exc) -> dict:
         return {"code": "too_many_fields", "message": _("Слишком много параметров"), "fields": {}}
     if isinstance(exc, RequestDataTooBig):
         return {"code": "body_too_large", "message": _("Тело запроса слишком велико"), "fields": {}}
+    if isinstance(exc, DisallowedRedirect):
+        return {"code": "url_too_long", "message": _("Слишком длинный адрес"), "fields": {}}
     return {"code": "bad_request", "message": _("Неверный запрос"), "fields": {}}
 
 

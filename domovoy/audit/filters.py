@@ -71,7 +71,7 @@ class PersonalDataAccessFilter(_PeriodFilterSet):
 
 
 class RefusedAccessFilter(_PeriodFilterSet):
-    user = django_filters.NumberFilter(field_name="user_id", label=_("кто (id пользователя)"))
+    user = IdFilter(field_name="user_id", label=_("кто (id пользователя)"))
     username = django_filters.CharFilter(
         field_name="username", lookup_expr="icontains", label=_("логин")
     )

@@ -265,8 +265,20 @@ CALENDAR_COUNTRY = env.str("CALENDAR_COUNTRY", default="RU")
 ONBOARDING_DEADLINE_WORKING_DAYS = env.int("ONBOARDING_DEADLINE_WORKING_DAYS", default=5)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
-# Large onboarding files are validated and loaded by the worker above this many rows.
+# Uploaded content is bounded before parsing (S7, domovoy/core/uploads.py): pixels of an image,
+# the members, sizes and compression ratio of a zip (XLSX, DOCX, ODT), the length of a cell.
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)
+UPLOAD_ZIP_MAX_MEMBERS = env.int("UPLOAD_ZIP_MAX_MEMBERS", default=1000)
+UPLOAD_ZIP_MAX_MEMBER_BYTES = env.int("UPLOAD_ZIP_MAX_MEMBER_BYTES", default=200 * 1024 * 1024)
+UPLOAD_ZIP_MAX_TOTAL_BYTES = env.int("UPLOAD_ZIP_MAX_TOTAL_BYTES", default=300 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=100)
+UPLOAD_XLSX_MAX_CELL_CHARS = env.int("UPLOAD_XLSX_MAX_CELL_CHARS", default=32767)
+# Onboarding files are always checked by the worker; an approved request is loaded by the worker
+# above this many rows. A job holds a lease renewed by its progress; the sweeper re-queues a job
+# whose lease ran out, up to the given attempts.
 ONBOARDING_ASYNC_ROWS = env.int("ONBOARDING_ASYNC_ROWS", default=5000)
+ONBOARDING_JOB_LEASE_SECONDS = env.int("ONBOARDING_JOB_LEASE_SECONDS", default=300)
+ONBOARDING_JOB_MAX_ATTEMPTS = env.int("ONBOARDING_JOB_MAX_ATTEMPTS", default=3)
 
 # --- Service requests (R7, R9): files residents and staff may attach, and the work order that
 # proves a completion. Defaults match domovoy.servicedesk.conversation.

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from domovoy.notifications.models import ChannelPreference, InboxMessage, TelegramLink
 from domovoy.notifications.vapid import vapid_keys_generate
-from tests.browser_fixtures import CHROMIUM, SHOTS
+from tests.browser_fixtures import CHROMIUM, OUTSIDE, SHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +34,7 @@ def in_browser(scenario):
                 context = browser.new_context(
                     viewport={"width": 1280, "height": 900}, locale="ru-RU"
                 )
+                context.route(OUTSIDE, lambda route: route.abort())
                 page = context.new_page()
                 page.set_default_timeout(15000)
                 scenario(page, shot)

@@ -2,10 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+
+from domovoy.web import pages
 
 from .export import audit_xlsx_response
 from .filters import AuditEntryFilter, PersonalDataAccessFilter, RefusedAccessFilter
@@ -22,12 +23,6 @@ from .selectors import (
 PAGE_SIZE = 50
 
 
-def _query_without_page(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _filtered_log(request):
     if not can_view_log(request.user):
         raise PermissionDenied
@@ -40,7 +35,7 @@ def _filtered_log(request):
 def log(request):
     filterset = _filtered_log(request)
     entries = filterset.qs if filterset.is_bound else filterset.queryset
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.page(request, entries, PAGE_SIZE)
     rows = [(entry, change_rows(entry)) for entry in page.object_list]
     return render(
         request,
@@ -51,7 +46,7 @@ def log(request):
             "rows": rows,
             "actions": AuditEntry.Action.choices,
             "models": audit_model_choices(),
-            "query": _query_without_page(request),
+            "query": pages.querystring(request),
         },
     )
 
@@ -65,18 +60,28 @@ def export(request):
     return audit_xlsx_response(entries, filename=f"audit-{stamp}.xlsx")
 
 
+def _access_log_page(request, filter_class, queryset, template):
+    """A filtered, paginated page of an access log (personal-data reads, refusals)."""
+    filterset = filter_class(request.GET or None, queryset=queryset)
+    rows = filterset.qs if filterset.is_bound else filterset.queryset
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": pages.page(request, rows, PAGE_SIZE),
+            "query": pages.querystring(request),
+        },
+    )
+
+
 @login_required
 @require_safe
 def personal_data(request):
     if not can_view_personal_data_log(request.user):
         raise PermissionDenied
-    filterset = PersonalDataAccessFilter(request.GET or None, queryset=personal_data_accesses())
-    accesses = filterset.qs if filterset.is_bound else filterset.queryset
-    page = Paginator(accesses, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "audit/personal_data.html",
-        {"filter": filterset, "page": page, "query": _query_without_page(request)},
+    return _access_log_page(
+        request, PersonalDataAccessFilter, personal_data_accesses(), "audit/personal_data.html"
     )
 
 
@@ -86,11 +91,4 @@ def refusals(request):
     """Refused attempts on personal data (item 10 of issue 9): the technical operator's page."""
     if not can_view_refusals(request.user):
         raise PermissionDenied
-    filterset = RefusedAccessFilter(request.GET or None, queryset=refused_accesses())
-    rows = filterset.qs if filterset.is_bound else filterset.queryset
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "audit/refusals.html",
-        {"filter": filterset, "page": page, "query": _query_without_page(request)},
-    )
+    return _access_log_page(request, RefusedAccessFilter, refused_accesses(), "audit/refusals.html")

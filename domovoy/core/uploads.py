@@ -35,15 +35,6 @@ from django.utils.translation import gettext as _
 from domovoy.core.errors import ApplicationError
 
 MB = 1024 * 1024
-DEFAULTS = {
-    "UPLOAD_MAX_BYTES": 50 * MB,
-    "UPLOAD_IMAGE_MAX_PIXELS": 40_000_000,
-    "UPLOAD_ZIP_MAX_MEMBERS": 1000,
-    "UPLOAD_ZIP_MAX_MEMBER_BYTES": 200 * MB,
-    "UPLOAD_ZIP_MAX_TOTAL_BYTES": 300 * MB,
-    "UPLOAD_ZIP_MAX_RATIO": 100,
-    "UPLOAD_XLSX_MAX_CELL_CHARS": 32767,  # Excel's own limit of a cell
-}
 # Members smaller than this are not judged by their ratio (tiny XML parts compress a lot).
 RATIO_FLOOR_BYTES = 1 * MB
 CHUNK = 1 * MB
@@ -78,7 +69,8 @@ _ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"
 
 
 def setting(name):
-    return getattr(settings, name, DEFAULTS[name])
+    """A bound of this module, read in settings.py from the environment."""
+    return getattr(settings, name)
 
 
 @dataclass(frozen=True)
@@ -123,7 +115,7 @@ DOCUMENT = Policy(  # confirming documents of workflow actions (R9, R10)
     20 * MB,
 )
 SPREADSHEET = Policy(  # the files of appendix 2 of onboarding (D5)
-    "ONBOARDING_FILE_TYPES", ("xlsx", "csv"), "UPLOAD_MAX_BYTES", DEFAULTS["UPLOAD_MAX_BYTES"]
+    "ONBOARDING_FILE_TYPES", ("xlsx", "csv"), "UPLOAD_MAX_BYTES", 50 * MB
 )
 LICENSE_SCAN = Policy(  # licence scans of management companies (D1, D5)
     "LICENSE_SCAN_TYPES", ("pdf", "jpg", "jpeg", "png"), "UPLOAD_MAX_BYTES", 50 * MB

@@ -380,11 +380,11 @@ class LeaseLost(Exception):
 
 
 def job_lease_seconds():
-    return int(getattr(settings, "ONBOARDING_JOB_LEASE_SECONDS", 300))
+    return settings.ONBOARDING_JOB_LEASE_SECONDS
 
 
 def job_max_attempts():
-    return int(getattr(settings, "ONBOARDING_JOB_MAX_ATTEMPTS", 3))
+    return settings.ONBOARDING_JOB_MAX_ATTEMPTS
 
 
 def _queue_job(request, kind, **params):

@@ -5,19 +5,12 @@ part (``selectors.audit_entries_visible_to``); the media role and the call centr
 import rules
 
 from domovoy.core import roles
-
-
-@rules.predicate
-def is_operator(user):
-    return roles.has_role(user, *roles.OPERATOR_ROLES)
-
+from domovoy.directory.permissions import is_operator, is_technical_operator
 
 rules.add_perm("audit.view_log", rules.predicate(roles.is_territorial_reader))
 rules.add_perm("audit.view_personal_data_log", is_operator)
 # Refused attempts on personal data (item 10 of issue 9): the technical operator's page.
-rules.add_perm(
-    "audit.view_refusals", rules.predicate(lambda u: roles.has_role(u, "technical_operator"))
-)
+rules.add_perm("audit.view_refusals", is_technical_operator)
 
 
 def can_view_log(user):

@@ -23,6 +23,8 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions, permissions
 
+from domovoy.core import roles
+
 from .models import TokenUse
 
 
@@ -44,7 +46,7 @@ class LoggedTokenAuthentication(TokenAuthentication):
         query as the token."""
         candidates = AuthToken.objects.filter(
             token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH].decode("utf-8", "replace")
-        ).select_related("user__integration__territory")
+        ).select_related("user__integration__territory", "user__employee")
         for auth_token in candidates:
             if self._cleanup_token(auth_token):
                 continue
@@ -55,6 +57,7 @@ class LoggedTokenAuthentication(TokenAuthentication):
             if compare_digest(digest, auth_token.digest):
                 if knox_settings.AUTO_REFRESH and auth_token.expiry:
                     self.renew_token(auth_token)
+                _note_no_employee(auth_token.user)
                 return self.validate_user(auth_token)
         raise exceptions.AuthenticationFailed()  # DRF's own (translated) message
 
@@ -65,6 +68,14 @@ class LoggedTokenAuthentication(TokenAuthentication):
         if expired or _sweep_due(auth_token.user_id):
             return super()._cleanup_token(auth_token)
         return False
+
+
+def _note_no_employee(user) -> None:
+    """An integration account is seldom an employee: when the token's query found no active
+    employee row, the roles need not ask again (``roles.employee_of``)."""
+    employee = getattr(user, "employee", None)
+    if employee is None or not employee.is_active:
+        roles.remember_employee(user, None)
 
 
 SWEEP_SECONDS = 60

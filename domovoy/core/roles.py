@@ -38,6 +38,11 @@ def employee_of(user):
     return cached
 
 
+def remember_employee(user, employee) -> None:
+    """What ``employee_of`` will answer for this user object, when a caller has read it."""
+    user._domovoy_employee = employee
+
+
 def organization_of(user):
     emp = employee_of(user)
     return emp.organization if emp else None

@@ -40,6 +40,7 @@ from rest_framework.views import APIView
 from domovoy.api.auth import TokenScopePermission, integration_of, token_territory
 from domovoy.api.errors import ErrorSerializer
 from domovoy.api.parsers import BoundedJSONParser
+from domovoy.api.serializers import FieldsOnce
 from domovoy.api.throttles import ScopedRateThrottle
 from domovoy.audit.services import personal_data_read
 from domovoy.core import bounds, roles
@@ -90,14 +91,22 @@ class Viewer:
         else:
             self.is_call_operator = bool(who.is_call_operator(self.user))
         self.shown_personal: list[int] = []
+        self._sees_personal: dict[tuple, bool] = {}
 
     @property
     def is_token(self) -> bool:
         return self.agreement is not None
 
     def sees_personal_data(self, obj: ServiceRequest) -> bool:
-        """S5: the author, the current parties, the call centre (one rule with the page)."""
-        return self.user.has_perm("servicedesk.view_personal_data", obj)
+        """S5: the author, the current parties, the call centre (one rule with the page);
+        asked once per row and answer."""
+        key = (obj.pk, obj.version)  # a change of the row (its parties) asks again
+        seen = self._sees_personal.get(key)
+        if seen is None:
+            seen = self._sees_personal[key] = self.user.has_perm(
+                "servicedesk.view_personal_data", obj
+            )
+        return seen
 
     def note_personal(self, obj: ServiceRequest) -> None:
         """Remember a row whose personal data went out unmasked (logged once per answer)."""
@@ -175,7 +184,7 @@ class RequestStatusFieldExtension(OpenApiSerializerFieldExtension):
         return component.ref
 
 
-class OrgBriefSerializer(serializers.ModelSerializer):
+class OrgBriefSerializer(FieldsOnce, serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "short_name"]
@@ -206,7 +215,7 @@ class TopicSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestListSerializer(serializers.ModelSerializer):
+class RequestListSerializer(FieldsOnce, serializers.ModelSerializer):
     status = RequestStatusField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     resident_status = serializers.CharField(read_only=True, help_text="the words residents see")
@@ -580,17 +589,40 @@ class TopicChoiceField(serializers.PrimaryKeyRelatedField):
         return topic
 
 
+class PremisesField(serializers.PrimaryKeyRelatedField):
+    """Premises by id, read with its building and that building's territory."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Premises.objects.select_related("building__territory"), **kwargs)
+
+    def to_internal_value(self, data):
+        premises = super().to_internal_value(data)
+        self.parent.premises_read = premises
+        return premises
+
+
+class BuildingField(serializers.PrimaryKeyRelatedField):
+    """A building by id with its territory; the premises' building when that is the one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Building.objects.select_related("territory"), **kwargs)
+
+    def to_internal_value(self, data):
+        premises = getattr(self.parent, "premises_read", None)
+        if premises is not None and not isinstance(data, bool) and str(data).strip().isdigit():
+            if int(data) == premises.building_id:
+                return premises.building
+        return super().to_internal_value(data)
+
+
 class RequestCreateSerializer(serializers.Serializer):
     """Intake (R1). ``caller_name`` is mandatory for the call centre; ``external_id`` is the
     request's number in the integration's own system."""
 
-    # The territory joined: a token's agreement may limit the buildings (one query for both).
-    building = serializers.PrimaryKeyRelatedField(
-        queryset=Building.objects.select_related("territory")
-    )
-    premises = serializers.PrimaryKeyRelatedField(
-        queryset=Premises.objects.all(), required=False, allow_null=True
-    )
+    # The premises first: read with its building and the building's territory (a token's
+    # agreement may limit the buildings), so the building named costs no second query.
+    premises = PremisesField(required=False, allow_null=True)
+    building = BuildingField()
     topic = TopicChoiceField(queryset=Topic.objects.all())
     text = serializers.CharField(max_length=5000)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)

@@ -94,8 +94,10 @@ def notify_resident(request: ServiceRequest, event: RequestEvent) -> NoticeInten
     transaction. The notice goes through the notification engine (outbox: the inbox plus the
     resident's chosen channels, quiet hours applied). Idempotent by ``dedup_key``: a second
     call for the same event writes nothing. Requests without a resident account (filed by
-    phone) get nothing here. Returns the intent handed to the engine (None: nobody to tell)."""
-    if request.author_id is None:
+    phone) get nothing here, nor those filed by an integration (its account is no resident:
+    the integration's own system tells its users). Returns the intent handed to the engine
+    (None: nobody to tell)."""
+    if request.author_id is None or not request.author.is_resident:
         return None
     intent = _intent(
         request=request,

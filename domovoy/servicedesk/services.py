@@ -755,7 +755,7 @@ def _lock_request(pk) -> ServiceRequest:
     the version compare-and-set below refuses the stale one)."""
     return (
         ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related("executor_org", "origin_org", "building__territory")
+        .select_related("executor_org", "origin_org", "building__territory", "author")
         .get(pk=pk)
     )
 

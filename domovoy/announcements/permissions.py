@@ -3,7 +3,7 @@ operator (G 3.5.1, 3.6.1). Everyone reads help; announcements reach their audien
 
 import rules
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 
 @rules.predicate

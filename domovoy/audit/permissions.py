@@ -4,7 +4,7 @@ part (``selectors.audit_entries_visible_to``); the media role and the call centr
 
 import rules
 
-from domovoy.core import roles
+from domovoy.directory import roles
 from domovoy.directory.permissions import is_operator, is_technical_operator
 
 rules.add_perm("audit.view_log", rules.predicate(roles.is_territorial_reader))

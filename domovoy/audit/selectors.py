@@ -2,7 +2,7 @@
 
 from django.apps import apps
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 

@@ -1,6 +1,6 @@
 """Object rules of the directory (S2), used by the pages and the API alike.
 
-Who sees what (readers by ROLE, ``core.roles``; the table is in docs/decisions.md):
+Who sees what (readers by ROLE, ``directory.roles``; the table is in docs/decisions.md):
 - working staff (an employee with any role but «СМИ / общественная организация») reads the
   registry of buildings, the organisations' public short info and the staff lists (names,
   positions, roles); the media role reads what the public reads (its own organisation aside);
@@ -29,7 +29,7 @@ predicates below check it again so that a rule never grants more than the agreem
 import rules
 from django.utils import timezone
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 ORG_EDITOR_ROLES = ("org_admin",)
 BUILDING_EDITOR_ROLES = ("org_admin", "uo_dispatcher", "uo_engineer")

@@ -10,7 +10,7 @@ their author and the technical operator (G 3.1.6: found vulnerabilities must not
 
 import rules
 
-from domovoy.core import roles
+from domovoy.directory import roles
 from domovoy.directory.permissions import manages_building
 
 from .models import FeedbackKind, TargetType

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from domovoy.api.auth import TokenScopePermission
 from domovoy.api.throttles import ScopedRateThrottle
-from domovoy.core import roles
+from domovoy.directory import roles
 from domovoy.directory.models import Organization, OrgKind, Territory
 from domovoy.directory.services import CARD_FIELDS
 

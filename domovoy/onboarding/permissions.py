@@ -5,7 +5,7 @@ The applicant has no login: it reaches its request only through the secret token
 
 import rules
 
-from domovoy.core import roles
+from domovoy.directory import roles
 from domovoy.directory.models import OrgKind, Role
 
 OPERATOR_ROLES = (Role.FUNCTIONAL_OPERATOR, Role.TECHNICAL_OPERATOR)

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domovoy.audit.services import audit_bulk
-from domovoy.core import roles as core_roles
 from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.private_files import original_name
 from domovoy.core.worktime import add_working_days
+from domovoy.directory import roles as who_is
 from domovoy.directory import services as directory_services
 from domovoy.directory.card import check_card
 from domovoy.directory.models import (
@@ -71,10 +71,10 @@ def current_step(request, steps=None):
 
 
 def user_decides_step(user, step):
-    if not core_roles.has_role(user, step.decider_role):
+    if not who_is.has_role(user, step.decider_role):
         return False
     if step.decider_kind and not user.is_superuser:
-        return step.decider_kind in core_roles.kinds_of(user)
+        return step.decider_kind in who_is.kinds_of(user)
     return True
 
 
@@ -84,7 +84,7 @@ def user_decides_step(user, step):
 def _actor_name(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return "заявитель"
-    org = core_roles.organization_of(user)
+    org = who_is.organization_of(user)
     name = user.get_full_name() or user.username
     return f"{name} ({org})" if org else name
 

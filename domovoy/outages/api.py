@@ -25,8 +25,9 @@ from rest_framework.views import APIView
 
 from domovoy.api.auth import SessionOnly, TokenScopePermission
 from domovoy.api.errors import ErrorSerializer
-from domovoy.core import bounds, roles
+from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.directory import roles
 from domovoy.directory.models import Building, Resource
 
 from . import filters, notify, selectors, services

@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
 from domovoy.core.errors import PermissionDeniedError
+from domovoy.directory import roles
 from domovoy.directory.models import Building, ManagementPeriod, OrgKind, ServiceLink
 
 from .models import Network

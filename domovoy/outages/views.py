@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
+from domovoy.directory import roles
 from domovoy.directory.models import Resource
 from domovoy.directory.selectors import buildings_matching_address
 from domovoy.notifications.channels import LABELS as CHANNEL_LABELS

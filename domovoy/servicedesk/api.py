@@ -43,10 +43,11 @@ from domovoy.api.parsers import BoundedJSONParser
 from domovoy.api.serializers import FieldsOnce
 from domovoy.api.throttles import ScopedRateThrottle
 from domovoy.audit.services import personal_data_read
-from domovoy.core import bounds, roles
+from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
+from domovoy.directory import roles
 from domovoy.directory.models import Building, Organization, Premises
 
 from . import conversation, deadlines, downloads, filters, intake_cache, selectors, services

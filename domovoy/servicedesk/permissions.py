@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import rules
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 EXECUTOR_ROLES = frozenset({"uo_dispatcher", "uo_engineer", "supplier_dispatcher"})
 CONTROLLER_ROLES = EXECUTOR_ROLES | {"controller"}

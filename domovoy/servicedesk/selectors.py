@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 from . import deadlines
 from .models import RequestEvent, ServiceRequest, Topic

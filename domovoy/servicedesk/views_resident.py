@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import download_url
+from domovoy.directory import roles
 from domovoy.directory.models import Building, Premises
 from domovoy.directory.selectors import buildings_matching_address
 from domovoy.notifications.selectors import unread_count

@@ -38,10 +38,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.audit.services import personal_data_read
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import download_url, serve_private_file
+from domovoy.directory import roles
 from domovoy.directory.models import OrgKind
 from domovoy.directory.selectors import organization_visible
 from domovoy.web import pages

@@ -5,7 +5,7 @@ item that leads to protected data asks the same named permission as its page and
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
+from domovoy.directory import roles
 from domovoy.notifications.selectors import unread_count
 
 

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from domovoy.core import roles
 from domovoy.core.selectors import worker_probe_result, worker_status
 from domovoy.core.services import worker_probe_request
+from domovoy.directory import roles
 
 
 def _require_operator(user):

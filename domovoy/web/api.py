@@ -3,10 +3,9 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from domovoy.core import roles
-
-from .selectors import worker_probe_result
-from .services import worker_probe_request
+from domovoy.core.selectors import worker_probe_result
+from domovoy.core.services import worker_probe_request
+from domovoy.directory import roles
 
 
 class IsTechnicalOperator(permissions.BasePermission):

@@ -579,10 +579,6 @@ class FavouriteDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def may_read_durations(user) -> bool:
-    return user.has_perm("outages.view_durations")
-
-
 class DurationsView(OutagesAPIView):
     @extend_schema(
         parameters=[OutageDurationQuerySerializer],
@@ -590,7 +586,7 @@ class DurationsView(OutagesAPIView):
     )
     def get(self, request):
         """Outage durations per building (or account) and resource over a period (O5)."""
-        if not may_read_durations(request.user):
+        if not request.user.has_perm("outages.view_durations"):
             raise PermissionDeniedError()
         q = OutageDurationQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)

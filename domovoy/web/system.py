@@ -7,11 +7,10 @@ from django.views.decorators.http import require_POST
 
 from domovoy.core.selectors import worker_probe_result, worker_status
 from domovoy.core.services import worker_probe_request
-from domovoy.directory import roles
 
 
 def _require_operator(user):
-    if not roles.has_role(user, "technical_operator"):
+    if not user.has_perm("web.view_system"):
         raise PermissionDenied
 
 

@@ -46,7 +46,6 @@ from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
-from domovoy.directory import roles
 from domovoy.directory.models import Building, Organization, Premises
 
 from . import conversation, deadlines, downloads, filters, intake_cache, selectors, services
@@ -712,7 +711,7 @@ def _intake_channel(request, viewer: Viewer) -> str:
         return Channel.API
     if viewer.is_call_operator:
         return Channel.CALL_CENTRE
-    if "resident" in roles.roles_of(request.user):
+    if who.people.is_resident(request.user):
         return Channel.WEB
     raise PermissionDeniedError(
         _("Заявку подаёт заявитель, оператор call-центра за звонящего или интеграция")

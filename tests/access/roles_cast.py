@@ -8,7 +8,7 @@ from tests import factories as f
 KIND_ROLES = sorted(
     (str(kind), str(role)) for kind, role_set in ROLES_BY_KIND.items() for role in role_set
 )
-CAST = [f"{kind}:{role}" for kind, role in KIND_ROLES] + ["resident", "anonymous"]
+CAST = [f"{kind}:{role}" for kind, role in KIND_ROLES] + ["resident", "superuser", "anonymous"]
 
 
 def organization_of_kind(request, kind):
@@ -27,6 +27,8 @@ def user_of(request, who):
         return None
     if who == "resident":
         return f.UserFactory(username="neighbour", is_resident=True)
+    if who == "superuser":
+        return f.UserFactory(username="root", is_superuser=True, is_staff=True)
     kind, role = who.split(":")
     org = organization_of_kind(request, kind)
     return f.employee(org, roles=[role], username=f"{kind[:8]}_{role[:12]}").user

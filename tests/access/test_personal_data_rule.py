@@ -59,7 +59,7 @@ def _reads(user):
 
 
 @pytest.mark.req("S5")
-@pytest.mark.parametrize("who", [w for w in CAST if w not in ("anonymous", "resident")])
+@pytest.mark.parametrize("who", [w for w in CAST if w not in ("anonymous", "resident", "superuser")])
 def test_the_card_and_the_api_agree_on_the_applicants_data_for_every_role(
     request, who, request_with_flat
 ):

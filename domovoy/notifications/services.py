@@ -329,21 +329,14 @@ def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: s
     return subscription
 
 
-# The browsers' push services. The worker POSTs to a subscription's endpoint, so an endpoint
-# must be one of them (https), or any address could be made a target of the server's requests.
-PUSH_SERVICE_HOSTS = (
-    "fcm.googleapis.com",  # Chrome, Edge, Opera, Yandex Browser
-    "push.services.mozilla.com",  # Firefox
-    "notify.windows.com",  # legacy Edge
-    "push.apple.com",  # Safari
-)
-
-
 def _push_endpoint_allowed(endpoint: str) -> bool:
+    """The worker POSTs to a subscription's endpoint, so an endpoint must be one of the
+    browsers' push services (NOTIFICATIONS_PUSH_SERVICE_HOSTS, https), or any address could be
+    made a target of the server's requests."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(endpoint)
-    hosts = getattr(settings, "NOTIFICATIONS_PUSH_SERVICE_HOSTS", PUSH_SERVICE_HOSTS)
+    hosts = settings.NOTIFICATIONS_PUSH_SERVICE_HOSTS
     host = (parts.hostname or "").lower()
     return parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in hosts)
 
@@ -402,4 +395,4 @@ def telegram_update_handle(update: dict) -> TelegramLink | None:
 
 
 def site_url() -> str:
-    return str(getattr(settings, "NOTIFICATIONS_SITE_URL", "") or "").rstrip("/")
+    return str(settings.NOTIFICATIONS_SITE_URL or "").rstrip("/")

@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -226,7 +227,7 @@ def _decode(data):
 
 def _bounded(row, line):
     """Refuse a cell longer than a cell may be (``UPLOAD_XLSX_MAX_CELL_CHARS``)."""
-    limit = int(uploads.setting("UPLOAD_XLSX_MAX_CELL_CHARS"))
+    limit = int(settings.UPLOAD_XLSX_MAX_CELL_CHARS)
     for cell in row:
         if len(cell) > limit:
             raise ApplicationError(

@@ -102,7 +102,7 @@ def _decision(request, action, *, actor=None, comment="", step=None):
 
 
 def _absolute(path, base_url=""):
-    base = (base_url or getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    base = (base_url or settings.SITE_URL or "http://127.0.0.1:8000").rstrip("/")
     return base + path
 
 

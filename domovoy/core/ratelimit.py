@@ -25,7 +25,7 @@ UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "10/10min" -> (10, 600): requests and the window in seconds."""
+    """The requests and the window in seconds of a rate: "10/10min" -> (10, 600)."""
     match = RATE_RE.match(str(rate).strip())
     if match is None:
         raise ValueError(f"Not a rate (number/period, e.g. 20/min or 10/10min): {rate!r}")

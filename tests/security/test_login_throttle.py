@@ -131,7 +131,8 @@ def test_the_api_rates_are_read_from_the_environment():
             sys.executable,
             "-c",
             "import django; django.setup(); from django.conf import settings; "
-            "print(settings.API_THROTTLE_INTAKE_INTEGRATION, settings.API_THROTTLE_INTAKE_ANONYMOUS)",
+            "print(settings.API_THROTTLE_INTAKE_INTEGRATION, "
+            "settings.API_THROTTLE_INTAKE_ANONYMOUS)",
         ],
         cwd=ROOT,
         env=env,

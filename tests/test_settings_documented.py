@@ -94,3 +94,16 @@ def test_a_setting_named_like_its_variable_is_named_so_in_the_table():
         targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
         if args[0].value in targets:
             assert f"`{args[0].value}`" in rows[args[0].value][0], rows[args[0].value]
+
+
+def test_modules_read_settings_plainly():
+    """A setting is defined (with its default) in settings.py only; modules read
+    ``settings.X``, never ``getattr(settings, "X", default)`` with a second default."""
+    pattern = re.compile(r"\b(getattr|hasattr)\(\s*(django_)?settings\b")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "domovoy").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, f"define these in settings.py and read settings.X: {offenders}"

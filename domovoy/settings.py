@@ -285,8 +285,8 @@ ONBOARDING_ASYNC_ROWS = env.int("ONBOARDING_ASYNC_ROWS", default=5000)
 ONBOARDING_JOB_LEASE_SECONDS = env.int("ONBOARDING_JOB_LEASE_SECONDS", default=300)
 ONBOARDING_JOB_MAX_ATTEMPTS = env.int("ONBOARDING_JOB_MAX_ATTEMPTS", default=3)
 
-# --- Service requests (R7, R9): files residents and staff may attach, and the work order that
-# proves a completion. Defaults match domovoy.servicedesk.conversation.
+# --- Service requests (R7-R11): files residents and staff may attach, the work order that
+# proves a completion, deadlines and closing rules. The only copy of these defaults.
 SERVICEDESK_UPLOAD_TYPES = env.list(
     "SERVICEDESK_UPLOAD_TYPES",
     default=["jpg", "jpeg", "png", "webp", "pdf", "doc", "docx", "xls", "xlsx", "odt"],

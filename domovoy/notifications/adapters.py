@@ -112,7 +112,8 @@ class EmailAdapter(Adapter):
         self.connection = mail.get_connection()
 
     def send(self, notice):
-        address = notice.recipient.email
+        # An outside address (an applicant, not a user yet) or the recipient's own.
+        address = notice.address or (notice.recipient.email if notice.recipient_id else "")
         if not address:
             raise PermanentError("the recipient has no e-mail address")
         digest = hashlib.sha256(notice.dedup_key.encode()).hexdigest()[:32]

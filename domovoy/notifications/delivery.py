@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 S = Notice.State
 NOTICE_FIELDS = (
     "id", "recipient_id", "channel", "kind", "group", "subject", "body", "url", "due_at",
-    "emergency", "dedup_key", "attempts",
+    "emergency", "dedup_key", "attempts", "address",
 )  # fmt: skip
 
 
@@ -125,7 +125,8 @@ def deliver_due(limit: int = 500, *, lease: int | None = None) -> int:
         return 0
     # Stop sending well before the lease ends (another worker may take the rows then).
     stop_at = started + lease * 0.8
-    # The recipient's e-mail and phone travel with the row (the e-mail and SMS adapters).
+    # The recipient's e-mail and phone travel with the row (the e-mail and SMS adapters); a
+    # row for an outside address has no recipient (the join is an outer one).
     notices = list(
         Notice.objects.filter(id__in=ids)
         .select_related("recipient")

@@ -195,6 +195,15 @@ def request_rows(ids) -> list[ServiceRequest]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def _party_q(organization, prefix="") -> Q:
+    """The requests ``organization`` executes, controls or passed on (its queue's scope)."""
+    return (
+        Q(**{f"{prefix}executor_org": organization})
+        | Q(**{f"{prefix}controller_org": organization})
+        | Q(**{f"{prefix}origin_org": organization})
+    )
+
+
 def _end_of_today(now):
     local = timezone.localtime(now)
     return timezone.make_aware(dt.datetime.combine(local.date(), dt.time.max))
@@ -253,9 +262,7 @@ def queue_tab_counts(*, organization, employee, now) -> dict[str, int]:
     """The number on each tab (but «returned») in one query over the organisation's active
     requests."""
     org = organization
-    scope = (Q(executor_org=org) | Q(controller_org=org) | Q(origin_org=org)) & Q(
-        status__in=ACTIVE_STATUSES, is_deleted=False
-    )
+    scope = _party_q(org) & Q(status__in=ACTIVE_STATUSES, is_deleted=False)
     aggregates = {
         tab: Count("id", filter=queue_tab_q(tab, organization=org, employee=employee, now=now))
         for tab in QUEUE_TABS
@@ -267,8 +274,7 @@ def queue_tab_counts(*, organization, employee, now) -> dict[str, int]:
 def queue_changes(*, organization, since: dt.datetime, limit: int) -> list[dict]:
     """R19: the organisation's requests changed after ``since``, newest first, as the few
     values the live poll shows (one query on ``updated_at``)."""
-    org = organization
-    scope = Q(executor_org=org) | Q(controller_org=org) | Q(origin_org=org)
+    scope = _party_q(organization)
     return list(
         ServiceRequest.objects.filter(scope, updated_at__gt=since, is_deleted=False)
         .order_by("-updated_at")
@@ -281,10 +287,7 @@ def queue_changes(*, organization, since: dt.datetime, limit: int) -> list[dict]
 
 def queue_has_new_comments(*, organization, since: dt.datetime) -> bool:
     """R19: comments are changes too. A cheap existence check on the conversation table."""
-    org = organization
-    scope = (
-        Q(request__executor_org=org) | Q(request__controller_org=org) | Q(request__origin_org=org)
-    )
+    scope = _party_q(organization, prefix="request__")
     return Comment.objects.filter(scope, created_at__gt=since).exists()
 
 

@@ -80,9 +80,9 @@ def _require_queue_user(request):
 def _page(request, queryset):
     """A page of requests in two steps, three queries whatever the list's length (R19): the
     count and the page's ids come from the requests table alone (its indexes, narrow rows
-    sorted), then only those rows are read with what a row shows (``ROW_RELATED``). Joining
-    the relations before sorting and cutting made a large organisation's page sort thousands
-    of wide joined rows and plan a ten-table join."""
+    sorted), then only those rows are read with what a row shows
+    (``selectors.request_rows``). Joining the relations before sorting and cutting made a large
+    organisation's page sort thousands of wide joined rows and plan a ten-table join."""
     page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from domovoy.directory.models import Account
+from domovoy.notifications import quiet
 from domovoy.notifications import services as engine
 
 from . import schedule
@@ -48,23 +50,51 @@ def _fmt(moment):
     return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else "—"
 
 
-def _text(outage, kind) -> tuple[str, str]:
+def interval_text(delta) -> str:
+    """A time span in Russian words with the right plural forms: «3 дня», «4 дня 20 часов»,
+    «18 часов», «45 минут» (days and hours; minutes only under an hour)."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d день", "%(n)d дней", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d час", "%(n)d часов", hours) % {"n": hours})
+    if not parts:
+        parts.append(ngettext("%(n)d минуту", "%(n)d минут", mins) % {"n": mins})
+    return " ".join(parts)
+
+
+def _text(outage, kind, send_at=None) -> tuple[str, str]:
+    """Subject and body of a notice of ``kind`` delivered at ``send_at``: the interval to the
+    start is the real one from that moment (O3, issue 11), never a fixed «5 days»."""
+    send_at = send_at or timezone.now()
     resource = outage.get_resource_display().lower()
     what = (
         _("Аварийное отключение: %(resource)s")
         if outage.is_emergency
         else _("Плановое отключение: %(resource)s")
     ) % {"resource": resource}
+    ahead = outage.start > send_at
+    interval = interval_text(outage.start - send_at) if ahead else ""
+    soon = _("Через %(interval)s: %(what)s") % {"interval": interval, "what": what}
     subjects = {
-        schedule.PUBLISHED: what,
-        "outage.reminder_5d": _("Через 5 дней: %(what)s") % {"what": what},
-        "outage.reminder_1d": _("Завтра: %(what)s") % {"what": what},
+        schedule.PUBLISHED: soon if ahead else what,
         schedule.TIMES_CHANGED: _("Изменены сроки. %(what)s") % {"what": what},
         schedule.COMPLETED: _("Подача возобновлена: %(resource)s") % {"resource": resource},
         schedule.CANCELLED: _("Отключение отменено: %(resource)s") % {"resource": resource},
     }
+    for reminder_kind in schedule.REMINDER_KINDS:
+        subjects[reminder_kind] = soon if ahead else what
+    start_line = _("Начало: %(start)s.") % {"start": _fmt(outage.start)}
+    if ahead:
+        start_line = _("Начало: %(start)s (через %(interval)s).") % {
+            "start": _fmt(outage.start),
+            "interval": interval,
+        }
     lines = [
-        _("Начало: %(start)s.") % {"start": _fmt(outage.start)},
+        start_line,
         _("Окончание (план): %(end)s.") % {"end": _fmt(outage.planned_end)},
     ]
     if kind == schedule.COMPLETED:
@@ -80,7 +110,22 @@ def _intents(outage, planned: Iterable[schedule.Planned], ids: list[int]) -> Ite
     NoticeIntent = engine.NoticeIntent
     url = reverse("outages:detail", args=[outage.pk])
     emergency = bool(outage.emergency_alert)
-    texts = [(p, *_text(outage, p.kind), f"outage:{outage.pk}:{p.key}:u") for p in planned]
+    now = timezone.now()
+    rules = quiet.window()
+    # The text is written for the moment the notice is actually delivered: its due moment
+    # after quiet hours (the engine applies the same rule).
+    texts = [
+        (
+            p,
+            *_text(
+                outage,
+                p.kind,
+                quiet.deliverable_at(p.due_at or now, emergency=emergency, rules=rules),
+            ),
+            f"outage:{outage.pk}:{p.key}:u",
+        )
+        for p in planned
+    ]
     # Recipient-major order: a chunk of intents names a third as many users when three notices
     # are planned, so the engine looks each recipient up once.
     for uid in ids:

@@ -9,10 +9,12 @@ marked «Экстренное оповещение» passes ``emergency=True`` a
 Decisions (see the final report / docs/decisions.md):
 - Both the publication notice and the 5-day reminder are sent when the publication comes
   5 days and 1 minute before the start: the regulation names them as two notices.
-- Exactly 5 days before (or less): no publication notice («более 5 дней» is strict); the
-  5-day reminder is due at once. A late publication does not skip the residents: the most
-  recent reminder whose moment has passed is due at once (the 1-day one when less than a day
-  remains), later reminders at their moments. Never two reminders at the same moment.
+- Exactly 5 days before: no publication notice («более 5 дней» is strict); the 5-day reminder
+  is due at once (its moment is now, not passed).
+- A late publication (less than 5 days ahead, issue 11): a reminder whose moment has already
+  passed is NOT queued (a «5-day» notice three days ahead lies); instead the publication
+  notice goes at once and states the real interval to the start (``notify``), and the later
+  reminders come at their moments. Never two notices at the same moment.
 - An emergency outage is announced on publication whatever the time to its start.
 - On a change of times, the pending reminders are cancelled and re-planned for the new start
   (dedup keys carry the revision), plus one «times changed» notice; reminders whose moment has
@@ -62,17 +64,15 @@ REMINDER_KINDS = tuple(reminder_kind(r) for r in REMINDERS)
 
 
 def on_publish(*, start: dt.datetime, now: dt.datetime, emergency: bool) -> list[Planned]:
-    """The notices an outage gets when it is published at ``now``."""
-    planned: list[Planned] = []
-    announced = emergency or start - now > ANNOUNCE_IF_MORE_THAN
-    if announced:
+    """The notices an outage gets when it is published at ``now``: reminders whose moment has
+    passed are not queued; the publication notice goes at once unless a reminder is due at
+    this very moment (O3, issue 11)."""
+    reminders = _reminders(start=start, now=now, revision=1) if start > now else []
+    planned: list[Planned] = list(reminders)
+    reminder_now = any(p.due_at == now for p in reminders)
+    regular = start - now > ANNOUNCE_IF_MORE_THAN
+    if emergency or regular or (start > now and not reminder_now):
         planned.append(Planned(PUBLISHED, now, "published"))
-    planned += _reminders(start=start, now=now, revision=1)
-    if not announced and start > now:
-        passed = [r for r in REMINDERS if start - r.before_start < now]
-        if passed:
-            latest = min(passed, key=lambda r: r.before_start)
-            planned.append(Planned(reminder_kind(latest), now, f"r1:{latest.name}"))
     return sorted(planned, key=lambda p: p.due_at)
 
 

@@ -45,19 +45,21 @@ def test_exactly_five_days_ahead_is_not_more_than_five_so_only_the_5_day_reminde
 
 
 @pytest.mark.req("O3")
-def test_a_late_publication_three_days_ahead_sends_the_5_day_notice_at_once():
+def test_a_late_publication_three_days_ahead_announces_now_and_skips_the_passed_5_day_one():
+    # Issue 11: the 5-day reminder's moment has passed, so it is not queued; the publication
+    # notice goes at once (it states the real interval).
     start = NOW + dt.timedelta(days=3)
     assert kinds(schedule.on_publish(start=start, now=NOW, emergency=False)) == [
-        ("outage.reminder_5d", NOW),
+        ("outage.published", NOW),
         ("outage.reminder_1d", start - dt.timedelta(days=1)),
     ]
 
 
 @pytest.mark.req("O3")
-def test_less_than_a_day_ahead_sends_only_the_1_day_notice_at_once():
+def test_less_than_a_day_ahead_sends_only_the_publication_notice_at_once():
     start = NOW + dt.timedelta(hours=5)
     assert kinds(schedule.on_publish(start=start, now=NOW, emergency=False)) == [
-        ("outage.reminder_1d", NOW),
+        ("outage.published", NOW),
     ]
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from domovoy.directory import roles
 from domovoy.directory.models import Account, Building, ManagementPeriod, ServiceLink
+from domovoy.directory.selectors import buildings_matching_address
 
 from .models import (
     Completion,
@@ -25,6 +26,8 @@ from .models import (
 from .zones import MAX_ZONE_LABELS
 
 PUBLIC_STATUSES = (OutageStatus.PUBLISHED, OutageStatus.COMPLETED)
+# An address typed on the public list matches at most this many buildings (a whole street).
+SEARCH_BUILDINGS = 2000
 LIST_RELATED = ("organization",)
 
 
@@ -156,8 +159,12 @@ def public_outages(*, resource=None, search=None, building=None):
     if building:
         qs = qs.filter(zone_exists(Q(building_id=building)))
     if search:
-        text = Building.compose_search_text(search, "", "").strip()
-        qs = qs.filter(zone_exists(Q(building__search_text__contains=text)))
+        # The one address search of the project (directory): «ул. Советская, д. 2», the form
+        # the system prints, finds house 2 (issue 11, O6).
+        ids = [b.pk for b in buildings_matching_address(search, limit=SEARCH_BUILDINGS)]
+        if not ids:
+            return qs.none()
+        qs = qs.filter(zone_exists(Q(building_id__in=ids)))
     return qs.order_by("start", "id")
 
 

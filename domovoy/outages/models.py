@@ -76,6 +76,11 @@ class Outage(models.Model):
         _("наибольшая задержка ввода сроков, мин"), null=True, blank=True
     )
     end_entry_late = models.BooleanField(_("сроки введены позже 1 часа"), default=False)
+    # Set once by the overdue sweep (issue 11, O1): a planned outage whose planned end passed
+    # with no actual end entered; its supplier and the control body were told at this moment.
+    overdue_flagged_at = models.DateTimeField(
+        _("восстановление просрочено, отмечено"), null=True, blank=True
+    )
     revision = models.PositiveIntegerField(default=1)
     building_count = models.PositiveIntegerField(_("домов в зоне"), default=0)
 
@@ -123,6 +128,13 @@ class Outage(models.Model):
         return self.actual_end or self.planned_end
 
     @property
+    def restoration_overdue(self):
+        """Flagged by the sweep, or restored after the planned end (O1, issue 11)."""
+        if self.overdue_flagged_at is not None:
+            return True
+        return bool(self.actual_end and self.planned_end and self.actual_end > self.planned_end)
+
+    @property
     def publication_late(self):
         return self.publication_delay_minutes is not None and self.publication_delay_minutes > 60
 
@@ -154,6 +166,7 @@ class RevisionAction(models.TextChoices):
     COMPLETED = "completed", _("Завершено")
     AUTO_COMPLETED = "auto_completed", _("Завершено автоматически")
     CANCELLED = "cancelled", _("Отменено")
+    OVERDUE = "overdue", _("Просрочено восстановление")
 
 
 class OutageRevision(models.Model):

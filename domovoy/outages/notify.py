@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from domovoy.directory.models import Account
+from domovoy.directory import roles
+from domovoy.directory.models import Account, Employee, ManagementPeriod, OrgKind
 from domovoy.notifications import quiet
 from domovoy.notifications import services as engine
 
@@ -141,6 +142,124 @@ def _intents(outage, planned: Iterable[schedule.Planned], ids: list[int]) -> Ite
                 emergency=emergency,
                 group=outage.group,
             )
+
+
+# --- Staff notices (issue 11: O1 overdue flag, O7 the UO is told) ----------------------------
+
+UO_STAFF_ROLES = frozenset({"uo_dispatcher", "uo_engineer", "org_admin"})
+
+
+def _employees(**filters):
+    return Employee.objects.filter(is_active=True, user__is_active=True, **filters)
+
+
+def responsible_staff_ids(outage) -> list[int]:
+    """The acting staff (dispatchers) of the organisation responsible for ``outage``."""
+    from .permissions import PUBLISHERS
+
+    _kind, acting = PUBLISHERS[outage.network]
+    return sorted(
+        set(
+            _employees(organization_id=outage.organization_id, roles__role__in=acting)
+            .values_list("user_id", flat=True)
+            .order_by()
+        )
+    )
+
+
+def control_staff_ids(building_ids) -> list[int]:
+    """Control-body staff (control roles) whose territory covers a building of the zone; a
+    control body without a territory covers everything. Two queries."""
+    from domovoy.directory.models import Building
+
+    paths = set(
+        Building.objects.filter(id__in=list(building_ids), territory__isnull=False)
+        .values_list("territory__path", flat=True)
+        .distinct()
+    )
+    rows = (
+        _employees(organization__kinds__kind=OrgKind.CONTROL, roles__role__in=roles.CONTROL_ROLES)
+        .values_list("user_id", "organization__territory__path")
+        .distinct()
+    )
+    return sorted(
+        {uid for uid, scope in rows if not scope or any(p.startswith(scope) for p in paths)}
+    )
+
+
+def uo_staff_ids(building_ids) -> list[int]:
+    """The staff of every UO managing a building of the zone today (D4), U 3.5.2а. Two
+    queries."""
+    today = timezone.localdate()
+    uos = (
+        ManagementPeriod.objects.filter(building_id__in=list(building_ids), start__lte=today)
+        .exclude(end__lt=today)
+        .values("organization_id")
+    )
+    return sorted(
+        set(
+            _employees(organization_id__in=uos, roles__role__in=UO_STAFF_ROLES)
+            .values_list("user_id", flat=True)
+            .order_by()
+        )
+    )
+
+
+def _staff_text(outage, event) -> tuple[str, str]:
+    resource = outage.get_resource_display().lower()
+    what = (
+        _("Аварийное отключение: %(resource)s")
+        if outage.is_emergency
+        else _("Плановое отключение: %(resource)s")
+    ) % {"resource": resource}
+    subjects = {
+        "overdue": _("Просрочено восстановление. %(what)s"),
+        "published": _("Отключение на ваших домах. %(what)s"),
+        "changed": _("Изменено отключение на ваших домах. %(what)s"),
+        "cancelled": _("Отменено отключение на ваших домах. %(what)s"),
+    }
+    lines = [
+        _("Начало: %(start)s.") % {"start": _fmt(outage.start)},
+        _("Окончание (план): %(end)s.") % {"end": _fmt(outage.planned_end)},
+        _("Домов в зоне: %(n)s.") % {"n": outage.building_count},
+        _("Причина: %(reason)s.") % {"reason": outage.reason},
+        _("Ответственный: %(org)s.") % {"org": outage.organization.short_name},
+    ]
+    if event == "overdue":
+        lines.insert(0, _("Плановое окончание прошло, фактическое окончание не введено."))
+    if event == "cancelled":
+        lines.insert(0, _("Причина отмены: %(reason)s.") % {"reason": outage.cancel_reason})
+    return subjects[event] % {"what": what}, "\n".join(lines)
+
+
+def tell_staff(outage, *, event: str, user_ids, now=None) -> int:
+    """Notices to staff about ``outage`` through the engine: one per outage + event + user
+    (``event`` carries the revision for changes); grouped apart from the residents' notices
+    (``outage:<pk>:staff``) so cancelling residents' reminders never touches them."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return 0
+    subject, body = _staff_text(outage, event)
+    url = reverse("outages:detail", args=[outage.pk])
+    key = f"outage:{outage.pk}:{event}"
+    if event == "changed":
+        key += f":r{outage.revision}"
+    return engine.notices_enqueue(
+        [
+            engine.NoticeIntent(
+                recipient_id=uid,
+                kind=f"outage.staff_{event}",
+                dedup_key=f"{key}:staff:u{uid}",
+                subject=subject,
+                body=body,
+                url=url,
+                due_at=now,
+                emergency=bool(outage.emergency_alert),
+                group=f"outage:{outage.pk}:staff",
+            )
+            for uid in ids
+        ]
+    )
 
 
 def send(outage, planned: list[schedule.Planned], ids: list[int] | None = None) -> int:

@@ -327,6 +327,16 @@ def outage_refine(
             )
         change("start", start)
         change("planned_end", planned_end)
+        note = ""
+        if "start" in changes and not outage.is_emergency and not outage.is_late:
+            # Every change of the start is checked against the minimum notice (issue 11, O1):
+            # moving the start earlier by a refinement must not escape the late mark.
+            if outage.start - now < dt.timedelta(days=outage.min_notice_days):
+                changes["is_late"] = [False, True]
+                outage.is_late = True
+                note = _(
+                    "Начало перенесено: до него меньше %(n)s дн., отмечено как поздняя публикация."
+                ) % {"n": outage.min_notice_days}
         new_start, new_end = outage.start, outage.planned_end
         if new_end is not None and new_end <= new_start:
             raise ApplicationError(
@@ -386,6 +396,7 @@ def outage_refine(
             changes=changes,
             building_ids=new_ids,
             known_at=known_at,
+            note=note,
         )
         outage.save()
 
@@ -499,6 +510,47 @@ def outage_auto_complete(*, outage: Outage) -> Outage | None:
             now=now,
             action=RevisionAction.AUTO_COMPLETED,
         )
+
+
+def outage_flag_overdue(*, outage: Outage) -> Outage | None:
+    """Flag a planned outage whose planned end passed with no actual end entered (issue 11,
+    O1): a history row, and a notice to the responsible organisation's staff and to the
+    control body of its buildings. Idempotent: flagged once (locked row, dedup keys)."""
+    now = timezone.now()
+    with transaction.atomic():
+        outage = _lock(outage)
+        if (
+            outage.status != OutageStatus.PUBLISHED
+            or outage.kind != OutageKind.PLANNED
+            or outage.overdue_flagged_at is not None
+            or outage.actual_end is not None
+            or outage.planned_end is None
+            or outage.planned_end > now
+        ):
+            return None
+        outage.overdue_flagged_at = now
+        outage.revision += 1
+        ids = sorted(
+            OutageBuilding.objects.filter(outage=outage).values_list("building_id", flat=True)
+        )
+        _revise(
+            outage,
+            action=RevisionAction.OVERDUE,
+            actor=None,
+            at=now,
+            changes={"overdue_flagged_at": [None, _iso(now)]},
+            building_ids=ids,
+            note=_("Плановое окончание %(end)s прошло, фактическое окончание не введено.")
+            % {"end": timezone.localtime(outage.planned_end).strftime("%d.%m.%Y %H:%M")},
+        )
+        outage.save()
+        notify.tell_staff(
+            outage,
+            event="overdue",
+            user_ids=notify.responsible_staff_ids(outage) + notify.control_staff_ids(ids),
+            now=now,
+        )
+    return outage
 
 
 def outage_cancel(*, actor, outage: Outage, reason: str) -> Outage:

@@ -112,3 +112,17 @@ def publish_planned(rso_dispatcher, houses, water_link):
         )
 
     return publish
+
+
+@pytest.fixture
+def city_controller(territory):
+    """A controller of the city's control body (its territory holds the houses' district)."""
+    body = f.OrganizationFactory(kinds=["control"], territory=territory["city"])
+    return f.employee(body, roles=["controller"], username="citycontrol").user
+
+
+@pytest.fixture
+def stranger_controller(territory):
+    """A controller of another district's control body: not told of these houses."""
+    body = f.OrganizationFactory(kinds=["control"], territory=territory["other_district"])
+    return f.employee(body, roles=["controller"], username="othercontrol").user

@@ -257,7 +257,15 @@ def outage_publish(
             schedule.on_publish(start=outage.start, now=now, emergency=emergency),
             notify.recipient_ids(building_ids=building_ids),
         )
+        _tell_uo(outage, event="published", building_ids=building_ids, actor=actor, now=now)
     return outage
+
+
+def _tell_uo(outage, *, event, building_ids, actor, now):
+    """U 3.5.2а (O7): the staff of every UO managing a building of the zone hear of the
+    outage's publication, change or cancellation (not the actor himself)."""
+    ids = [u for u in notify.uo_staff_ids(building_ids) if actor is None or u != actor.pk]
+    notify.tell_staff(outage, event=event, user_ids=ids, now=now)
 
 
 def _lock(outage) -> Outage:
@@ -419,6 +427,13 @@ def outage_refine(
         if "zone" in changes:
             added_people = sorted(set(recipients) - set(old_recipients))
             notify.send(outage, schedule.on_zone_added(now=now), added_people)
+        _tell_uo(
+            outage,
+            event="changed",
+            building_ids=sorted(set(old_ids) | set(new_ids)),
+            actor=actor,
+            now=now,
+        )
     return outage
 
 
@@ -591,6 +606,7 @@ def outage_cancel(*, actor, outage: Outage, reason: str) -> Outage:
             schedule.on_cancel(now=now, residents_were_told=told),
             notify.recipient_ids(building_ids=ids),
         )
+        _tell_uo(outage, event="cancelled", building_ids=ids, actor=actor, now=now)
     return outage
 
 

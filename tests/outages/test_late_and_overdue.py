@@ -3,7 +3,6 @@ start inside the minimum notice is marked late and the history says so; a planne
 whose planned end passed with no actual end is flagged once to its supplier and the control
 body, and shown on the list and the card."""
 
-
 import pytest
 from django.test import Client
 

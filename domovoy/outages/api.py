@@ -373,6 +373,32 @@ class OutageDurationQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class SupplierStatisticsQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+
+    def validate(self, attrs):
+        if attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": _("Не раньше даты начала.")})
+        if (attrs["date_to"] - attrs["date_from"]).days > 366:
+            raise serializers.ValidationError({"date_to": _("Период не длиннее года.")})
+        return attrs
+
+
+class SupplierStatisticsSerializer(serializers.Serializer):
+    organization_id = serializers.IntegerField()
+    organization = serializers.CharField()
+    outages = serializers.IntegerField()
+    late_published = serializers.IntegerField()
+    late_notice = serializers.IntegerField()
+    late_publication = serializers.IntegerField()
+    late_end_entry = serializers.IntegerField()
+    overdue_restorations = serializers.IntegerField()
+    mean_publication_delay = serializers.FloatField(allow_null=True)
+    mean_end_entry_delay = serializers.FloatField(allow_null=True)
+    mean_restoration_delay = serializers.FloatField(allow_null=True)
+
+
 # --- Views -----------------------------------------------------------------------------------
 
 
@@ -600,3 +626,24 @@ class DurationsView(OutagesAPIView):
             by_account=d["by"] == "account",
         )
         return Response(OutageDurationSerializer(rows, many=True).data)
+
+
+class SupplierStatisticsView(OutagesAPIView):
+    @extend_schema(
+        parameters=[SupplierStatisticsQuerySerializer],
+        responses={200: SupplierStatisticsSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        """Supplier delay statistics over a period (O2): per responsible organisation, the
+        outages, late publications, late entries of the end, overdue restorations and mean
+        delays in minutes. The control body reads its territory, an organisation its own."""
+        if not request.user.has_perm("outages.view_supplier_statistics"):
+            raise PermissionDeniedError()
+        q = SupplierStatisticsQuerySerializer(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        rows = selectors.supplier_statistics(
+            user=request.user,
+            date_from=q.validated_data["date_from"],
+            date_to=q.validated_data["date_to"],
+        )
+        return Response(SupplierStatisticsSerializer(rows, many=True).data)

@@ -9,6 +9,11 @@ urlpatterns = [
     path("outages/public/", api.PublicOutageListView.as_view(), name="outage-api-public"),
     path("outages/zone-preview/", api.ZonePreviewView.as_view(), name="outage-api-zone-preview"),
     path("outages/durations/", api.DurationsView.as_view(), name="outage-api-durations"),
+    path(
+        "outages/statistics/",
+        api.SupplierStatisticsView.as_view(),
+        name="outage-api-statistics",
+    ),
     path("outages/favourites/", api.FavouriteListView.as_view(), name="outage-api-favourites"),
     path(
         "outages/favourites/<int:pk>/",

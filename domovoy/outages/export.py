@@ -53,3 +53,47 @@ def durations_csv_response(rows, *, by_account=False, filename):
 
 def durations_xlsx_response(rows, *, by_account=False, title="", filename):
     return exports.xlsx_response([_sheet(rows, by_account, title)], filename=filename)
+
+
+# --- Supplier delay statistics (O2, issue 11) ------------------------------------------------
+
+
+def statistics_header():
+    return [
+        _("Организация"),
+        _("Отключений"),
+        _("Опубликовано позже срока"),
+        _("из них плановых менее чем за требуемый срок"),
+        _("из них аварийных позже 1 часа"),
+        _("Сроки окончания внесены позже 1 часа"),
+        _("Просроченных восстановлений"),
+        _("Средняя задержка публикации аварии, мин"),
+        _("Средняя задержка ввода сроков, мин"),
+        _("Среднее превышение планового окончания, мин"),
+    ]
+
+
+def statistics_row(row):
+    return [
+        row.organization,
+        row.outages,
+        row.late_published,
+        row.late_notice,
+        row.late_publication,
+        row.late_end_entry,
+        row.overdue_restorations,
+        row.mean_publication_delay,
+        row.mean_end_entry_delay,
+        row.mean_restoration_delay,
+    ]
+
+
+def statistics_xlsx_response(rows, *, title, filename):
+    sheet = exports.Sheet(
+        title=_("Задержки поставщиков"),
+        preamble=[[title]],
+        header=statistics_header(),
+        rows=(statistics_row(r) for r in rows),
+        freeze_header=True,
+    )
+    return exports.xlsx_response([sheet], filename=filename)

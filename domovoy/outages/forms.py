@@ -181,3 +181,23 @@ class FavouriteForm(StyledForm):
     building = IdFormField(widget=forms.HiddenInput)
     label = forms.ChoiceField(label=gettext_lazy("Метка"), choices=FavouriteLabel.choices)
     title = forms.CharField(label=gettext_lazy("Своё название"), required=False, max_length=100)
+
+
+class StatisticsForm(StyledForm):
+    """The period of the supplier delay statistics (O2)."""
+
+    date_from = forms.DateField(
+        label=gettext_lazy("С"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("По"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Не раньше даты начала."))
+        elif start and end and (end - start).days > 366:
+            self.add_error("date_to", _("Период не длиннее года."))
+        return data

@@ -111,6 +111,42 @@ rules.add_perm("outages.view_staff_list", is_employee)
 rules.add_perm("outages.follow_addresses", is_resident)
 
 
+# Supplier delay statistics (O2, issue 11): the control body and the operators read their
+# territory's (by role); the staff of a responsible organisation (supplier or UO) read their
+# own organisation's. The page, the API and the menu ask this one permission.
+STATISTICS_OWN_ROLES = ACTING_ROLES | {"org_admin"}
+
+
+def reads_all_statistics(user) -> bool:
+    return roles.is_territorial_reader(user)
+
+
+@rules.predicate
+def may_view_supplier_statistics(user):
+    if reads_all_statistics(user):
+        return True
+    org = roles.organization_of(user)
+    return (
+        org is not None
+        and (org.has_kind(OrgKind.RSO) or org.has_kind(OrgKind.UO))
+        and bool(roles.roles_of(user) & STATISTICS_OWN_ROLES)
+    )
+
+
+rules.add_perm("outages.view_supplier_statistics", may_view_supplier_statistics)
+
+
+def statistics_scope(user, outages):
+    """``outages`` (already limited to what ``user`` sees) narrowed for the statistics: all
+    of them for a territorial reader, the user's organisation's own otherwise, none for one
+    without the permission."""
+    if not user.has_perm("outages.view_supplier_statistics"):
+        return outages.none()
+    if reads_all_statistics(user):
+        return outages
+    return outages.filter(organization=roles.organization_of(user))
+
+
 def networks_of(user):
     """The networks ``user`` may publish outages of (for the form)."""
     org = roles.organization_of(user)

@@ -223,6 +223,86 @@ def supplier_delay_stats(*, organization):
     return stats
 
 
+# --- Supplier delay statistics over a period (O2, issue 11) ---------------------------------
+
+
+@dataclass
+class SupplierStats:
+    organization_id: int
+    organization: str
+    outages: int = 0
+    late_notice: int = 0  # planned, published with less than the required advance (O1)
+    late_publication: int = 0  # emergency, published later than 1 hour after the accident (O2)
+    late_end_entry: int = 0  # the end or an estimate entered later than 1 hour (O1, O2)
+    overdue_restorations: int = 0  # restored after the planned end, or flagged overdue (O1)
+    mean_publication_delay: float | None = None  # minutes, emergency outages
+    mean_end_entry_delay: float | None = None  # minutes, outages with an entered end
+    mean_restoration_delay: float | None = None  # minutes past the planned end, overdue ones
+
+    @property
+    def late_published(self):
+        return self.late_notice + self.late_publication
+
+
+def _mean(values):
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def supplier_statistics(*, user, date_from: dt.date, date_to: dt.date, now=None):
+    """Per responsible organisation, the outages that started within [date_from, date_to]
+    (local dates, inclusive): counts, late publications (less than the required advance for
+    planned ones, over 1 hour after the accident for emergencies), late entries of the end,
+    overdue restorations and the mean delays in minutes. Rows limited to what ``user`` may
+    read: a control body its territory, an organisation its own (``outages.permissions
+    .statistics_scope``). Two queries."""
+    from .permissions import statistics_scope
+
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    qs = statistics_scope(user, outages_visible_to(user)).filter(start__gte=since, start__lt=until)
+    rows = qs.values_list(
+        "organization_id",
+        "organization__short_name",
+        "status",
+        "is_late",
+        "publication_delay_minutes",
+        "end_entry_delay_minutes",
+        "end_entry_late",
+        "planned_end",
+        "actual_end",
+        "overdue_flagged_at",
+    ).order_by()
+    stats: dict[int, SupplierStats] = {}
+    delays: dict[int, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+    for org_id, name, status, late, pub, entry, entry_late, planned, actual, flagged in rows:
+        row = stats.setdefault(org_id, SupplierStats(organization_id=org_id, organization=name))
+        pubs, entries, overruns = delays[org_id]
+        row.outages += 1
+        row.late_notice += int(bool(late))
+        if pub is not None:
+            pubs.append(pub)
+            row.late_publication += int(pub > 60)
+        if entry is not None:
+            entries.append(entry)
+        row.late_end_entry += int(bool(entry_late))
+        overrun = None
+        if planned is not None and status != OutageStatus.CANCELLED:
+            end = actual or (now if status == OutageStatus.PUBLISHED else None)
+            if end is not None and end > planned:
+                overrun = (end - planned).total_seconds() / 60
+        if overrun is not None or flagged is not None:
+            row.overdue_restorations += 1
+            overruns.append(overrun or 0)
+    for org_id, row in stats.items():
+        pubs, entries, overruns = delays[org_id]
+        row.mean_publication_delay = _mean(pubs)
+        row.mean_end_entry_delay = _mean(entries)
+        row.mean_restoration_delay = _mean(overruns)
+    return sorted(stats.values(), key=lambda r: (r.organization, r.organization_id))
+
+
 # --- Durations for billing recalculation (O5) ------------------------------------------------
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", views.outage_create, name="create"),
     path("buildings/", views.building_search, name="building-search"),
     path("durations/", views.durations, name="durations"),
+    path("statistics/", views.statistics, name="statistics"),
     path("my-addresses/", views.favourites, name="favourites"),
     path("my-addresses/<int:pk>/delete/", views.favourite_delete, name="favourite-delete"),
     path("<int:pk>/", views.outage_detail, name="detail"),

@@ -31,6 +31,7 @@ from .forms import (
     FavouriteForm,
     OutageForm,
     RefineForm,
+    StatisticsForm,
     ZoneEditForm,
 )
 from .zones import MAX_ZONE_LABELS
@@ -68,6 +69,7 @@ def outage_list(request):
             "may_read_durations": request.user.has_perm("outages.view_durations"),
             "now": timezone.now(),
             "delays": selectors.supplier_delay_stats(organization=org) if org else None,
+            "may_read_statistics": request.user.has_perm("outages.view_supplier_statistics"),
         },
     )
 
@@ -318,6 +320,42 @@ def durations(request):
             "by_account": form.is_bound
             and form.is_valid()
             and form.cleaned_data["by"] == "account",
+            "querystring": pages.querystring(request, drop=("page", "format")),
+        },
+    )
+
+
+@login_required
+def statistics(request):
+    """Supplier delay statistics over a period (O2, issue 11): the control body sees every
+    responsible organisation of its territory, an organisation its own; XLSX export."""
+    if not request.user.has_perm("outages.view_supplier_statistics"):
+        raise PermissionDenied
+    today = timezone.localdate()
+    asked = "date_from" in request.GET or "date_to" in request.GET
+    form = StatisticsForm(
+        request.GET if asked else {"date_from": today.replace(day=1), "date_to": today}
+    )
+    rows = None
+    if form.is_valid():
+        d = form.cleaned_data
+        rows = selectors.supplier_statistics(
+            user=request.user, date_from=d["date_from"], date_to=d["date_to"]
+        )
+        if request.GET.get("format") == "xlsx":
+            title = _("Задержки поставщиков с %(a)s по %(b)s") % {
+                "a": d["date_from"].strftime("%d.%m.%Y"),
+                "b": d["date_to"].strftime("%d.%m.%Y"),
+            }
+            stem = f"outage-delays-{d['date_from']:%Y%m%d}-{d['date_to']:%Y%m%d}"
+            return export.statistics_xlsx_response(rows, title=title, filename=f"{stem}.xlsx")
+    return render(
+        request,
+        "outages/statistics.html",
+        {
+            "form": form,
+            "rows": rows,
+            "all_organisations": perms.reads_all_statistics(request.user),
             "querystring": pages.querystring(request, drop=("page", "format")),
         },
     )

@@ -553,7 +553,7 @@ def outage_flag_overdue(*, outage: Outage) -> Outage | None:
             action=RevisionAction.OVERDUE,
             actor=None,
             at=now,
-            changes={"overdue_flagged_at": [None, _iso(now)]},
+            changes={},
             building_ids=ids,
             note=_("Плановое окончание %(end)s прошло, фактическое окончание не введено.")
             % {"end": timezone.localtime(outage.planned_end).strftime("%d.%m.%Y %H:%M")},

@@ -178,9 +178,7 @@ def comment_add(
     if request.is_deleted:
         raise Conflict(_("Заявка удалена заявителем"), code="deleted")
     if not can_comment.test(author, request):
-        raise Forbidden(
-            _("Писать в заявке могут только заявитель и участвующие в ней организации")
-        )
+        raise Forbidden(_("Писать в заявке могут только заявитель и участвующие в ней организации"))
     is_public = bool(is_public)
     if not is_public and not can_write_internal(author, request):
         raise Forbidden(

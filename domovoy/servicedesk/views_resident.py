@@ -411,7 +411,7 @@ def resident_comment(request, number):
     conversation = _conversation()
     if conversation is None:
         raise Http404
-    form = CommentForm(request.POST, request.FILES)
+    form, status = CommentForm(request.POST, request.FILES), 400
     if form.is_valid():
         try:
             conversation.comment_add(
@@ -423,11 +423,12 @@ def resident_comment(request, number):
             )
         except (Invalid, Conflict) as exc:
             form_errors(form, exc)
+            status = http_status(exc)
         else:
             messages.success(request, _("Сообщение отправлено"))
             return redirect(reverse("servicedesk:resident_detail", args=[sr.number]) + "#chat")
     context = _detail_context(request, sr, comment_form=form)
-    return render(request, "servicedesk/resident/detail.html", context, status=400)
+    return render(request, "servicedesk/resident/detail.html", context, status=status)
 
 
 @require_GET
@@ -649,7 +650,7 @@ def callcentre_attachment(request, number, pk):
 def callcentre_attempt(request, number):
     """Log a call to the resident: answered or not (R11, U 3.2.1а)."""
     sr = _any_request(request.user, number)
-    form = CallAttemptForm(request.POST)
+    form, status = CallAttemptForm(request.POST), 400
     if form.is_valid():
         try:
             services.call_attempt_log(
@@ -660,13 +661,14 @@ def callcentre_attempt(request, number):
             )
         except (Invalid, Conflict) as exc:
             form_errors(form, exc)
+            status = http_status(exc)
         else:
             messages.success(request, _("Звонок отмечен"))
             if request.POST.get("next") == "callbacks":
                 return redirect("servicedesk:callcentre_callbacks")
             return redirect("servicedesk:callcentre_request", number=sr.number)
     context = _callcentre_context(request, sr, attempt_form=form)
-    return render(request, "servicedesk/callcentre/request.html", context, status=400)
+    return render(request, "servicedesk/callcentre/request.html", context, status=status)
 
 
 @require_POST

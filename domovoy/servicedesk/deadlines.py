@@ -8,15 +8,13 @@ from django.utils import timezone
 
 from domovoy.core import worktime
 
-# R8 (U 3.5.2д, G 3.4.2): an emergency crew within 30 minutes of the request's creation.
-CREW_DISPATCH_LIMIT = dt.timedelta(minutes=30)
 # R14 (Z 4.6): a UO accepts a request within 24 hours (calendar hours).
 ACCEPT_LIMIT = dt.timedelta(hours=24)
 
 
 def crew_dispatch_limit() -> dt.timedelta:
-    minutes = getattr(settings, "SERVICEDESK_CREW_DISPATCH_MINUTES", None)
-    return dt.timedelta(minutes=minutes) if minutes else CREW_DISPATCH_LIMIT
+    """R8 (U 3.5.2д, G 3.4.2): an emergency crew within SERVICEDESK_CREW_DISPATCH_MINUTES (30)."""
+    return dt.timedelta(minutes=settings.SERVICEDESK_CREW_DISPATCH_MINUTES)
 
 
 def topic_deadline(topic, start: dt.datetime, *, organization=None) -> dt.datetime:

@@ -60,12 +60,11 @@ from .workflow import (
     transition_for,
 )
 
-# R11 (U 3.2.1а): "did not answer the phone more than three times".
-UNANSWERED_CALLS_BEFORE_CLOSING = 3
 
 
 def unanswered_calls_limit() -> int:
-    return getattr(settings, "SERVICEDESK_UNANSWERED_CALLS_LIMIT", UNANSWERED_CALLS_BEFORE_CLOSING)
+    """R11 (U 3.2.1а): "did not answer the phone more than three times" (a setting)."""
+    return settings.SERVICEDESK_UNANSWERED_CALLS_LIMIT
 
 
 # --- Intake -------------------------------------------------------------------------------

@@ -61,7 +61,6 @@ from .workflow import (
 )
 
 
-
 def unanswered_calls_limit() -> int:
     """R11 (U 3.2.1а): "did not answer the phone more than three times" (a setting)."""
     return settings.SERVICEDESK_UNANSWERED_CALLS_LIMIT

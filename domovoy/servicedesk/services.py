@@ -8,6 +8,8 @@ party, ``Conflict`` with the request's state, ``Stale`` version) and leaves noth
   the table in ``workflow.py``, checks status, party, guards and parameters, locks the row and
   compares-and-sets its ``version``, applies the action's effect (``EFFECTS`` below), writes the
   history row and the resident's notice — all in one transaction.
+- ``service_request_bulk_accept``: the queue's bulk accept (R4), each request through
+  ``service_request_transition``.
 - ``call_attempt_log`` and ``call_register``: the call centre's calls (R11, R1).
 """
 
@@ -24,9 +26,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
-from domovoy.core.errors import Conflict, Forbidden, Invalid, Stale
+from domovoy.core.errors import Conflict, Forbidden, Invalid, ServiceError, Stale
 from domovoy.core.validators import validate_phone
+from domovoy.directory import roles
 from domovoy.directory.models import (
     Organization,
     OrgKind,
@@ -45,7 +47,7 @@ from .models import (
     ServiceRequest,
     Topic,
 )
-from .selectors import is_off_address
+from .selectors import is_off_address, requests_visible_to
 from .workflow import (
     PARAMS,
     Action,
@@ -720,6 +722,52 @@ def service_request_transition(
             events.notify_resident(locked, event)
     request.refresh_from_db()
     return request
+
+
+@dataclass
+class BulkAcceptResult:
+    """What a bulk accept did: the numbers accepted, and (number, reason) of each refused one."""
+
+    accepted: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def service_request_bulk_accept(
+    *, actor, rows: list[tuple[int, int]], comment: str
+) -> BulkAcceptResult:
+    """Accept the requests ``rows`` — (pk, the version the actor saw) — with one public comment
+    (R4).
+
+    Decision: one transaction for the user's action, one savepoint per request (each one goes
+    through ``service_request_transition``, whose own transaction nests). A request that may
+    not be accepted any more (someone else took it, it changed since the page was drawn, it is
+    not ours) is left as it is and named with the reason; the others are accepted."""
+    visible = {
+        sr.pk: sr
+        for sr in requests_visible_to(actor)
+        .filter(pk__in=[pk for pk, _version in rows])
+        .select_related("executor_org", "origin_org", "building__territory")
+    }
+    result = BulkAcceptResult()
+    with transaction.atomic():
+        for pk, version in rows:
+            sr = visible.get(pk)
+            if sr is None:
+                result.refused.append((str(pk), _("заявка недоступна")))
+                continue
+            try:
+                service_request_transition(
+                    request=sr,
+                    action=Action.ACCEPT,
+                    actor=actor,
+                    expected_version=version,
+                    comment=comment,
+                )
+            except ServiceError as exc:
+                result.refused.append((sr.number, exc.message))
+            else:
+                result.accepted.append(sr.number)
+    return result
 
 
 def allowed_actions(request: ServiceRequest, user) -> list[Transition]:

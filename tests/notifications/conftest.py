@@ -1,5 +1,5 @@
 """Fixtures of the notification tests: a fake HTTP gateway on 127.0.0.1 (SMS, Telegram, push
-endpoint) that records what it received and answers as told."""
+endpoint) that records what it received and answers as told; Борис without contacts."""
 
 from __future__ import annotations
 
@@ -104,16 +104,8 @@ def telegram(settings, gateway):
 
 
 @pytest.fixture
-def anna(db):
-    """A resident with an e-mail and a phone."""
-    return f.UserFactory(
-        username="anna", email="anna@example.ru", phone="+79991234567", is_resident=True
-    )
-
-
-@pytest.fixture
 def boris(db):
-    """A resident with neither e-mail nor phone."""
+    """A resident with neither e-mail nor phone (the shared Борис has both)."""
     return f.UserFactory(username="boris", email="", phone="", is_resident=True)
 
 

@@ -17,7 +17,7 @@ from domovoy.onboarding import services
 from domovoy.onboarding.models import OnboardingRequest
 from tests.core.consumer import wait_for
 
-from .conftest import (
+from .files import (
     ACCOUNT_HEADER,
     account_rows,
     after_commit,

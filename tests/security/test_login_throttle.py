@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from domovoy.api import services as api_services
 from domovoy.core.client_address import client_address
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
-from tests.api.conftest import token_client
+from tests.fixtures import token_client
 
 pytestmark = [pytest.mark.req("S1"), pytest.mark.django_db]
 

@@ -3,13 +3,11 @@
 import csv
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from openpyxl import Workbook
 
 from tests import factories as f
-from tests.core.consumer import consumer  # noqa: F401
 
 EMPLOYEE_HEADER = ["№ п/п", "ФИО (полностью)", "Должность", "E-mail", "Телефон", "Роль"]
 ACCOUNT_HEADER = [
@@ -136,9 +134,3 @@ def uo_post_data(
         if served:
             data["served_file"] = upload("served.csv", csv_bytes(SERVED_HEADER, served))
     return data
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -182,6 +182,7 @@ def _kill(proc):
     proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_is_replaced_and_the_job_completes_exactly_once(
     client, consumer, functional_operator

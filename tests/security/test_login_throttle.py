@@ -121,6 +121,7 @@ def test_the_intake_rate_comes_from_settings_and_counts_clients_behind_the_proxy
     assert other.status_code == 400
 
 
+@pytest.mark.slow
 def test_the_api_rates_are_read_from_the_environment():
     env = {
         "PATH": os.environ.get("PATH", ""),

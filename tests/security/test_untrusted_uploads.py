@@ -166,6 +166,7 @@ def test_a_smaller_bomb_is_refused_by_its_compression_ratio():
     assert refused.value.fields == {"accounts_file": refused.value.messages}
 
 
+@pytest.mark.slow
 def test_the_uncompressed_size_is_bounded_even_at_an_ordinary_ratio(settings):
     settings.UPLOAD_ZIP_MAX_MEMBER_BYTES = 1024 * 1024
     big = xlsx(ACCOUNT_HEADER, account_rows(6000))

@@ -18,7 +18,7 @@ from domovoy.notifications.models import InboxMessage, Notice, TelegramLink
 from domovoy.outages.models import FavouriteAddress, Outage
 from domovoy.outages.tasks import complete_due_outages
 from tests.fixtures import msk
-from tests.notifications.conftest import FakeGateway
+from tests.notifications.gateway import FakeGateway
 
 pytestmark = [pytest.mark.django_db]
 

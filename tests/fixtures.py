@@ -18,7 +18,6 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from rest_framework.test import APIClient
@@ -372,11 +371,6 @@ def signed_in(client, user):
     """``client`` (a Django test client) logged in as ``user``."""
     client.force_login(user)
     return client
-
-
-def page_as(user):
-    """A fresh Django test client logged in as ``user``."""
-    return signed_in(Client(), user)
 
 
 def token_client(token):

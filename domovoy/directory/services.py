@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 from domovoy.audit.services import audit_field_change
 from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError
+from domovoy.core.phones import normalize as normalize_phone
 from domovoy.core.private_files import original_name
-from domovoy.core.validators import validate_address_part, validate_phone
+from domovoy.core.validators import validate_address_part
 
 from .card import check_card
 from .models import (
@@ -222,7 +223,7 @@ def employee_create(
     phone = (phone or "").strip()
     if phone:
         try:
-            phone = validate_phone(phone)
+            phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:

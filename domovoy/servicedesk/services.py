@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
-from domovoy.core.validators import validate_phone
+from domovoy.core.phones import normalize as normalize_phone
 from domovoy.directory.models import (
     Department,
     Employee,
@@ -194,7 +194,7 @@ def service_request_create(
     phone = (phone or "").strip() or (getattr(author, "phone", "") if author else "")
     if phone:
         try:
-            phone = validate_phone(phone)
+            phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:
@@ -350,7 +350,7 @@ def _clean_value(param, value, request, now):
         if not value:
             return ""
         try:
-            return validate_phone(value)
+            return normalize_phone(value)
         except ValidationError as exc:
             raise ValueError(" ".join(exc.messages))
     if kind == "file":
@@ -931,7 +931,7 @@ def call_register(
     phone = (phone or "").strip()
     if phone:
         try:
-            phone = validate_phone(phone)
+            phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:

@@ -63,7 +63,6 @@ def outage_list(request):
         {
             "filter": filterset,
             "page": pages.page(request, qs),
-            "querystring": pages.querystring(request),
             "may_publish": perms.may_publish(request.user),
             "now": timezone.now(),
             "delays": selectors.supplier_delay_stats(organization=org) if org else None,

@@ -109,11 +109,7 @@ _FORM_FIELD = {"attachments": "files", "file": "files", "premises": "flat"}
 
 def form_errors(form, exc: ApplicationError):
     """Show an ApplicationError on a form: field messages on their fields, the rest on top."""
-    form.add_error(None, exc.message)
-    for name, msgs in (exc.fields or {}).items():
-        name = _FORM_FIELD.get(name, name)
-        for msg in msgs:
-            form.add_error(name if name in form.fields else None, msg)
+    pages.apply_errors(form, exc, rename=_FORM_FIELD)
 
 
 # --- The conversation service (comments and attachments, R7) ------------------------------

@@ -656,10 +656,7 @@ def staff_action(request, number, action):
             return _render_card(request, fresh, error=str(STALE_MESSAGE), status=409)
         if isinstance(exc, PermissionDeniedError):
             raise PermissionDenied(exc.message)
-        form.add_error(None, exc.message)
-        for name, errors in (exc.fields or {}).items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
+        pages.apply_errors(form, exc)
         return _render_card(request, sr, bound=form, error=exc.message, status=exc.status_code)
     messages.success(
         request, _("«%(action)s»: выполнено. Заявка № %(n)s — %(status)s.") % {

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -489,11 +488,8 @@ def _lock_building(building):
 
 
 def _overlap(qs, start, end):
-    """Rows of ``qs`` whose [start, end] (end inclusive, None = open) meets [start, end]."""
-    cond = Q(end__isnull=True) | Q(end__gte=start)
-    if end is not None:
-        cond &= Q(start__lte=end)
-    return qs.filter(cond)
+    """Rows of ``qs`` (a PeriodQuerySet) whose period meets [start, end] (None = open)."""
+    return qs.overlapping(start, end)
 
 
 def _overlap_error(clash):

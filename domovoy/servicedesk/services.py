@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -105,11 +105,9 @@ def route_request(*, building, topic, on: dt.date | None = None) -> Routing:
         return Routing(manager, None, "supplier_not_registered")
     if topic.handler_kind == HandlerKind.CONTRACTOR:
         on = on or timezone.localdate()
-        links = ServiceLink.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=on),
+        links = ServiceLink.objects.active_on(on).filter(
             uo=manager,
             resource="",
-            start__lte=on,
             provider__kinds__kind=OrgKind.CONTRACTOR,
             provider__is_active=True,
         ).select_related("provider")[:2]

@@ -15,6 +15,7 @@ from domovoy.announcements.forms import GuideCreateForm, GuideEditForm
 from domovoy.core import uploads
 from domovoy.core.private_files import file_fields
 from domovoy.directory.forms import OrganizationCardForm
+from domovoy.onboarding.api import OnboardingSubmitSerializer
 from domovoy.onboarding.forms import ApplicationForm
 from domovoy.servicedesk.forms_resident import CommentForm, ResidentRequestForm
 
@@ -153,3 +154,27 @@ def test_the_organisation_card_licence_scan_asks_the_checker(settings):
         field.clean(SimpleUploadedFile("scan.pdf", png(10, 10)))
     with pytest.raises(ValidationError):
         field.clean(SimpleUploadedFile("bomb.png", png(8000, 8000)))
+
+
+@pytest.mark.parametrize(
+    ("name", "policy"),
+    [
+        ("license_scan", uploads.LICENSE_SCAN),
+        ("employees_file", uploads.SPREADSHEET),
+        ("served_file", uploads.SPREADSHEET),
+        ("accounts_file", uploads.SPREADSHEET),
+    ],
+)
+def test_the_onboarding_api_fields_ask_the_checker(settings, name, policy):
+    from rest_framework.exceptions import ValidationError as ApiValidationError
+
+    setattr(settings, policy.max_bytes_setting, 1024 * 1024)
+    field = OnboardingSubmitSerializer().fields[name]
+    cases = [
+        (f"big.{policy.extensions[0]}", b"x" * (2 * 1024 * 1024)),
+        ("virus.exe", b"MZ\x90\x00"),
+        bomb_for(policy)[:2],
+    ]
+    for filename, data in cases:
+        with pytest.raises(ApiValidationError):
+            field.run_validation(SimpleUploadedFile(filename, data))

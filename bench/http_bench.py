@@ -319,7 +319,6 @@ def breakdown(token, bodies, n, *, profile=False):
     """Mean time and queries per phase of ``n`` API intakes in this process."""
     from django.test import Client
     from django.test.utils import override_settings
-    from rest_framework.throttling import ScopedRateThrottle
 
     phases = Phases()
     patches = []
@@ -328,7 +327,7 @@ def breakdown(token, bodies, n, *, profile=False):
         if original is None:
             continue
         patches.append(mock.patch.object(owner, attr, phases.wrap(name, original)))
-    rates = {**ScopedRateThrottle.THROTTLE_RATES, "intake": "100000000/min"}
+    rates = {"API_THROTTLE_INTAKE_INTEGRATION": "100000000/min"}
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     encoded = [json.dumps(b, ensure_ascii=False) for b in bodies]
 
@@ -340,8 +339,7 @@ def breakdown(token, bodies, n, *, profile=False):
         return response
 
     with (
-        override_settings(ROOT_URLCONF="bench.http_urls"),
-        mock.patch.object(ScopedRateThrottle, "THROTTLE_RATES", rates),
+        override_settings(ROOT_URLCONF="bench.http_urls", **rates),
         mock.patch("domovoy.notifications.services._schedule_delivery", lambda: None),
     ):
         for i in range(10):

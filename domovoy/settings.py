@@ -221,14 +221,19 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "domovoy.api.errors.exception_handler",
-    # Defaults per scope; an integration agreement may set its own rate for its tokens
-    # (domovoy.api.throttles). Client addresses come from domovoy.core.client_address.
-    "DEFAULT_THROTTLE_RATES": {
-        "login": env.str("API_THROTTLE_LOGIN", default="20/min"),
-        "intake": env.str("API_THROTTLE_INTAKE", default="30/min"),
-        "anon": env.str("API_THROTTLE_ANON", default="120/min"),
-    },
 }
+# API throttles (domovoy.api.throttles): the intake (filing service requests and onboarding
+# requests) is limited per channel, "number/period" (s, min, hour, day). An integration is
+# counted per agreement and an agreement may set its own rate (IntegrationAgreement.throttle_rate);
+# a session per person; an anonymous caller per client address (domovoy.core.client_address).
+API_THROTTLE_INTAKE_INTEGRATION = env.str("API_THROTTLE_INTAKE_INTEGRATION", default="600/min")
+API_THROTTLE_INTAKE_SESSION = env.str("API_THROTTLE_INTAKE_SESSION", default="30/min")
+API_THROTTLE_INTAKE_ANONYMOUS = env.str("API_THROTTLE_INTAKE_ANONYMOUS", default="10/min")
+# Rate limits of the HTML forms per client address (domovoy.core.ratelimit), "number/period"
+# where the period may carry a multiple ("10/10min"). Login: across usernames (django-axes locks
+# out one username); onboarding: the public connection request form.
+RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="20/min")
+RATE_LIMIT_ONBOARDING_INTAKE = env.str("RATE_LIMIT_ONBOARDING_INTAKE", default="10/10min")
 # Bounds of API input (S7): one JSON parser caps the body size and the nesting depth
 # (domovoy/api/parsers.py); Django's field limit answers 400 for thousands of query or form
 # parameters alike (both parse through QueryDict).
@@ -280,8 +285,8 @@ ONBOARDING_ASYNC_ROWS = env.int("ONBOARDING_ASYNC_ROWS", default=5000)
 ONBOARDING_JOB_LEASE_SECONDS = env.int("ONBOARDING_JOB_LEASE_SECONDS", default=300)
 ONBOARDING_JOB_MAX_ATTEMPTS = env.int("ONBOARDING_JOB_MAX_ATTEMPTS", default=3)
 
-# --- Service requests (R7, R9): files residents and staff may attach, and the work order that
-# proves a completion. Defaults match domovoy.servicedesk.conversation.
+# --- Service requests (R7-R11): files residents and staff may attach, the work order that
+# proves a completion, deadlines and closing rules. The only copy of these defaults.
 SERVICEDESK_UPLOAD_TYPES = env.list(
     "SERVICEDESK_UPLOAD_TYPES",
     default=["jpg", "jpeg", "png", "webp", "pdf", "doc", "docx", "xls", "xlsx", "odt"],
@@ -289,6 +294,30 @@ SERVICEDESK_UPLOAD_TYPES = env.list(
 SERVICEDESK_UPLOAD_MAX_BYTES = env.int("SERVICEDESK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 SERVICEDESK_UPLOAD_MAX_FILES = env.int("SERVICEDESK_UPLOAD_MAX_FILES", default=5)
 SERVICEDESK_WORK_ORDER_REQUIRED = env.bool("SERVICEDESK_WORK_ORDER_REQUIRED", default=True)
+# Confirming documents of workflow actions (R9, R10).
+SERVICEDESK_DOCUMENT_EXTENSIONS = env.list(
+    "SERVICEDESK_DOCUMENT_EXTENSIONS",
+    default=["pdf", "jpg", "jpeg", "png", "heic", "tif", "tiff", "doc", "docx"],
+)
+SERVICEDESK_DOCUMENT_MAX_BYTES = env.int("SERVICEDESK_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# R8 (U 3.5.2д, G 3.4.2): an emergency crew within this many minutes of the request's creation.
+SERVICEDESK_CREW_DISPATCH_MINUTES = env.int("SERVICEDESK_CREW_DISPATCH_MINUTES", default=30)
+# R11 (U 3.2.1а): a request may be closed when the resident "did not answer the phone more than
+# three times".
+SERVICEDESK_UNANSWERED_CALLS_LIMIT = env.int("SERVICEDESK_UNANSWERED_CALLS_LIMIT", default=3)
+# The words residents see for statuses, JSON {"status": "word"} overriding any of the defaults
+# (domovoy.servicedesk.workflow.RESIDENT_WORDS), e.g. a deployment in Belarusian.
+SERVICEDESK_RESIDENT_STATUS_WORDS = env.json("SERVICEDESK_RESIDENT_STATUS_WORDS", default={})
+# R10: a UO's verification needs the signed act (or quality card) on these territories (ids or
+# names, a territory counts for everything under it); "*" = everywhere; empty = nowhere.
+_evidence = env.list("SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED", default=[])
+SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED = True if _evidence == ["*"] else _evidence
+
+# --- Accepted file types of other uploads: the spreadsheets of onboarding (D5), licence scans
+# of management companies (D1, D5), files of help articles; their size is UPLOAD_MAX_BYTES.
+ONBOARDING_FILE_TYPES = env.list("ONBOARDING_FILE_TYPES", default=["xlsx", "csv"])
+LICENSE_SCAN_TYPES = env.list("LICENSE_SCAN_TYPES", default=["pdf", "jpg", "jpeg", "png"])
+HELP_FILE_TYPES = env.list("HELP_FILE_TYPES", default=["pdf", "doc", "docx", "odt", "rtf", "txt"])
 
 # --- Outages (O1, O3): the minimum notice of a planned outage per responsible network, and
 # whether residents are told when an outage ends.
@@ -320,6 +349,17 @@ NOTIFICATIONS_VAPID_PRIVATE_KEY = env.str("NOTIFICATIONS_VAPID_PRIVATE_KEY", def
 NOTIFICATIONS_VAPID_PUBLIC_KEY = env.str("NOTIFICATIONS_VAPID_PUBLIC_KEY", default="")
 NOTIFICATIONS_VAPID_SUBJECT = env.str(
     "NOTIFICATIONS_VAPID_SUBJECT", default="mailto:admin@localhost"
+)
+# The browsers' push services a web push subscription may point to (a host or its subdomains):
+# Chrome, Edge, Opera, Yandex Browser; Firefox; legacy Edge; Safari.
+NOTIFICATIONS_PUSH_SERVICE_HOSTS = env.list(
+    "NOTIFICATIONS_PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
 )
 
 # --- HTTPS and browser protections (item 8 of issue 9). Production is served over HTTPS by the

@@ -129,11 +129,11 @@ class JSONTooDeep(ValueError):
 
 
 def json_max_depth() -> int:
-    return getattr(settings, "API_JSON_MAX_DEPTH", 32)
+    return settings.API_JSON_MAX_DEPTH
 
 
 def json_max_bytes() -> int:
-    return getattr(settings, "API_JSON_MAX_BYTES", 2 * 1024 * 1024)
+    return settings.API_JSON_MAX_BYTES
 
 
 def json_depth(text: str, limit: int) -> int:

@@ -43,7 +43,7 @@ def _trusted(address, networks):
 def client_address(request):
     """The client's IP address as a string (None when the socket gives none)."""
     peer = _parse(request.META.get("REMOTE_ADDR"))
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    networks = _networks(tuple(settings.TRUSTED_PROXIES or ()))
     if peer is None:
         return None
     if not _trusted(peer, networks):

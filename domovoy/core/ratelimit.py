@@ -1,6 +1,9 @@
-"""A small fixed-window rate limit on the cache (Redis at scale), for login and public intake."""
+"""A small fixed-window rate limit on the cache (Redis at scale), for login and public intake.
+The rates are settings (``RATE_LIMIT_*``), read per request: "number/period", the period
+s, min, hour or day with an optional multiple ("20/min", "10/10min")."""
 
 import functools
+import re
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -14,13 +17,31 @@ def client_ip(request):
     return client_address(request) or "unknown"
 
 
+RATE_RE = re.compile(
+    r"^(?P<limit>[1-9][0-9]{0,6})/(?P<multiple>[1-9][0-9]{0,4})?"
+    r"(?P<unit>s|sec|second|m|min|minute|h|hour|d|day)s?$"
+)
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """The requests and the window in seconds of a rate: "10/10min" -> (10, 600)."""
+    match = RATE_RE.match(str(rate).strip())
+    if match is None:
+        raise ValueError(f"Not a rate (number/period, e.g. 20/min or 10/10min): {rate!r}")
+    multiple = int(match["multiple"] or 1)
+    return int(match["limit"]), multiple * UNIT_SECONDS[match["unit"][0]]
+
+
 def ratelimit(*, key, rate):
-    """``rate`` = (requests, seconds) per client IP; over it the view answers 429."""
-    limit, window = rate
+    """``rate``: a callable returning the rate string (a setting, read per request, so that
+    ``override_settings`` and a changed environment apply); over it the view answers 429 for
+    that client IP."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
+            limit, window = parse_rate(rate())
             bucket = f"rl:{key}:{client_ip(request)}"
             cache.add(bucket, 0, window)
             try:

@@ -26,6 +26,7 @@ import os
 import re
 import warnings
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,31 +69,25 @@ IMAGE_EXTENSIONS = frozenset(ext for ext, (_m, c) in KNOWN_TYPES.items() if c.st
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"\xfd7zXZ")
 
 
-def setting(name):
-    """A bound of this module, read in settings.py from the environment."""
-    return getattr(settings, name)
-
-
 @dataclass(frozen=True)
 class Policy:
-    """Which files one place accepts: extensions and a size limit, each from a setting (with
-    the default used when the setting is absent)."""
+    """Which files one place accepts: extensions and a size limit, each read from a setting of
+    settings.py (env-driven) when asked, so that a changed setting applies at once."""
 
-    extensions_setting: str
-    default_extensions: tuple[str, ...]
-    max_bytes_setting: str
-    default_max_bytes: int
+    configured_extensions: Callable[[], Iterable[str]]
+    configured_max_bytes: Callable[[], int]
 
     @property
     def extensions(self) -> tuple[str, ...]:
-        configured = getattr(settings, self.extensions_setting, None) or self.default_extensions
         return tuple(
-            e for e in (str(x).lower().lstrip(".") for x in configured) if e in KNOWN_TYPES
+            e
+            for e in (str(x).lower().lstrip(".") for x in self.configured_extensions())
+            if e in KNOWN_TYPES
         )
 
     @property
     def max_bytes(self) -> int:
-        return int(getattr(settings, self.max_bytes_setting, None) or self.default_max_bytes)
+        return int(self.configured_max_bytes())
 
     def rules_text(self) -> str:
         return _("%(types)s, не больше %(mb)s МБ") % {
@@ -103,25 +98,20 @@ class Policy:
 
 # The places that accept files.
 ATTACHMENT = Policy(  # comments and intake of requests (R7)
-    "SERVICEDESK_UPLOAD_TYPES",
-    ("jpg", "jpeg", "png", "webp", "pdf", "doc", "docx", "xls", "xlsx", "odt"),
-    "SERVICEDESK_UPLOAD_MAX_BYTES",
-    10 * MB,
+    lambda: settings.SERVICEDESK_UPLOAD_TYPES, lambda: settings.SERVICEDESK_UPLOAD_MAX_BYTES
 )
 DOCUMENT = Policy(  # confirming documents of workflow actions (R9, R10)
-    "SERVICEDESK_DOCUMENT_EXTENSIONS",
-    ("pdf", "jpg", "jpeg", "png", "heic", "tif", "tiff", "doc", "docx"),
-    "SERVICEDESK_DOCUMENT_MAX_BYTES",
-    20 * MB,
+    lambda: settings.SERVICEDESK_DOCUMENT_EXTENSIONS,
+    lambda: settings.SERVICEDESK_DOCUMENT_MAX_BYTES,
 )
 SPREADSHEET = Policy(  # the files of appendix 2 of onboarding (D5)
-    "ONBOARDING_FILE_TYPES", ("xlsx", "csv"), "UPLOAD_MAX_BYTES", 50 * MB
+    lambda: settings.ONBOARDING_FILE_TYPES, lambda: settings.UPLOAD_MAX_BYTES
 )
 LICENSE_SCAN = Policy(  # licence scans of management companies (D1, D5)
-    "LICENSE_SCAN_TYPES", ("pdf", "jpg", "jpeg", "png"), "UPLOAD_MAX_BYTES", 50 * MB
+    lambda: settings.LICENSE_SCAN_TYPES, lambda: settings.UPLOAD_MAX_BYTES
 )
 HELP_FILE = Policy(  # files of help articles and regulations
-    "HELP_FILE_TYPES", ("pdf", "doc", "docx", "odt", "rtf", "txt"), "UPLOAD_MAX_BYTES", 50 * MB
+    lambda: settings.HELP_FILE_TYPES, lambda: settings.UPLOAD_MAX_BYTES
 )
 
 
@@ -311,14 +301,14 @@ def pillow():
     """Pillow's Image module with its decompression-bomb bound set from the setting."""
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = int(setting("UPLOAD_IMAGE_MAX_PIXELS"))
+    Image.MAX_IMAGE_PIXELS = int(settings.UPLOAD_IMAGE_MAX_PIXELS)
     return Image
 
 
 def image_problem(upload, expected_format: str) -> str | None:
     """Open the image header only (no pixel is decoded) and check format and pixel count."""
     Image = pillow()
-    limit = int(setting("UPLOAD_IMAGE_MAX_PIXELS"))
+    limit = int(settings.UPLOAD_IMAGE_MAX_PIXELS)
     _rewind(upload)
     try:
         with warnings.catch_warnings():
@@ -361,12 +351,12 @@ def zip_problem(upload, *, required=None, odt=False) -> str | None:
         names = {i.filename for i in infos}
         if required and required not in names:
             return "mismatch"
-        max_members = int(setting("UPLOAD_ZIP_MAX_MEMBERS"))
+        max_members = int(settings.UPLOAD_ZIP_MAX_MEMBERS)
         if len(infos) > max_members:
             return _("в архиве больше %(n)s частей") % {"n": max_members}
-        member_limit = int(setting("UPLOAD_ZIP_MAX_MEMBER_BYTES"))
-        total_limit = int(setting("UPLOAD_ZIP_MAX_TOTAL_BYTES"))
-        ratio_limit = float(setting("UPLOAD_ZIP_MAX_RATIO"))
+        member_limit = int(settings.UPLOAD_ZIP_MAX_MEMBER_BYTES)
+        total_limit = int(settings.UPLOAD_ZIP_MAX_TOTAL_BYTES)
+        ratio_limit = float(settings.UPLOAD_ZIP_MAX_RATIO)
         total = 0
         for info in infos:
             total += info.file_size
@@ -407,7 +397,7 @@ def zip_problem(upload, *, required=None, odt=False) -> str | None:
 def check_xlsx_cells(fileobj, *, name="") -> None:
     """Stream every XML part of a workbook (bounded chunks) and refuse a text run longer than
     a cell may be, before openpyxl builds it. Raises ``UploadError``."""
-    max_chars = int(setting("UPLOAD_XLSX_MAX_CELL_CHARS"))
+    max_chars = int(settings.UPLOAD_XLSX_MAX_CELL_CHARS)
     # A character takes at most 4 bytes in UTF-8, an escaped one (&quot;) 6.
     max_run = max_chars * 6
     label = name or display_name(fileobj)

@@ -67,7 +67,7 @@ def _text(notice: Notice, limit: int = 4000) -> str:
     """Subject, body and — when the site's address is known (NOTIFICATIONS_SITE_URL) — the link;
     a bare path means nothing outside the site."""
     text = f"{notice.subject}\n{notice.body}".strip()
-    base = str(getattr(settings, "NOTIFICATIONS_SITE_URL", "") or "").rstrip("/")
+    base = str(settings.NOTIFICATIONS_SITE_URL or "").rstrip("/")
     link = f"\n{base}{notice.url}" if notice.url and base else ""
     return text[: limit - len(link)] + link
 
@@ -112,7 +112,8 @@ class EmailAdapter(Adapter):
         self.connection = mail.get_connection()
 
     def send(self, notice):
-        address = notice.recipient.email
+        # An outside address (an applicant, not a user yet) or the recipient's own.
+        address = notice.address or (notice.recipient.email if notice.recipient_id else "")
         if not address:
             raise PermanentError("the recipient has no e-mail address")
         digest = hashlib.sha256(notice.dedup_key.encode()).hexdigest()[:32]
@@ -172,7 +173,7 @@ class SmsAdapter(_HttpAdapter):
         if not phone:
             raise PermanentError("the recipient has no phone number")
         headers = {"Idempotency-Key": notice.dedup_key}
-        token = getattr(settings, "NOTIFICATIONS_SMS_TOKEN", "")
+        token = settings.NOTIFICATIONS_SMS_TOKEN
         if token:
             headers["Authorization"] = f"Bearer {token}"
         response = self._post(
@@ -180,7 +181,7 @@ class SmsAdapter(_HttpAdapter):
             json={
                 "phone": phone,
                 "text": _text(notice),
-                "sender": getattr(settings, "NOTIFICATIONS_SMS_SENDER", ""),
+                "sender": settings.NOTIFICATIONS_SMS_SENDER,
                 "client_id": notice.dedup_key,
             },
             headers=headers,
@@ -208,7 +209,7 @@ class TelegramAdapter(_HttpAdapter):
         chat_id = self.chats.get(notice.recipient_id)
         if chat_id is None:
             raise PermanentError("the recipient has no linked Telegram chat")
-        base = getattr(settings, "NOTIFICATIONS_TELEGRAM_API_URL", "https://api.telegram.org")
+        base = settings.NOTIFICATIONS_TELEGRAM_API_URL
         token = settings.NOTIFICATIONS_TELEGRAM_BOT_TOKEN
         response = self._post(
             f"{base.rstrip('/')}/bot{token}/sendMessage",

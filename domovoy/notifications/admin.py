@@ -31,7 +31,7 @@ class NoticeAdmin(ReadOnlyAdmin):
         "id", "recipient", "channel", "kind", "group", "state", "attempts", "due_at", "sent_at",
     )  # fmt: skip
     list_filter = ("state", "channel", "emergency")
-    search_fields = ("dedup_key", "group", "recipient__username")
+    search_fields = ("dedup_key", "group", "recipient__username", "address")
     list_select_related = ("recipient",)
     inlines = [AttemptInline]
 

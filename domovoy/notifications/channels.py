@@ -46,16 +46,16 @@ class Recipient:
 
 
 def sms_configured() -> bool:
-    return bool(getattr(settings, "NOTIFICATIONS_SMS_URL", ""))
+    return bool(settings.NOTIFICATIONS_SMS_URL)
 
 
 def telegram_configured() -> bool:
-    return bool(getattr(settings, "NOTIFICATIONS_TELEGRAM_BOT_TOKEN", ""))
+    return bool(settings.NOTIFICATIONS_TELEGRAM_BOT_TOKEN)
 
 
 def push_configured() -> bool:
-    return bool(getattr(settings, "NOTIFICATIONS_VAPID_PRIVATE_KEY", "")) and bool(
-        getattr(settings, "NOTIFICATIONS_VAPID_PUBLIC_KEY", "")
+    return bool(settings.NOTIFICATIONS_VAPID_PRIVATE_KEY) and bool(
+        settings.NOTIFICATIONS_VAPID_PUBLIC_KEY
     )
 
 

@@ -42,26 +42,22 @@ log = logging.getLogger(__name__)
 S = Notice.State
 NOTICE_FIELDS = (
     "id", "recipient_id", "channel", "kind", "group", "subject", "body", "url", "due_at",
-    "emergency", "dedup_key", "attempts",
+    "emergency", "dedup_key", "attempts", "address",
 )  # fmt: skip
 
 
-def _setting(name, default):
-    return getattr(settings, name, default)
-
-
 def lease_seconds() -> int:
-    return int(_setting("NOTIFICATIONS_LEASE_SECONDS", 120))
+    return int(settings.NOTIFICATIONS_LEASE_SECONDS)
 
 
 def max_attempts() -> int:
-    return int(_setting("NOTIFICATIONS_MAX_ATTEMPTS", 6))
+    return int(settings.NOTIFICATIONS_MAX_ATTEMPTS)
 
 
 def backoff(attempts: int) -> dt.timedelta:
     """The wait after the ``attempts``-th failed attempt: base × 2^(attempts-1), capped."""
-    base = float(_setting("NOTIFICATIONS_RETRY_BASE_SECONDS", 60))
-    cap = float(_setting("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600))
+    base = float(settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
+    cap = float(settings.NOTIFICATIONS_RETRY_MAX_SECONDS)
     return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -129,7 +125,8 @@ def deliver_due(limit: int = 500, *, lease: int | None = None) -> int:
         return 0
     # Stop sending well before the lease ends (another worker may take the rows then).
     stop_at = started + lease * 0.8
-    # The recipient's e-mail and phone travel with the row (the e-mail and SMS adapters).
+    # The recipient's e-mail and phone travel with the row (the e-mail and SMS adapters); a
+    # row for an outside address has no recipient (the join is an outer one).
     notices = list(
         Notice.objects.filter(id__in=ids)
         .select_related("recipient")
@@ -276,7 +273,7 @@ def purge_old(*, now: dt.datetime | None = None, chunk: int = 5000) -> int:
     """Delete finished outbox rows (sent, failed, cancelled) and their attempts older than
     NOTIFICATIONS_RETENTION_DAYS (default 180); inbox messages stay. A producer replaying a
     notice older than that would send it again — far beyond any producer's retry window."""
-    days = int(_setting("NOTIFICATIONS_RETENTION_DAYS", 180))
+    days = int(settings.NOTIFICATIONS_RETENTION_DAYS)
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     finished = (S.SENT, S.FAILED, S.CANCELLED)
     total = 0

@@ -27,9 +27,16 @@ class Notice(models.Model):
         FAILED = "failed", _("не доставлено")
         CANCELLED = "cancelled", _("отменено")
 
+    # A user, or — for someone who is not a user yet (an applicant for connection) — only an
+    # e-mail ``address``; such a row goes to the e-mail channel alone.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        null=True,
+        blank=True,
     )
+    address = models.CharField(_("адрес"), max_length=254, blank=True, default="")
     channel = models.CharField(_("канал"), max_length=20, choices=CHANNEL_CHOICES)
     kind = models.CharField(_("вид"), max_length=60)
     group = models.CharField(_("группа"), max_length=120, blank=True, default="")
@@ -76,9 +83,15 @@ class Notice(models.Model):
             # A user's notices (support, admin).
             models.Index(fields=["recipient", "created_at"], name="notice_recipient_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | (~Q(address="") & Q(channel="email")),
+                name="notice_recipient_or_address",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.channel} → {self.recipient_id}: {self.subject}"
+        return f"{self.channel} → {self.recipient_id or self.address}: {self.subject}"
 
 
 class DeliveryAttempt(models.Model):

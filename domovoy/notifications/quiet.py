@@ -22,9 +22,9 @@ def _time(value, default: str) -> dt.time:
 
 
 def window() -> tuple[dt.time, dt.time, ZoneInfo]:
-    start = _time(getattr(settings, "NOTIFICATIONS_QUIET_START", "22:00"), "22:00")
-    end = _time(getattr(settings, "NOTIFICATIONS_QUIET_END", "08:00"), "08:00")
-    zone = ZoneInfo(getattr(settings, "NOTIFICATIONS_TIME_ZONE", "") or settings.TIME_ZONE)
+    start = _time(settings.NOTIFICATIONS_QUIET_START, "22:00")
+    end = _time(settings.NOTIFICATIONS_QUIET_END, "08:00")
+    zone = ZoneInfo(settings.NOTIFICATIONS_TIME_ZONE or settings.TIME_ZONE)
     return start, end, zone
 
 

@@ -102,11 +102,11 @@ def preferences_of(*, user) -> Preferences:
 
 
 def telegram_start_url(link: TelegramLink | None) -> str:
-    bot = getattr(settings, "NOTIFICATIONS_TELEGRAM_BOT_NAME", "")
+    bot = settings.NOTIFICATIONS_TELEGRAM_BOT_NAME
     if not link or not link.token or not bot:
         return ""
     return f"https://t.me/{bot}?start={link.token}"
 
 
 def vapid_public_key() -> str:
-    return getattr(settings, "NOTIFICATIONS_VAPID_PUBLIC_KEY", "")
+    return settings.NOTIFICATIONS_VAPID_PUBLIC_KEY

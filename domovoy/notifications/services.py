@@ -5,6 +5,8 @@ The contract used by producers (outages, service desk):
 - ``notices_enqueue(intents)``: one outbox row per intent per channel, idempotent by
   ``f"{intent.dedup_key}:{channel}"``, quiet hours applied; call it inside the producer's
   transaction; delivery is scheduled on commit.
+- ``notice_to_address(address=..., ...)``: the same for an e-mail to someone who is not a
+  user yet (an applicant): one e-mail row carrying the address.
 - ``notices_cancel(group=..., kinds=...)``: cancel the not-yet-sent rows of a group.
 - ``delivery_stats(group=...)``: counts per channel and state.
 
@@ -176,8 +178,8 @@ def _insert(rows: list[tuple], *, now) -> int:
         arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
         sql = (
             f'INSERT INTO "{table}" ({columns}, "next_attempt_at", "state", "attempts", '
-            '"last_error", "claim_token", "provider_ref", "created_at") '
-            f"SELECT u.*, u.due_at, 'queued', 0, '', '', '', %s FROM unnest({arrays}) "
+            '"last_error", "claim_token", "provider_ref", "address", "created_at") '
+            f"SELECT u.*, u.due_at, 'queued', 0, '', '', '', '', %s FROM unnest({arrays}) "
             f"AS u({columns}) ON CONFLICT (dedup_key) DO NOTHING RETURNING 1"
         )
         with connection.cursor() as cursor:
@@ -193,6 +195,55 @@ def _insert(rows: list[tuple], *, now) -> int:
     # ignore_conflicts: a concurrent producer inserting the same key loses nothing.
     Notice.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
     return len(new)
+
+
+def notice_to_address(
+    *,
+    address: str,
+    kind: str,
+    dedup_key: str,
+    subject: str,
+    body: str,
+    url: str = "",
+    group: str = "",
+    due_at: dt.datetime | None = None,
+) -> int:
+    """An e-mail to someone who is not a user (yet): an applicant for connection. One outbox
+    row on the e-mail channel with ``address`` instead of a recipient, idempotent by
+    f"{dedup_key}:email" like ``notices_enqueue``; quiet hours apply (never an emergency).
+    Call it inside the producer's transaction; delivery is scheduled on commit. Returns rows
+    inserted (0 or 1)."""
+    address = (address or "").strip()
+    if not address:
+        return 0
+    key = f"{dedup_key}:{channels.EMAIL}"
+    if len(key) > DEDUP_MAX:
+        raise ValueError(f"dedup_key longer than {DEDUP_MAX - 10}: {key[:60]}…")
+    now = timezone.now()
+    due = quiet.deliverable_at(due_at or now)
+    with nullcontext() if connection.in_atomic_block else transaction.atomic():
+        if Notice.objects.filter(dedup_key=key).exists():
+            return 0
+        created = Notice.objects.bulk_create(
+            [
+                Notice(
+                    address=address[:254],
+                    channel=channels.EMAIL,
+                    kind=kind,
+                    group=group,
+                    subject=subject[:200],
+                    body=body,
+                    url=url,
+                    due_at=due,
+                    next_attempt_at=due,
+                    dedup_key=key,
+                )
+            ],
+            ignore_conflicts=True,  # a concurrent producer of the same key loses nothing
+        )
+    if due <= now:
+        transaction.on_commit(_schedule_delivery)
+    return len(created)
 
 
 def _schedule_delivery():
@@ -329,21 +380,14 @@ def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: s
     return subscription
 
 
-# The browsers' push services. The worker POSTs to a subscription's endpoint, so an endpoint
-# must be one of them (https), or any address could be made a target of the server's requests.
-PUSH_SERVICE_HOSTS = (
-    "fcm.googleapis.com",  # Chrome, Edge, Opera, Yandex Browser
-    "push.services.mozilla.com",  # Firefox
-    "notify.windows.com",  # legacy Edge
-    "push.apple.com",  # Safari
-)
-
-
 def _push_endpoint_allowed(endpoint: str) -> bool:
+    """The worker POSTs to a subscription's endpoint, so an endpoint must be one of the
+    browsers' push services (NOTIFICATIONS_PUSH_SERVICE_HOSTS, https), or any address could be
+    made a target of the server's requests."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(endpoint)
-    hosts = getattr(settings, "NOTIFICATIONS_PUSH_SERVICE_HOSTS", PUSH_SERVICE_HOSTS)
+    hosts = settings.NOTIFICATIONS_PUSH_SERVICE_HOSTS
     host = (parts.hostname or "").lower()
     return parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in hosts)
 
@@ -402,4 +446,4 @@ def telegram_update_handle(update: dict) -> TelegramLink | None:
 
 
 def site_url() -> str:
-    return str(getattr(settings, "NOTIFICATIONS_SITE_URL", "") or "").rstrip("/")
+    return str(settings.NOTIFICATIONS_SITE_URL or "").rstrip("/")

@@ -119,7 +119,7 @@ def telegram_webhook(request, secret):
     ``X-Telegram-Bot-Api-Secret-Token`` header) must match NOTIFICATIONS_TELEGRAM_WEBHOOK_SECRET;
     otherwise the URL does not exist. Answers a link with a confirmation message (Telegram
     executes a method returned in the webhook's response)."""
-    expected = getattr(settings, "NOTIFICATIONS_TELEGRAM_WEBHOOK_SECRET", "")
+    expected = settings.NOTIFICATIONS_TELEGRAM_WEBHOOK_SECRET
     if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
         raise Http404
     header = request.headers.get("X-Telegram-Bot-Api-Secret-Token")

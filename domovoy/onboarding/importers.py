@@ -12,8 +12,9 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -21,8 +22,15 @@ from django.utils.translation import gettext as _
 from domovoy.core import phones, uploads
 from domovoy.core import validators as v
 from domovoy.core.errors import ApplicationError
+from domovoy.directory.loader import (  # noqa: F401 - re-exported: the housing rows' checks
+    DB_CHUNK,
+    MAX_REPORTED_ERRORS,
+    ImportRowsError,
+    building_key,
+    check_accounts,
+)
+from domovoy.directory.loader import RowReport as Report  # noqa: F401
 from domovoy.directory.models import (
-    Account,
     Organization,
     OrgKind,
     Resource,
@@ -31,33 +39,7 @@ from domovoy.directory.models import (
 )
 
 HEADER_SCAN_ROWS = 10
-MAX_REPORTED_ERRORS = 10_000
 PREVIEW_ROWS = 10
-DB_CHUNK = 900  # below SQLite's host-parameter limit on old builds
-
-
-class ImportRowsError(ApplicationError):
-    """Bad rows in the uploaded files; ``rows`` lists every one (up to a cap)."""
-
-    def __init__(self, rows, *, total=None, fields=None, message=None):
-        total = total if total is not None else len(rows)
-        super().__init__(
-            message
-            or _("Файлы содержат ошибки (%(total)s); ничего не сохранено") % {"total": total},
-            code="invalid_rows",
-            fields=fields or _fields_from_rows(rows),
-        )
-        self.rows = rows
-        self.total = total
-
-
-def _fields_from_rows(rows):
-    fields = {}
-    for r in rows[:200]:
-        where = _("стр. %(line)s") % {"line": r["line"]} if r.get("line") else ""
-        col = f", «{r['column']}»" if r.get("column") else ""
-        fields.setdefault(f"{r['sheet']}_file", []).append(f"{where}{col}: {r['reason']}".lstrip())
-    return fields
 
 
 @dataclass
@@ -158,7 +140,6 @@ _RESOURCE_WORDS = {
     "газоснабжение": Resource.GAS,
     "канализация": Resource.SEWERAGE,
 }
-_ACCOUNT_RE = re.compile(r"^[0-9A-Za-zА-Яа-яЁё\-/]{1,30}$")
 
 
 def allowed_roles(kinds):
@@ -226,7 +207,7 @@ def _decode(data):
 
 def _bounded(row, line):
     """Refuse a cell longer than a cell may be (``UPLOAD_XLSX_MAX_CELL_CHARS``)."""
-    limit = int(uploads.setting("UPLOAD_XLSX_MAX_CELL_CHARS"))
+    limit = int(settings.UPLOAD_XLSX_MAX_CELL_CHARS)
     for cell in row:
         if len(cell) > limit:
             raise ApplicationError(
@@ -325,26 +306,6 @@ def count_rows(source):
 
 
 # --- checking ------------------------------------------------------------------------------
-
-
-@dataclass
-class Report:
-    errors: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    error_count: int = 0
-
-    def error(self, sheet, line, column, reason):
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(
-                {"sheet": sheet, "line": line, "column": column or "", "reason": reason}
-            )
-
-    def warning(self, sheet, line, column, reason):
-        if len(self.warnings) < MAX_REPORTED_ERRORS:
-            self.warnings.append(
-                {"sheet": sheet, "line": line, "column": column or "", "reason": reason}
-            )
 
 
 def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
@@ -573,208 +534,6 @@ def check_served(rows, *, kinds, applicant_inn, report):
             )
             continue
         result.append({**row, "organization_id": org.pk, "direction": direction})
-    return result
-
-
-def _int(value, report, line, label, spec, *, low=1, high=200):
-    try:
-        number = int(float(value.replace(",", ".")))
-    except ValueError:
-        report.error(
-            spec.kind,
-            line,
-            label,
-            _("ожидается целое число, получено «%(value)s»") % {"value": value},
-        )
-        return None
-    if not low <= number <= high:
-        report.error(
-            spec.kind,
-            line,
-            label,
-            _("допустимо от %(low)s до %(high)s") % {"low": low, "high": high},
-        )
-        return None
-    return number
-
-
-def _float(value, report, line, label, spec, *, low, high):
-    try:
-        number = float(value.replace(",", "."))
-    except ValueError:
-        report.error(
-            spec.kind, line, label, _("ожидается число, получено «%(value)s»") % {"value": value}
-        )
-        return None
-    if not low <= number <= high:
-        report.error(
-            spec.kind,
-            line,
-            label,
-            _("допустимо от %(low)s до %(high)s") % {"low": low, "high": high},
-        )
-        return None
-    return number
-
-
-def _date(value, report, line, label, spec):
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    report.error(
-        spec.kind,
-        line,
-        label,
-        _("ожидается дата ДД.ММ.ГГГГ, получено «%(value)s»") % {"value": value},
-    )
-    return None
-
-
-def building_key(row):
-    return (row["settlement"], row["street"], row["house"], row["block"])
-
-
-_BUILDING_ATTRS = (
-    "city_district",
-    "entrances",
-    "floors",
-    "latitude",
-    "longitude",
-    "management_start",
-)
-_ADDRESS_KEYS = ("settlement", "city_district", "street", "house", "block")
-_LIMITS = {
-    "settlement": 200,
-    "city_district": 200,
-    "street": 200,
-    "house": 20,
-    "block": 20,
-    "flat": 20,
-    "last_name": 100,
-    "first_name": 100,
-    "middle_name": 100,
-}
-
-
-def check_accounts(rows, *, report, check_db=True):
-    """Clean building/account rows (D3); every bad row is reported.
-
-    Checks: required cells, lengths, numbers and coordinates, an account number used twice in
-    the file or already in the database, and a building whose rows disagree (district,
-    entrances, floors, coordinates, management start)."""
-    spec, labels = ACCOUNTS, ACCOUNTS.labels
-    result, accounts_seen, buildings = [], {}, {}
-    for line, values in rows:
-        ok = _required(
-            spec, report, line, values, ("settlement", "street", "house", "flat", "account")
-        )
-        row = {"line": line}
-        for key, limit in _LIMITS.items():
-            text = " ".join(str(values.get(key, "")).split())
-            if len(text) > limit:
-                report.error(
-                    spec.kind,
-                    line,
-                    labels[key],
-                    _("не длиннее %(limit)s символов") % {"limit": limit},
-                )
-                ok = False
-            elif key in _ADDRESS_KEYS:
-                try:
-                    v.validate_address_part(text, labels[key])
-                except ValidationError as exc:
-                    report.error(spec.kind, line, labels[key], exc.messages[0])
-                    ok = False
-            row[key] = text
-        account = values.get("account", "").replace(" ", "")
-        if account and not _ACCOUNT_RE.match(account):
-            report.error(
-                spec.kind,
-                line,
-                labels["account"],
-                _("неверный номер лицевого счёта «%(account)s»") % {"account": account},
-            )
-            ok = False
-        elif account in accounts_seen:
-            report.error(
-                spec.kind,
-                line,
-                labels["account"],
-                _("лицевой счёт %(account)s повторяется (уже в строке %(line)s)")
-                % {"account": account, "line": accounts_seen[account]},
-            )
-            ok = False
-        elif account:
-            accounts_seen[account] = line
-        row["account"] = account
-        for key, low, high in (("entrances", 1, 100), ("floors", 1, 200)):
-            raw = values.get(key, "")
-            row[key] = (
-                _int(raw, report, line, labels[key], spec, low=low, high=high) if raw else None
-            )
-            if raw and row[key] is None:
-                ok = False
-        for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
-            raw = values.get(key, "")
-            row[key] = (
-                _float(raw, report, line, labels[key], spec, low=low, high=high) if raw else None
-            )
-            if raw and row[key] is None:
-                ok = False
-        raw = values.get("management_start", "")
-        row["management_start"] = (
-            _date(raw, report, line, labels["management_start"], spec) if raw else None
-        )
-        if raw and row["management_start"] is None:
-            ok = False
-        if not ok:
-            continue
-        key = building_key(row)
-        known = buildings.get(key)
-        if known is None:
-            buildings[key] = {"line": line, **{a: row[a] for a in _BUILDING_ATTRS}}
-        else:
-            for attr in _BUILDING_ATTRS:
-                new, old = row[attr], known[attr]
-                if new in (None, ""):
-                    continue
-                if old in (None, ""):
-                    known[attr] = new
-                elif new != old:
-                    report.error(
-                        spec.kind,
-                        line,
-                        labels[attr],
-                        _("дом %(house)s уже указан в строке %(line)s с другим значением «%(old)s»")
-                        % {
-                            "house": ", ".join(p for p in key if p),
-                            "line": known["line"],
-                            "old": old,
-                        },
-                    )
-                    ok = False
-        if ok:
-            result.append(row)
-    if check_db:
-        numbers = list(accounts_seen)
-        existing = set()
-        for i in range(0, len(numbers), DB_CHUNK):
-            existing.update(
-                Account.objects.filter(number__in=numbers[i : i + DB_CHUNK]).values_list(
-                    "number", flat=True
-                )
-            )
-        if existing:
-            for number in sorted(existing, key=accounts_seen.get):
-                report.error(
-                    spec.kind,
-                    accounts_seen[number],
-                    labels["account"],
-                    _("лицевой счёт %(number)s уже есть в системе") % {"number": number},
-                )
-            result = [r for r in result if r["account"] not in existing]
     return result
 
 

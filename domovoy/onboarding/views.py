@@ -3,6 +3,7 @@ pages (secret token), the operators' queue and review, a UO's requests for its c
 
 import datetime as _dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,10 @@ from . import importers, selectors, services
 from .forms import ApplicationForm, DecisionForm
 from .models import OnboardingRequest
 
-INTAKE_RATE = (10, 600)  # public submissions per IP: 10 in 10 minutes
+
+def intake_rate() -> str:
+    """Public submissions per client IP: RATE_LIMIT_ONBOARDING_INTAKE (10 in 10 minutes)."""
+    return settings.RATE_LIMIT_ONBOARDING_INTAKE
 
 
 def _base_url(request):
@@ -66,7 +70,7 @@ def _render_form(
     return render(request, "onboarding/apply.html", context, status=status)
 
 
-@ratelimit(key="onboarding-intake", rate=INTAKE_RATE)
+@ratelimit(key="onboarding-intake", rate=intake_rate)
 def apply(request):
     """The public connection request (no login)."""
     form = ApplicationForm(request.POST or None, request.FILES or None)
@@ -125,7 +129,7 @@ def status(request, token):
     )
 
 
-@ratelimit(key="onboarding-intake", rate=INTAKE_RATE)
+@ratelimit(key="onboarding-intake", rate=intake_rate)
 def correct(request, token):
     onboarding = _by_token(token)
     if onboarding.status not in (

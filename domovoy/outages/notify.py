@@ -132,4 +132,4 @@ def residents_were_told(outage) -> bool:
 
 
 def notify_completion() -> bool:
-    return bool(getattr(settings, "OUTAGES_NOTIFY_COMPLETION", True))
+    return bool(settings.OUTAGES_NOTIFY_COMPLETION)

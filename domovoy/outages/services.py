@@ -39,7 +39,7 @@ _UNSET = object()
 
 
 def min_notice_days(network) -> int:
-    configured = getattr(settings, "OUTAGES_MIN_NOTICE_DAYS", None) or {}
+    configured = settings.OUTAGES_MIN_NOTICE_DAYS or {}
     return int(configured.get(str(network), DEFAULT_MIN_NOTICE_DAYS[network]))
 
 

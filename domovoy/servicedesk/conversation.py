@@ -36,7 +36,6 @@ from .models import Attachment, Channel, Comment, ServiceRequest
 
 TEXT_MAX_LENGTH = 5000
 THUMBNAIL_PX = 320
-DEFAULT_UPLOAD_MAX_FILES = 5
 
 
 def upload_types() -> tuple[str, ...]:
@@ -48,7 +47,7 @@ def upload_max_bytes() -> int:
 
 
 def upload_max_files() -> int:
-    return int(getattr(settings, "SERVICEDESK_UPLOAD_MAX_FILES", DEFAULT_UPLOAD_MAX_FILES))
+    return int(settings.SERVICEDESK_UPLOAD_MAX_FILES)
 
 
 def upload_rules_text() -> str:

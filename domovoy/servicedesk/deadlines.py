@@ -1,22 +1,27 @@
 """Deadlines of requests (R2, R8, R14, R15). All the arithmetic is in ``core.worktime``; this
-module only says which rule applies to a request."""
+module only says which rule applies to a request.
+
+Each control rule (overdue, crew not dispatched, not accepted in time) is written once here, as
+a pair that must agree: ``*_q(now)`` for querysets (lists, tab counts, statistics, API filters)
+and ``is_*(request, now)`` for one object already in memory (row marks, serializers)."""
 
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from domovoy.core import worktime
 
-# R8 (U 3.5.2д, G 3.4.2): an emergency crew within 30 minutes of the request's creation.
-CREW_DISPATCH_LIMIT = dt.timedelta(minutes=30)
+from .workflow import OPEN_STATUSES, Status
+
 # R14 (Z 4.6): a UO accepts a request within 24 hours (calendar hours).
 ACCEPT_LIMIT = dt.timedelta(hours=24)
 
 
 def crew_dispatch_limit() -> dt.timedelta:
-    minutes = getattr(settings, "SERVICEDESK_CREW_DISPATCH_MINUTES", None)
-    return dt.timedelta(minutes=minutes) if minutes else CREW_DISPATCH_LIMIT
+    """R8 (U 3.5.2д, G 3.4.2): an emergency crew within SERVICEDESK_CREW_DISPATCH_MINUTES (30)."""
+    return dt.timedelta(minutes=settings.SERVICEDESK_CREW_DISPATCH_MINUTES)
 
 
 def topic_deadline(topic, start: dt.datetime, *, organization=None) -> dt.datetime:
@@ -49,13 +54,60 @@ def accept_due_at(request) -> dt.datetime:
     return request.created_at + ACCEPT_LIMIT
 
 
-def is_overdue(request, now: dt.datetime) -> bool:
-    """Past its deadline and still with an executor. A request postponed to a date is not
-    overdue until that date has passed (U 3.4.1б: postponing is a right, with a reason)."""
-    from .workflow import OPEN_STATUSES, Status
+# --- Control rules (R8, R14): each one a Q and its per-object twin ---------------------------
 
+
+def overdue_q(now: dt.datetime) -> Q:
+    """R14: open, past its deadline; a request postponed to a date is not overdue until that
+    date has passed (U 3.4.1б: postponing is a right, with a reason)."""
+    return Q(status__in=sorted(OPEN_STATUSES), deadline_at__lt=now) & ~Q(
+        status=Status.POSTPONED, postponed_until__gte=timezone.localdate(now)
+    )
+
+
+def is_overdue(request, now: dt.datetime) -> bool:
+    """``overdue_q`` for one request."""
     if request.status not in OPEN_STATUSES or now <= request.deadline_at:
         return False
     if request.status == Status.POSTPONED and request.postponed_until:
         return timezone.localdate(now) > request.postponed_until
     return True
+
+
+def crew_missing_q(now: dt.datetime) -> Q:
+    """R8: an open emergency request without a recorded crew past the dispatch limit."""
+    return Q(
+        is_emergency=True,
+        crew_dispatched_at__isnull=True,
+        status__in=sorted(OPEN_STATUSES),
+        created_at__lt=now - crew_dispatch_limit(),
+    )
+
+
+def is_crew_missing(request, now: dt.datetime) -> bool:
+    """``crew_missing_q`` for one request."""
+    return (
+        request.crew_dispatched_at is None
+        and request.status in OPEN_STATUSES
+        and is_crew_dispatch_late(request, now)
+    )
+
+
+def not_accepted_q(now: dt.datetime) -> Q:
+    """R14 (Z 4.6): a new non-emergency request nobody accepted within 24 hours."""
+    return Q(
+        status=Status.NEW,
+        accepted_at__isnull=True,
+        is_emergency=False,
+        created_at__lt=now - ACCEPT_LIMIT,
+    )
+
+
+def is_not_accepted_late(request, now: dt.datetime) -> bool:
+    """``not_accepted_q`` for one request."""
+    return (
+        request.status == Status.NEW
+        and not request.is_emergency
+        and request.accepted_at is None
+        and now - request.created_at > ACCEPT_LIMIT
+    )

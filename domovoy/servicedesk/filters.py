@@ -6,11 +6,12 @@ import re
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from domovoy.core.bounds import IdFilter
 
-from . import selectors
+from . import deadlines
 from .models import ServiceRequest
 from .workflow import Status
 
@@ -39,9 +40,9 @@ class RequestFilter(django_filters.FilterSet):
         return queryset.filter(Q(topic_id=value) | Q(topic__parent_id=value))
 
     def filter_overdue(self, queryset, name, value):
-        # The rule of «overdue» is the selector's (R14); here only its membership.
-        overdue = selectors.overdue_requests().values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        # The rule of «overdue» is ``deadlines.overdue_q`` (R14), as on the pages.
+        overdue = deadlines.overdue_q(timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

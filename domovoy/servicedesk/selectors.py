@@ -1,19 +1,31 @@
-"""Reads of requests for pages, the API and other apps (R4, R8, R14, R18, S2). Every list joins
-what its rows show (no N+1) and filters on indexed columns."""
+"""Reads of requests for pages, the API and other apps (R4, R8, R11, R14, R18, R19, S2): the
+dispatcher's queue with its tabs, counts and live poll, the control lists, the call centre's
+search and call-back list. Every list joins what its rows show (no N+1) and filters on indexed
+columns. Who may see which list is the caller's decision (``permissions.py``); the selectors
+take the organisation or territory the caller chose."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from domovoy.core import roles
+from domovoy.directory.selectors import buildings_matching_address
 
 from . import deadlines
-from .models import RequestEvent, ServiceRequest, Topic
+from .models import Call, Comment, RequestEvent, ServiceRequest, Topic
 from .permissions import is_call_operator
-from .workflow import OPEN_STATUSES, Action, Status, WithdrawReason
+from .workflow import (
+    CHECK_STATUSES,
+    OPEN_STATUSES,
+    Action,
+    Status,
+    WithdrawReason,
+    transition_for,
+)
 
 _LIST_RELATED = (
     "topic",
@@ -82,23 +94,6 @@ def is_off_address(*, author, building) -> bool:
     )
 
 
-def executor_queue(
-    *, organization, statuses=None, building=None, emergency_only=False
-) -> QuerySet[ServiceRequest]:
-    """The executor's working list (R19): its open requests, emergencies and nearest
-    deadlines first. Uses the (executor_org, status) index."""
-    qs = ServiceRequest.objects.filter(
-        executor_org=organization,
-        status__in=list(statuses or OPEN_STATUSES),
-        is_deleted=False,
-    )
-    if building is not None:
-        qs = qs.filter(building=building)
-    if emergency_only:
-        qs = qs.filter(is_emergency=True)
-    return qs.select_related(*_LIST_RELATED).order_by("-is_emergency", "deadline_at", "id")
-
-
 def controller_queue(*, organization) -> QuerySet[ServiceRequest]:
     """Requests «на контроле» of ``organization``; those awaiting its moderation first."""
     return (
@@ -157,43 +152,257 @@ PUBLIC_HIDDEN_ACTIONS = (
 )
 
 
-def overdue_requests(*, now: dt.datetime | None = None, organization=None):
-    """Open requests past their deadline (R14), a postponed one only after its date."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+# --- The work queue of an executing organisation (R19) -------------------------------------
+
+QUEUE_TABS = ("new", "mine", "today", "overdue", "control", "verification", "returned", "all")
+ACTIVE_STATUSES = sorted(OPEN_STATUSES | CHECK_STATUSES)
+ACCEPT_SOURCES = transition_for(Action.ACCEPT).sources
+RETURN_ACTIONS = (
+    Action.RETURN_TO_UO,
+    Action.VERIFY_RETURN,
+    Action.MODERATION_RETURN,
+    Action.CONFLICT_RETURN,
+)
+# What a row of the queue and the control lists shows of its relations (``_row.html``). Only
+# these columns are read: an organisation's card is some 60 columns, and building three of
+# them for 50 rows cost more than the rest of the page.
+ROW_RELATED = {
+    "topic": ("name",),
+    "building": ("street", "house", "block"),
+    "premises": ("number",),
+    "executor_org": ("short_name",),
+    "executor_department": ("name",),
+    "executor_employee": ("user",),
+    "executor_employee__user": ("last_name", "first_name", "middle_name"),
+    "controller_org": ("short_name",),
+}
+
+
+def request_rows(ids) -> list[ServiceRequest]:
+    """The requests ``ids`` in that order, with the columns of ``ROW_RELATED``: the second step
+    of a page of the queue or a control list (the first pages the ids alone, narrow rows)."""
+    if not ids:
+        return []
+    own = [f.name for f in ServiceRequest._meta.concrete_fields]
+    related = [f"{rel}__{name}" for rel, names in ROW_RELATED.items() for name in names]
+    qs = (
+        ServiceRequest.objects.filter(pk__in=ids)
+        .select_related(*ROW_RELATED)
+        .only(*own, *related)
+        .order_by()
+    )
+    by_id = {sr.pk: sr for sr in qs}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _party_q(organization, prefix="") -> Q:
+    """The requests ``organization`` executes, controls or passed on (its queue's scope)."""
+    return (
+        Q(**{f"{prefix}executor_org": organization})
+        | Q(**{f"{prefix}controller_org": organization})
+        | Q(**{f"{prefix}origin_org": organization})
+    )
+
+
+def _end_of_today(now):
+    local = timezone.localtime(now)
+    return timezone.make_aware(dt.datetime.combine(local.date(), dt.time.max))
+
+
+def queue_tab_q(tab, *, organization, employee, now) -> Q:
+    """The condition of a tab; every one starts from an indexed column of the organisation
+    (executor_org+status, controller_org+status, origin_org+status)."""
+    org = organization
+    mine = Q(executor_org=org)
+    if tab == "new":
+        return mine & Q(status__in=sorted(ACCEPT_SOURCES))
+    if tab == "mine":
+        assigned = Q(executor_employee=employee) if employee else Q(pk__in=[])
+        if employee is not None and employee.department_id:
+            assigned |= Q(executor_department_id=employee.department_id)
+        return mine & Q(status__in=sorted(OPEN_STATUSES)) & assigned
+    if tab == "today":
+        return (
+            mine
+            & Q(status__in=sorted(OPEN_STATUSES))
+            & Q(deadline_at__gte=now, deadline_at__lte=_end_of_today(now))
+        )
+    if tab == "overdue":
+        return mine & deadlines.overdue_q(now)
+    if tab == "control":
+        return Q(controller_org=org, status__in=ACTIVE_STATUSES) & ~Q(executor_org=org)
+    if tab == "verification":
+        return Q(origin_org=org, status=Status.VERIFICATION) | Q(
+            controller_org=org, status=Status.MODERATION
+        )
+    if tab == "returned":
+        return mine & Q(status__in=sorted(OPEN_STATUSES))  # + the last event, see queue_tab
+    return mine & Q(status__in=ACTIVE_STATUSES)
+
+
+def queue_tab(tab, *, organization, employee, now) -> QuerySet[ServiceRequest]:
+    """The requests of a tab of the queue in the tab's order (rows: ``request_rows``)."""
     qs = ServiceRequest.objects.filter(
-        status__in=list(OPEN_STATUSES), deadline_at__lt=now, is_deleted=False
-    ).exclude(status=Status.POSTPONED, postponed_until__gte=today)
+        queue_tab_q(tab, organization=organization, employee=employee, now=now), is_deleted=False
+    )
+    if tab == "returned":
+        # Came back: the latest history row is a return (to the UO, R6; after a check, R10).
+        last_action = (
+            RequestEvent.objects.filter(request=OuterRef("pk"))
+            .order_by("-at", "-id")
+            .values("action")[:1]
+        )
+        qs = qs.annotate(last_action=Subquery(last_action)).filter(last_action__in=RETURN_ACTIONS)
+    if tab in ("control", "verification"):
+        return qs.order_by("-is_emergency", "-updated_at", "-id")
+    return qs.order_by("-is_emergency", "deadline_at", "id")
+
+
+def queue_tab_counts(*, organization, employee, now) -> dict[str, int]:
+    """The number on each tab (but «returned») in one query over the organisation's active
+    requests."""
+    org = organization
+    scope = _party_q(org) & Q(status__in=ACTIVE_STATUSES, is_deleted=False)
+    aggregates = {
+        tab: Count("id", filter=queue_tab_q(tab, organization=org, employee=employee, now=now))
+        for tab in QUEUE_TABS
+        if tab != "returned"
+    }
+    return ServiceRequest.objects.filter(scope).aggregate(**aggregates)
+
+
+def queue_changes(*, organization, since: dt.datetime, limit: int) -> list[dict]:
+    """R19: the organisation's requests changed after ``since``, newest first, as the few
+    values the live poll shows (one query on ``updated_at``)."""
+    scope = _party_q(organization)
+    return list(
+        ServiceRequest.objects.filter(scope, updated_at__gt=since, is_deleted=False)
+        .order_by("-updated_at")
+        .values(
+            "pk", "number", "status", "version", "is_emergency", "executor_org_id",
+            "topic__name", "building__street", "building__house", "building__block",
+        )[:limit]
+    )  # fmt: skip
+
+
+def queue_has_new_comments(*, organization, since: dt.datetime) -> bool:
+    """R19: comments are changes too. A cheap existence check on the conversation table."""
+    scope = _party_q(organization, prefix="request__")
+    return Comment.objects.filter(scope, created_at__gt=since).exists()
+
+
+# --- The call centre (R11, S2) ---------------------------------------------------------------
+
+
+def call_log(*, user) -> QuerySet[Call]:
+    """The call log of the operator's call centre (every operator of the organisation)."""
+    org = roles.organization_of(user)
+    qs = Call.objects.select_related("operator", "building", "request").order_by("-at", "-id")
+    if org is None:
+        return qs.filter(operator=user)
+    return qs.filter(operator__employee__organization=org)
+
+
+_NUMBER = re.compile(r"^\d{4}-\d{1,8}$")
+
+
+def request_search(*, user, query: str) -> QuerySet[ServiceRequest]:
+    """Any request by number, phone or address (S2 exception for the call centre)."""
+    query = (query or "").strip()
+    qs = requests_visible_to(user).select_related("topic", "building", "premises", "executor_org")
+    if not query:
+        return qs.none()
+    digits = re.sub(r"\D", "", query)
+    if _NUMBER.match(query):
+        return qs.filter(number=query)
+    if query.isdigit() and len(query) <= 8:
+        return qs.filter(number__endswith=f"-{int(query):06d}")
+    if len(digits) >= 10 and len(digits) >= len(query.replace(" ", "")) - 4:
+        return qs.filter(phone__endswith=digits[-10:]).order_by("-created_at")
+    buildings = [b.pk for b in buildings_matching_address(query, limit=50)]
+    return qs.filter(building_id__in=buildings).order_by("-created_at")
+
+
+def callback_list(*, user) -> QuerySet[ServiceRequest]:
+    """Requests «Выполнено» awaiting the resident's confirmation, with the calls made since the
+    completion (R11): the longest waiting first."""
+    since_done = Q(call_attempts__at__gte=F("done_at"))
+    return (
+        requests_visible_to(user)
+        .filter(status=Status.DONE)
+        .select_related("topic", "building", "premises", "executor_org")
+        .annotate(
+            attempts_made=Count("call_attempts", filter=since_done, distinct=True),
+            unanswered=Count(
+                "call_attempts",
+                filter=since_done & Q(call_attempts__answered=False),
+                distinct=True,
+            ),
+            last_call=Max("call_attempts__at", filter=since_done),
+        )
+        .order_by("done_at", "id")
+    )
+
+
+# --- Control lists (R8, R10, R14) ---------------------------------------------------------------
+
+
+def _scoped(qs, *, organization=None, territory=None):
+    """An executor's list is its own requests; a reader's list is its territory's (S2). The
+    caller says which (``organization`` wins); neither means every request."""
     if organization is not None:
-        qs = qs.filter(executor_org=organization)
+        return qs.filter(executor_org=organization)
+    if territory is not None:
+        return qs.filter(building__territory__path__startswith=territory.path)
+    return qs
+
+
+def new_requests(*, organization=None, territory=None) -> QuerySet[ServiceRequest]:
+    """New requests, emergencies and the longest waiting first (R14)."""
+    qs = ServiceRequest.objects.filter(status=Status.NEW, is_deleted=False)
+    return _scoped(qs, organization=organization, territory=territory).order_by(
+        "-is_emergency", "created_at"
+    )
+
+
+def postponed_requests(*, organization=None, territory=None) -> QuerySet[ServiceRequest]:
+    """Postponed requests, the nearest date first (R14)."""
+    qs = ServiceRequest.objects.filter(status=Status.POSTPONED, is_deleted=False)
+    return _scoped(qs, organization=organization, territory=territory).order_by(
+        "postponed_until", "deadline_at"
+    )
+
+
+def overdue_requests(
+    *, now: dt.datetime | None = None, organization=None, territory=None
+) -> QuerySet[ServiceRequest]:
+    """Open requests past their deadline (R14, ``deadlines.overdue_q``)."""
+    now = now or timezone.now()
+    qs = ServiceRequest.objects.filter(deadlines.overdue_q(now), is_deleted=False)
+    qs = _scoped(qs, organization=organization, territory=territory)
     return qs.select_related(*_LIST_RELATED).order_by("deadline_at")
 
 
-def not_accepted_in_time(*, now: dt.datetime | None = None, organization=None):
-    """New non-emergency requests nobody accepted within 24 hours (R14, Z 4.6)."""
+def not_accepted_in_time(
+    *, now: dt.datetime | None = None, organization=None, territory=None
+) -> QuerySet[ServiceRequest]:
+    """New non-emergency requests nobody accepted within 24 hours (R14, Z 4.6), the oldest
+    first (``deadlines.not_accepted_q``)."""
     now = now or timezone.now()
-    qs = ServiceRequest.objects.filter(
-        status=Status.NEW,
-        accepted_at__isnull=True,
-        is_emergency=False,
-        created_at__lt=now - deadlines.ACCEPT_LIMIT,
-        is_deleted=False,
-    )
-    if organization is not None:
-        qs = qs.filter(executor_org=organization)
-    return qs.select_related(*_LIST_RELATED)
+    qs = ServiceRequest.objects.filter(deadlines.not_accepted_q(now), is_deleted=False)
+    qs = _scoped(qs, organization=organization, territory=territory)
+    return qs.select_related(*_LIST_RELATED).order_by("created_at")
 
 
-def crew_dispatch_overdue(*, now: dt.datetime | None = None):
-    """Emergency requests without a recorded crew 30 minutes after creation (R8)."""
+def crew_dispatch_overdue(
+    *, now: dt.datetime | None = None, organization=None, territory=None
+) -> QuerySet[ServiceRequest]:
+    """Emergency requests without a recorded crew 30 minutes after creation (R8), the oldest
+    first (``deadlines.crew_missing_q``)."""
     now = now or timezone.now()
-    return ServiceRequest.objects.filter(
-        is_emergency=True,
-        crew_dispatched_at__isnull=True,
-        created_at__lt=now - deadlines.crew_dispatch_limit(),
-        status__in=list(OPEN_STATUSES),
-        is_deleted=False,
-    ).select_related(*_LIST_RELATED)
+    qs = ServiceRequest.objects.filter(deadlines.crew_missing_q(now), is_deleted=False)
+    qs = _scoped(qs, organization=organization, territory=territory)
+    return qs.select_related(*_LIST_RELATED).order_by("created_at")
 
 
 def completed_q() -> Q:
@@ -203,51 +412,6 @@ def completed_q() -> Q:
     return Q(status__in=(Status.DONE, Status.CLOSED)) | Q(
         status=Status.WITHDRAWN, withdraw_reason=WithdrawReason.ALREADY_DONE
     )
-
-
-def request_statistics(
-    *, organization=None, date_from: dt.date | None = None, date_to: dt.date | None = None
-) -> dict:
-    """Counts of an executor's requests filed in a period (R18): by status, completed (as
-    above), rejected, returned to the UO (R6), late crews (R8), ratings. One query.
-    Soft-deleted requests are counted too (R12: statistics keep them)."""
-    qs = ServiceRequest.objects.all()
-    if organization is not None:
-        qs = qs.filter(Q(executor_org=organization) | Q(origin_org=organization))
-    if date_from is not None:
-        qs = qs.filter(created_at__date__gte=date_from)
-    if date_to is not None:
-        qs = qs.filter(created_at__date__lte=date_to)
-    aggregates = {
-        "total": Count("id"),
-        "completed": Count("id", filter=completed_q()),
-        "returned_to_uo": Sum("returns_count", default=0),
-        "late_crew_dispatch": Count("id", filter=Q(crew_dispatch_late=True)),
-        "rated": Count("id", filter=Q(rating__isnull=False)),
-        "rated_1": Count("id", filter=Q(rating=1)),
-    }
-    for status in Status:
-        aggregates[f"status_{status.value}"] = Count("id", filter=Q(status=status))
-    row = qs.aggregate(**aggregates)
-    return {
-        "total": row["total"],
-        "completed": row["completed"],
-        "returned_to_uo": row["returned_to_uo"],
-        "late_crew_dispatch": row["late_crew_dispatch"],
-        "rated": row["rated"],
-        "rated_1": row["rated_1"],
-        "by_status": {status.value: row[f"status_{status.value}"] for status in Status},
-    }
-
-
-def returns_by_organization(*, date_from=None, date_to=None) -> dict[int, int]:
-    """How many times each supplier/contractor returned requests to a UO (R6), from history."""
-    qs = RequestEvent.objects.filter(action=Action.RETURN_TO_UO)
-    if date_from is not None:
-        qs = qs.filter(at__date__gte=date_from)
-    if date_to is not None:
-        qs = qs.filter(at__date__lte=date_to)
-    return dict(qs.values("actor_org").annotate(n=Count("id")).values_list("actor_org", "n"))
 
 
 def topic_tree() -> list[Topic]:

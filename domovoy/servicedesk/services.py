@@ -7,6 +7,8 @@ action raises ``ApplicationError`` and leaves nothing written.
   the table in ``workflow.py``, checks status, party, guards and parameters, locks the row and
   compares-and-sets its ``version``, applies the action's effect (``EFFECTS`` below), writes the
   history row and the resident's notice — all in one transaction.
+- ``service_request_bulk_accept``: the queue's bulk accept (R4), each request through
+  ``service_request_transition``.
 - ``call_attempt_log`` and ``call_register``: the call centre's calls (R11, R1).
 """
 
@@ -48,7 +50,7 @@ from .models import (
     ServiceRequest,
     Topic,
 )
-from .selectors import is_off_address
+from .selectors import is_off_address, requests_visible_to
 from .workflow import (
     PARAMS,
     Action,
@@ -64,12 +66,11 @@ from .workflow import (
 )
 
 EXECUTOR_KINDS = {OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR}
-# R11 (U 3.2.1а): "did not answer the phone more than three times".
-UNANSWERED_CALLS_BEFORE_CLOSING = 3
 
 
 def unanswered_calls_limit() -> int:
-    return getattr(settings, "SERVICEDESK_UNANSWERED_CALLS_LIMIT", UNANSWERED_CALLS_BEFORE_CLOSING)
+    """R11 (U 3.2.1а): "did not answer the phone more than three times" (a setting)."""
+    return settings.SERVICEDESK_UNANSWERED_CALLS_LIMIT
 
 
 # --- Intake -------------------------------------------------------------------------------
@@ -844,6 +845,52 @@ def service_request_transition(
             events.notify_resident(locked, event)
     request.refresh_from_db()
     return request
+
+
+@dataclass
+class BulkAcceptResult:
+    """What a bulk accept did: the numbers accepted, and (number, reason) of each refused one."""
+
+    accepted: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def service_request_bulk_accept(
+    *, actor, rows: list[tuple[int, int]], comment: str
+) -> BulkAcceptResult:
+    """Accept the requests ``rows`` — (pk, the version the actor saw) — with one public comment
+    (R4).
+
+    Decision: one transaction for the user's action, one savepoint per request (each one goes
+    through ``service_request_transition``, whose own transaction nests). A request that may
+    not be accepted any more (someone else took it, it changed since the page was drawn, it is
+    not ours) is left as it is and named with the reason; the others are accepted."""
+    visible = {
+        sr.pk: sr
+        for sr in requests_visible_to(actor)
+        .filter(pk__in=[pk for pk, _version in rows])
+        .select_related("executor_org", "origin_org", "building__territory")
+    }
+    result = BulkAcceptResult()
+    with transaction.atomic():
+        for pk, version in rows:
+            sr = visible.get(pk)
+            if sr is None:
+                result.refused.append((str(pk), _("заявка недоступна")))
+                continue
+            try:
+                service_request_transition(
+                    request=sr,
+                    action=Action.ACCEPT,
+                    actor=actor,
+                    expected_version=version,
+                    comment=comment,
+                )
+            except ApplicationError as exc:
+                result.refused.append((sr.number, exc.message))
+            else:
+                result.accepted.append(sr.number)
+    return result
 
 
 def allowed_actions(request: ServiceRequest, user) -> list[Transition]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from domovoy.core import exports
 
-from . import selectors
+from . import deadlines, selectors
 from .models import ServiceRequest
 from .workflow import OPEN_STATUSES, Status
 
@@ -56,7 +56,7 @@ def statistics(*, organization, date_from, date_to, now=None, territory=None) ->
         qs = qs.filter(building__territory__path__startswith=territory.path)
     summary = qs.aggregate(
         **_row_aggregates(),
-        overdue_open=Count("id", filter=Q(status__in=sorted(OPEN_STATUSES), deadline_at__lt=now)),
+        overdue_open=Count("id", filter=deadlines.overdue_q(now)),
         returned_to_uo=Sum("returns_count", default=0),
         late_crew=Count("id", filter=Q(crew_dispatch_late=True)),
         emergency=Count("id", filter=Q(is_emergency=True)),

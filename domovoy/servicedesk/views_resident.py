@@ -15,7 +15,6 @@ buttons come from ``services.allowed_actions`` and their fields from the workflo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import wraps
 
@@ -23,7 +22,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +29,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import download_url
 from domovoy.directory.models import Building, Premises
@@ -495,15 +492,6 @@ def premises_options(request):
 # --- Call centre ----------------------------------------------------------------------------
 
 
-def _calls_of_centre(user):
-    """The call log of the operator's call centre (every operator of the organisation)."""
-    org = roles.organization_of(user)
-    qs = Call.objects.select_related("operator", "building", "request").order_by("-at", "-id")
-    if org is None:
-        return qs.filter(operator=user)
-    return qs.filter(operator__employee__organization=org)
-
-
 @call_operator_required
 def callcentre_new(request):
     """The caller form (R1, U 3.2.2б): every call ends with an outcome in the log — a request
@@ -553,7 +541,7 @@ def callcentre_new(request):
     else:
         form = CallForm()
     chosen = _building_from(request.POST.get("building")) if form.is_bound else None
-    recent = list(_calls_of_centre(request.user).filter(operator=request.user)[:5])
+    recent = list(selectors.call_log(user=request.user).filter(operator=request.user)[:5])
     return render(
         request,
         "servicedesk/callcentre/new.html",
@@ -565,7 +553,7 @@ def callcentre_new(request):
 @call_operator_required
 def callcentre_calls(request):
     """The call log: every call with its outcome (R1)."""
-    qs = _calls_of_centre(request.user)
+    qs = selectors.call_log(user=request.user)
     outcome = request.GET.get("outcome", "")
     if outcome in Call.Outcome.values:
         qs = qs.filter(outcome=outcome)
@@ -583,33 +571,15 @@ def callcentre_calls(request):
     )
 
 
-_NUMBER = re.compile(r"^\d{4}-\d{1,8}$")
-
-
-def search_requests(user, query: str):
-    """Any request by number, phone or address (S2 exception for the call centre)."""
-    query = (query or "").strip()
-    qs = selectors.requests_visible_to(user).select_related(
-        "topic", "building", "premises", "executor_org"
-    )
-    if not query:
-        return qs.none()
-    digits = re.sub(r"\D", "", query)
-    if _NUMBER.match(query):
-        return qs.filter(number=query)
-    if query.isdigit() and len(query) <= 8:
-        return qs.filter(number__endswith=f"-{int(query):06d}")
-    if len(digits) >= 10 and len(digits) >= len(query.replace(" ", "")) - 4:
-        return qs.filter(phone__endswith=digits[-10:]).order_by("-created_at")
-    buildings = [b.pk for b in buildings_matching_address(query, limit=50)]
-    return qs.filter(building_id__in=buildings).order_by("-created_at")
-
-
 @call_operator_required
 def callcentre_search(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = pages.page(request, search_requests(request.user, query), PAGE_SIZE) if query else None
+    page = (
+        pages.page(request, selectors.request_search(user=request.user, query=query), PAGE_SIZE)
+        if query
+        else None
+    )
     return render(
         request, "servicedesk/callcentre/search.html", {"form": form, "page": page, "q": query}
     )
@@ -690,27 +660,6 @@ def callcentre_action(request, number, action):
     return render(request, "servicedesk/callcentre/request.html", context, status=status)
 
 
-def callback_list(user):
-    """Requests «Выполнено» awaiting the resident's confirmation, with the calls made since the
-    completion (R11): the longest waiting first."""
-    since_done = Q(call_attempts__at__gte=F("done_at"))
-    return (
-        selectors.requests_visible_to(user)
-        .filter(status=Status.DONE)
-        .select_related("topic", "building", "premises", "executor_org")
-        .annotate(
-            attempts_made=Count("call_attempts", filter=since_done, distinct=True),
-            unanswered=Count(
-                "call_attempts",
-                filter=since_done & Q(call_attempts__answered=False),
-                distinct=True,
-            ),
-            last_call=Max("call_attempts__at", filter=since_done),
-        )
-        .order_by("done_at", "id")
-    )
-
-
 @call_operator_required
 def callcentre_callbacks(request):
     """The call-back list (R11)."""
@@ -718,7 +667,7 @@ def callcentre_callbacks(request):
         request,
         "servicedesk/callcentre/callbacks.html",
         {
-            "page": pages.page(request, callback_list(request.user), 30),
+            "page": pages.page(request, selectors.callback_list(user=request.user), 30),
             "unanswered_limit": services.unanswered_calls_limit(),
         },
     )

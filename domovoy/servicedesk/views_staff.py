@@ -9,8 +9,9 @@
 - statistics of an organisation with an XLSX export (R18).
 
 No rule is repeated here: buttons come from ``services.allowed_actions``, every write goes
-through ``services.service_request_transition`` (or ``conversation.comment_add``), and access
-is the ``rules`` of ``permissions.py``."""
+through ``services`` (or ``conversation.comment_add``), every list is a function of
+``selectors``, the marks of a row are the rules of ``deadlines``, and access is the ``rules``
+of ``permissions.py``."""
 
 from __future__ import annotations
 
@@ -21,13 +22,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import (
-    Count,
-    OuterRef,
-    Q,
-    Subquery,
-)
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,16 +42,8 @@ from domovoy.web import pages
 
 from . import conversation, deadlines, downloads, selectors, services, statistics
 from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm, action_form
-from .models import Comment, RequestEvent, ServiceRequest
-from .workflow import (
-    CHECK_STATUSES,
-    FINAL_STATUSES,
-    OPEN_STATUSES,
-    PARAMS,
-    Action,
-    Status,
-    transition_for,
-)
+from .models import RequestEvent
+from .workflow import FINAL_STATUSES, PARAMS, Action, Status, transition_for
 
 PAGE_SIZE = 50
 # Query parameters that are not filters: the page and the live partial's switch.
@@ -68,27 +54,6 @@ NOT_FILTERS = ("page", "partial")
 POLL_SECONDS = 10
 LIVE_OVERLAP = dt.timedelta(seconds=5)
 LIVE_MAX_ROWS = 50
-
-ACTIVE_STATUSES = sorted(OPEN_STATUSES | CHECK_STATUSES)
-RETURN_ACTIONS = (
-    Action.RETURN_TO_UO,
-    Action.VERIFY_RETURN,
-    Action.MODERATION_RETURN,
-    Action.CONFLICT_RETURN,
-)
-# What a row of the queue and the control lists shows of its relations (``_row.html``). Only
-# these columns are read: an organisation's card is some 60 columns, and building three of
-# them for 50 rows cost more than the rest of the page.
-ROW_RELATED = {
-    "topic": ("name",),
-    "building": ("street", "house", "block"),
-    "premises": ("number",),
-    "executor_org": ("short_name",),
-    "executor_department": ("name",),
-    "executor_employee": ("user",),
-    "executor_employee__user": ("last_name", "first_name", "middle_name"),
-    "controller_org": ("short_name",),
-}
 
 
 # --- Who is looking ------------------------------------------------------------------------
@@ -115,69 +80,36 @@ def _require_queue_user(request):
 def _page(request, queryset):
     """A page of requests in two steps, three queries whatever the list's length (R19): the
     count and the page's ids come from the requests table alone (its indexes, narrow rows
-    sorted), then only those rows are read with what a row shows (``ROW_RELATED``). Joining
-    the relations before sorting and cutting made a large organisation's page sort thousands
-    of wide joined rows and plan a ten-table join."""
+    sorted), then only those rows are read with what a row shows
+    (``selectors.request_rows``). Joining the relations before sorting and cutting made a large
+    organisation's page sort thousands of wide joined rows and plan a ten-table join."""
     page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    ids = list(page.object_list)
-    page.object_list = _rows(ids)
+    page.object_list = selectors.request_rows(list(page.object_list))
     return page
-
-
-def _rows(ids) -> list[ServiceRequest]:
-    """The requests ``ids`` in that order, with the columns of ``ROW_RELATED``."""
-    if not ids:
-        return []
-    own = [f.name for f in ServiceRequest._meta.concrete_fields]
-    related = [f"{rel}__{name}" for rel, names in ROW_RELATED.items() for name in names]
-    qs = (
-        ServiceRequest.objects.filter(pk__in=ids)
-        .select_related(*ROW_RELATED)
-        .only(*own, *related)
-        .order_by()
-    )
-    by_id = {sr.pk: sr for sr in qs}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _now():
     return timezone.now()
 
 
-def _end_of_today(now):
-    local = timezone.localtime(now)
-    return timezone.make_aware(dt.datetime.combine(local.date(), dt.time.max))
-
-
 # --- Row marks (R8, R14, R16) -------------------------------------------------------------
 
 
 def _mark_rows(rows, *, now, org=None):
-    """Flags each row shows; computed from the row itself (no query)."""
-    crew_limit = deadlines.crew_dispatch_limit()
+    """Flags each row shows; computed from the row itself (no query) by the same rules as the
+    lists (``deadlines``)."""
     for sr in rows:
         sr.is_overdue_now = deadlines.is_overdue(sr, now)
-        sr.crew_missing = (
-            sr.is_emergency
-            and sr.crew_dispatched_at is None
-            and sr.status in OPEN_STATUSES
-            and now - sr.created_at > crew_limit
-        )
-        sr.not_accepted_late = (
-            sr.status == Status.NEW
-            and not sr.is_emergency
-            and sr.accepted_at is None
-            and now - sr.created_at > deadlines.ACCEPT_LIMIT
-        )
+        sr.crew_missing = deadlines.is_crew_missing(sr, now)
+        sr.not_accepted_late = deadlines.is_not_accepted_late(sr, now)
         sr.can_bulk_accept = (
-            org is not None and sr.executor_org_id == org.pk and sr.status in _ACCEPT_SOURCES
+            org is not None
+            and sr.executor_org_id == org.pk
+            and sr.status in selectors.ACCEPT_SOURCES
         )
     return rows
-
-
-_ACCEPT_SOURCES = transition_for(Action.ACCEPT).sources
 
 
 def _mark_personal(rows, user):
@@ -191,85 +123,23 @@ def _mark_personal(rows, user):
 # --- The work queue (R19) --------------------------------------------------------------------
 
 
-TABS = (
-    ("new", gettext_lazy("Новые")),
-    ("mine", gettext_lazy("Мои")),
-    ("today", gettext_lazy("Срок сегодня")),
-    ("overdue", gettext_lazy("Просрочены")),
-    ("control", gettext_lazy("На контроле")),
-    ("verification", gettext_lazy("На проверке")),
-    ("returned", gettext_lazy("Возвращены")),
-    ("all", gettext_lazy("Все в работе")),
-)
-TAB_CODES = {code for code, _label in TABS}
-
-
-def _tab_q(tab, *, org, employee, now) -> Q:
-    """The condition of a tab; every one starts from an indexed column of the organisation
-    (executor_org+status, controller_org+status, origin_org+status)."""
-    mine = Q(executor_org=org)
-    if tab == "new":
-        return mine & Q(status__in=sorted(_ACCEPT_SOURCES))
-    if tab == "mine":
-        assigned = Q(executor_employee=employee) if employee else Q(pk__in=[])
-        if employee is not None and employee.department_id:
-            assigned |= Q(executor_department_id=employee.department_id)
-        return mine & Q(status__in=sorted(OPEN_STATUSES)) & assigned
-    if tab == "today":
-        return (
-            mine
-            & Q(status__in=sorted(OPEN_STATUSES))
-            & Q(deadline_at__gte=now, deadline_at__lte=_end_of_today(now))
-        )
-    if tab == "overdue":
-        today = timezone.localdate(now)
-        return (
-            mine
-            & Q(status__in=sorted(OPEN_STATUSES), deadline_at__lt=now)
-            & ~Q(status=Status.POSTPONED, postponed_until__gte=today)
-        )
-    if tab == "control":
-        return Q(controller_org=org, status__in=ACTIVE_STATUSES) & ~Q(executor_org=org)
-    if tab == "verification":
-        return Q(origin_org=org, status=Status.VERIFICATION) | Q(
-            controller_org=org, status=Status.MODERATION
-        )
-    if tab == "returned":
-        return mine & Q(status__in=sorted(OPEN_STATUSES))  # + the last event, see _tab_queryset
-    return mine & Q(status__in=ACTIVE_STATUSES)
-
-
-def _tab_queryset(tab, *, org, employee, now):
-    qs = ServiceRequest.objects.filter(
-        _tab_q(tab, org=org, employee=employee, now=now), is_deleted=False
-    )
-    if tab == "returned":
-        # Came back: the latest history row is a return (to the UO, R6; after a check, R10).
-        last_action = (
-            RequestEvent.objects.filter(request=OuterRef("pk"))
-            .order_by("-at", "-id")
-            .values("action")[:1]
-        )
-        qs = qs.annotate(last_action=Subquery(last_action)).filter(last_action__in=RETURN_ACTIONS)
-    if tab in ("control", "verification"):
-        return qs.order_by("-is_emergency", "-updated_at", "-id")
-    return qs.order_by("-is_emergency", "deadline_at", "id")
-
-
-def _tab_counts(*, org, employee, now) -> dict[str, int]:
-    """The number on each tab in one query over the organisation's active requests."""
-    scope = (Q(executor_org=org) | Q(controller_org=org) | Q(origin_org=org)) & Q(
-        status__in=ACTIVE_STATUSES, is_deleted=False
-    )
-    aggregates = {
-        tab: Count("id", filter=_tab_q(tab, org=org, employee=employee, now=now))
-        for tab in TAB_CODES - {"returned"}
-    }
-    return ServiceRequest.objects.filter(scope).aggregate(**aggregates)
+TAB_LABELS = {
+    "new": gettext_lazy("Новые"),
+    "mine": gettext_lazy("Мои"),
+    "today": gettext_lazy("Срок сегодня"),
+    "overdue": gettext_lazy("Просрочены"),
+    "control": gettext_lazy("На контроле"),
+    "verification": gettext_lazy("На проверке"),
+    "returned": gettext_lazy("Возвращены"),
+    "all": gettext_lazy("Все в работе"),
+}
+# The tabs are the selectors' (their conditions are there); a tab without a label fails here.
+TABS = tuple((code, TAB_LABELS[code]) for code in selectors.QUEUE_TABS)
+TAB_CODES = set(selectors.QUEUE_TABS)
 
 
 def _queue_rows(request, *, tab, org, employee, now):
-    base = _tab_queryset(tab, org=org, employee=employee, now=now)
+    base = selectors.queue_tab(tab, organization=org, employee=employee, now=now)
     filterset = QueueFilter(request.GET or None, queryset=base)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = _page(request, qs)
@@ -300,7 +170,7 @@ def staff_queue(request):
     }
     if request.GET.get("partial") == "rows":
         return render(request, "servicedesk/staff/_queue_table.html", context)
-    counts = _tab_counts(org=org, employee=employee, now=now)
+    counts = selectors.queue_tab_counts(organization=org, employee=employee, now=now)
     context.update(
         {
             "tabs": [(code, label, counts.get(code)) for code, label in TABS],
@@ -333,15 +203,7 @@ def staff_queue_live(request):
     changed, alerts = [], []
     if since is not None:
         window = since - LIVE_OVERLAP
-        scope = Q(executor_org=org) | Q(controller_org=org) | Q(origin_org=org)
-        changed = list(
-            ServiceRequest.objects.filter(scope, updated_at__gt=window, is_deleted=False)
-            .order_by("-updated_at")
-            .values(
-                "pk", "number", "status", "version", "is_emergency", "executor_org_id",
-                "topic__name", "building__street", "building__house", "building__block",
-            )[:LIVE_MAX_ROWS]
-        )  # fmt: skip
+        changed = selectors.queue_changes(organization=org, since=window, limit=LIVE_MAX_ROWS)
         for row in changed:
             fresh = row["executor_org_id"] == org.pk and row["status"] in (
                 Status.NEW,
@@ -365,7 +227,7 @@ def staff_queue_live(request):
                     "url": reverse("servicedesk:staff_detail", args=[row["number"]]),
                 }
             )  # fmt: skip
-        comments = _new_comments_count(org=org, since=window)
+        comments = int(selectors.queue_has_new_comments(organization=org, since=window))
     else:
         comments = 0
     context = {
@@ -378,25 +240,13 @@ def staff_queue_live(request):
     return render(request, "servicedesk/staff/_live.html", context)
 
 
-def _new_comments_count(*, org, since) -> int:
-    """R19: comments are changes too. A cheap existence check on the conversation table."""
-    scope = (
-        Q(request__executor_org=org) | Q(request__controller_org=org) | Q(request__origin_org=org)
-    )
-    return int(Comment.objects.filter(scope, created_at__gt=since).exists())
-
-
 @login_required
 @require_POST
 def staff_bulk_accept(request):
-    """Accept the ticked requests with one public comment (R4).
-
-    Decision: one transaction for the user's action, one savepoint per request. A request
-    that may not be accepted any more (someone else took it, it changed since the page was
-    drawn, it is not ours) is left as it is and named with the reason; the others are
-    accepted. The dispatcher sees exactly which ones were and which were not."""
+    """Accept the ticked requests with one public comment (R4) through
+    ``services.service_request_bulk_accept``: the accepted ones and each refused one with its
+    reason are shown."""
     _require_queue_user(request)
-    user = request.user
     form = BulkAcceptForm(request.POST)
     back = pages.next_url(request, "servicedesk:staff_queue")
     if not form.is_valid():
@@ -404,39 +254,16 @@ def staff_bulk_accept(request):
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
-    rows = form.cleaned_data["rows"]
-    visible = {
-        sr.pk: sr
-        for sr in selectors.requests_visible_to(user)
-        .filter(pk__in=[pk for pk, _v in rows])
-        .select_related("executor_org", "origin_org", "building__territory")
-    }
-    accepted, refused = [], []
-    with transaction.atomic():
-        for pk, version in rows:
-            sr = visible.get(pk)
-            if sr is None:
-                refused.append((str(pk), _("заявка недоступна")))
-                continue
-            try:
-                services.service_request_transition(
-                    request=sr,
-                    action=Action.ACCEPT,
-                    actor=user,
-                    expected_version=version,
-                    comment=form.cleaned_data["comment"],
-                )
-            except ApplicationError as exc:
-                refused.append((sr.number, exc.message))
-            else:
-                accepted.append(sr.number)
-    if accepted:
+    result = services.service_request_bulk_accept(
+        actor=request.user, rows=form.cleaned_data["rows"], comment=form.cleaned_data["comment"]
+    )
+    if result.accepted:
         messages.success(
             request,
             _("Принято заявок: %(n)s (№ %(numbers)s)")
-            % {"n": len(accepted), "numbers": ", ".join(accepted)},
+            % {"n": len(result.accepted), "numbers": ", ".join(result.accepted)},
         )
-    for number, reason in refused:
+    for number, reason in result.refused:
         messages.error(
             request, _("Заявка № %(n)s не принята: %(reason)s") % {"n": number, "reason": reason}
         )
@@ -728,46 +555,31 @@ def staff_event_document(request, number, event_id):
 # --- Control lists (R14, R10) -----------------------------------------------------------------
 
 
-def _territory_filter(qs, user):
-    scope = roles.territory_scope(user)
-    if scope is None:
-        return qs
-    return qs.filter(building__territory__path__startswith=scope.path)
-
-
-def _scoped(qs, user, org):
+def _list_scope(user, org) -> dict:
     """An executor's list is its own; a reader's list is its territory's (S2)."""
     if _is_queue_user(user):
-        return qs.filter(executor_org=org)
-    return _territory_filter(qs, user)
+        return {"organization": org}
+    return {"territory": roles.territory_scope(user)}
 
 
 def _list_new(user, org, now):
-    qs = ServiceRequest.objects.filter(status=Status.NEW, is_deleted=False)
-    return _scoped(qs, user, org).order_by("-is_emergency", "created_at")
+    return selectors.new_requests(**_list_scope(user, org))
 
 
 def _list_postponed(user, org, now):
-    qs = ServiceRequest.objects.filter(status=Status.POSTPONED, is_deleted=False)
-    return _scoped(qs, user, org).order_by("postponed_until", "deadline_at")
+    return selectors.postponed_requests(**_list_scope(user, org))
 
 
 def _list_overdue(user, org, now):
-    if _is_queue_user(user):
-        return selectors.overdue_requests(now=now, organization=org)
-    return _territory_filter(selectors.overdue_requests(now=now), user)
+    return selectors.overdue_requests(now=now, **_list_scope(user, org))
 
 
 def _list_not_accepted(user, org, now):
-    if _is_queue_user(user):
-        qs = selectors.not_accepted_in_time(now=now, organization=org)
-    else:
-        qs = _territory_filter(selectors.not_accepted_in_time(now=now), user)
-    return qs.order_by("created_at")
+    return selectors.not_accepted_in_time(now=now, **_list_scope(user, org))
 
 
 def _list_crew(user, org, now):
-    return _scoped(selectors.crew_dispatch_overdue(now=now), user, org).order_by("created_at")
+    return selectors.crew_dispatch_overdue(now=now, **_list_scope(user, org))
 
 
 def _list_verification(user, org, now):

@@ -137,7 +137,7 @@ RESIDENT_WORDS: dict[str, str] = {
 def resident_status_word(status: str) -> str:
     """The word a resident sees; ``settings.SERVICEDESK_RESIDENT_STATUS_WORDS`` overrides any of
     the defaults (a deployment with other words, e.g. Belarusian)."""
-    override = getattr(settings, "SERVICEDESK_RESIDENT_STATUS_WORDS", None) or {}
+    override = settings.SERVICEDESK_RESIDENT_STATUS_WORDS or {}
     return override.get(str(status)) or RESIDENT_WORDS[status]
 
 
@@ -298,7 +298,7 @@ def _work_order_drawn(request, user):
     operator's form) since the request last went back to work. Off when
     ``SERVICEDESK_WORK_ORDER_REQUIRED`` is False. The model is looked up by name: the work-order
     app depends on this one, not the other way round."""
-    if not getattr(settings, "SERVICEDESK_WORK_ORDER_REQUIRED", True):
+    if not settings.SERVICEDESK_WORK_ORDER_REQUIRED:
         return True
     work_orders = apps.get_model("workorders", "WorkOrder").objects.filter(request=request)
     last_completion = (
@@ -340,8 +340,8 @@ def verification_evidence_required(request) -> bool:
     """R10: the signed act (or quality card) is mandatory for a UO's verification when the
     building's territory (or one above it) is listed in
     ``SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED`` (territory ids or names), or when that
-    setting is ``True`` (everywhere)."""
-    setting = getattr(settings, "SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED", ())
+    setting is ``True`` (everywhere; "*" in the environment)."""
+    setting = settings.SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED
     if setting is True:
         return True
     if not setting:

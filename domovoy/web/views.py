@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -9,11 +10,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from domovoy.core.ratelimit import ratelimit
 
-# Per client IP, across usernames: 20 login posts a minute (axes handles one username).
-LOGIN_RATE = (20, 60)
+
+def login_rate() -> str:
+    """Per client IP, across usernames (axes handles one username): RATE_LIMIT_LOGIN."""
+    return settings.RATE_LIMIT_LOGIN
 
 
-@method_decorator(ratelimit(key="login", rate=LOGIN_RATE), name="post")
+@method_decorator(ratelimit(key="login", rate=login_rate), name="post")
 class LoginView(auth_views.LoginView):
     """Password login; django-axes locks out repeated failures, a per-IP rate limit slows
     guessing across usernames (S1). A one-time password leads to the password change page."""

@@ -65,10 +65,8 @@ def test_card_errors_come_back_per_field(api):
 
 
 @pytest.mark.django_db
-def test_the_intake_is_throttled(api, monkeypatch):
-    from rest_framework.throttling import ScopedRateThrottle
-
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"intake": "2/min"})
+def test_the_intake_is_throttled(api, settings):
+    settings.API_THROTTLE_INTAKE_ANONYMOUS = "2/min"
     codes = [api.post(URL, {"inn": "1"}, format="multipart").status_code for _ in range(3)]
     assert codes == [400, 400, 429]
 

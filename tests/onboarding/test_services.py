@@ -8,7 +8,7 @@ import pytest
 from domovoy.audit.models import AuditEntry
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Account, Building, ManagementPeriod, Premises
-from domovoy.onboarding import services
+from domovoy.onboarding import checks, services
 from domovoy.onboarding.importers import ImportRowsError
 from tests import factories as f
 
@@ -94,7 +94,7 @@ def test_accounts_load_refuses_everything_on_a_management_overlap(uo, other_uo):
 
 @pytest.mark.django_db
 def test_the_check_reports_progress_every_n_rows(monkeypatch):
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(checks, "PROGRESS_EVERY", 5)
     seen = []
     source = io.BytesIO(csv_bytes(ACCOUNT_HEADER, account_rows(20), encoding="cp1251"))
     source.name = "accounts.csv"

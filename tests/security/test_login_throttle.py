@@ -106,11 +106,7 @@ ONBOARDING = "/api/v1/onboarding-requests/"
 def test_the_intake_rate_comes_from_settings_and_counts_clients_behind_the_proxy(
     behind_proxy, settings
 ):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}
-        | {"intake": "2/min"},
-    }
+    settings.API_THROTTLE_INTAKE_ANONYMOUS = "2/min"
     api = APIClient()
     codes = [
         api.post(ONBOARDING, {}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.80").status_code
@@ -125,8 +121,8 @@ def test_the_api_rates_are_read_from_the_environment():
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DEBUG": "1",
-        "API_THROTTLE_INTAKE": "7/hour",
-        "API_THROTTLE_ANON": "11/min",
+        "API_THROTTLE_INTAKE_INTEGRATION": "7/hour",
+        "API_THROTTLE_INTAKE_ANONYMOUS": "11/min",
         "DJANGO_SETTINGS_MODULE": "domovoy.settings",
         "DOMOVOY_VAR_DIR": os.environ.get("DOMOVOY_VAR_DIR", str(ROOT / "var")),
     }
@@ -135,7 +131,8 @@ def test_the_api_rates_are_read_from_the_environment():
             sys.executable,
             "-c",
             "import django; django.setup(); from django.conf import settings; "
-            "r = settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']; print(r['intake'], r['anon'])",
+            "print(settings.API_THROTTLE_INTAKE_INTEGRATION, "
+            "settings.API_THROTTLE_INTAKE_ANONYMOUS)",
         ],
         cwd=ROOT,
         env=env,

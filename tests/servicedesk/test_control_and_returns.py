@@ -4,9 +4,10 @@ UO's verification of a contractor's completion (R10)."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
-from domovoy.servicedesk import selectors
+from domovoy.servicedesk import selectors, statistics
 from domovoy.servicedesk.models import RequestEvent
 from domovoy.servicedesk.workflow import Status
 
@@ -86,9 +87,13 @@ def test_the_supplier_returns_a_request_to_the_uos_queue_not_to_the_resident(
     assert len(notices(request)) == notices_before
     event = RequestEvent.objects.filter(request=request, action="return_to_uo").get()
     assert event.actor_org == rso and event.data["returned_by_org_id"] == rso.pk
-    # It is back in the UO's queue.
-    assert request in selectors.executor_queue(organization=uo)
-    assert selectors.returns_by_organization() == {rso.pk: 1}
+    # It is back in the UO's queue: among the new ones and on the «returned» tab (R19).
+    now = timezone.now()
+    for tab in ("new", "returned"):
+        assert request in selectors.queue_tab(tab, organization=uo, employee=None, now=now)
+    today = timezone.localdate()
+    stats = statistics.statistics(organization=uo, date_from=today, date_to=today)
+    assert stats["summary"]["returned_to_uo"] == 1
 
 
 @pytest.mark.req("R6")

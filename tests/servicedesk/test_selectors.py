@@ -1,12 +1,14 @@
-"""Lists and statistics (R8, R12, R14, R18, S2)."""
+"""Lists and statistics (R8, R12, R14, R18, R19, S2): the selectors and the statistics the
+pages run."""
 
 import datetime as dt
 
 import pytest
 import rules
 import time_machine
+from django.utils import timezone
 
-from domovoy.servicedesk import selectors
+from domovoy.servicedesk import selectors, statistics
 from domovoy.servicedesk.workflow import Status
 
 from .helpers import act, at
@@ -29,10 +31,12 @@ def test_a_withdrawal_because_the_work_is_already_done_counts_as_completed(
     act(finished, "start", uo_dispatcher)
     act(finished, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     act(deleted, "delete", anna)
-    stats = selectors.request_statistics(organization=uo)
-    assert stats["total"] == 4  # the deleted one too (R12: statistics keep it)
-    assert stats["completed"] == 2  # «already done» + the completed one
-    assert stats["by_status"]["withdrawn"] == 3 and stats["by_status"]["done"] == 1
+    today = timezone.localdate()
+    stats = statistics.statistics(organization=uo, date_from=today, date_to=today)
+    assert stats["summary"]["total"] == 4  # the deleted one too (R12: statistics keep it)
+    assert stats["summary"]["completed"] == 2  # «already done» + the completed one
+    by_status = dict(stats["by_status"])
+    assert by_status[Status.WITHDRAWN.label] == 3 and by_status[Status.DONE.label] == 1
     # A resident's list hides the deleted request.
     assert list(selectors.resident_requests(user=anna)) == [finished, not_needed, done_already]
 
@@ -59,14 +63,19 @@ def test_statistics_count_returns_late_crews_and_ratings(
             comment="Работы выполнены",
         )
         act(leak, "rate", anna, rating=1)
-    stats = selectors.request_statistics(
-        organization=uo, date_from=dt.date(2026, 11, 20), date_to=dt.date(2026, 11, 20)
-    )
-    assert stats["returned_to_uo"] == 1
-    assert stats["late_crew_dispatch"] == 1
-    assert stats["rated_1"] == 1 and stats["by_status"]["reopened"] == 1
+    day = dt.date(2026, 11, 20)
+    stats = statistics.statistics(organization=uo, date_from=day, date_to=day)
+    assert stats["summary"]["returned_to_uo"] == 1
+    assert stats["summary"]["late_crew"] == 1
     assert (
-        selectors.request_statistics(organization=uo, date_from=dt.date(2026, 11, 21))["total"] == 0
+        stats["summary"]["avg_rating"] == 1 and dict(stats["by_status"])[Status.REOPENED.label] == 1
+    )
+    next_day = day + dt.timedelta(days=1)
+    assert (
+        statistics.statistics(organization=uo, date_from=next_day, date_to=next_day)["summary"][
+            "total"
+        ]
+        == 0
     )
 
 
@@ -95,10 +104,11 @@ def test_the_executor_queue_puts_emergencies_first_with_a_constant_number_of_que
     file_request()
     file_request("power-flat", "Нет света в квартире")
     file_request(text="Дверь")
-    with django_assert_num_queries(1):
-        rows = list(selectors.executor_queue(organization=uo))
+    tab = selectors.queue_tab("all", organization=uo, employee=None, now=timezone.now())
+    with django_assert_num_queries(2):  # the page's ids, then its rows with what they show
+        rows = selectors.request_rows(list(tab.values_list("pk", flat=True)))
         assert [r.is_emergency for r in rows] == [True, False, False]
-        [(r.topic.name, r.building.address, r.executor_org.short_name) for r in rows]
+        [(r.topic.name, r.building.street, r.executor_org.short_name) for r in rows]
 
 
 @pytest.mark.req("S2")

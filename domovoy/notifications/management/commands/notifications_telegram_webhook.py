@@ -15,13 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("site", help="the site's public address, e.g. https://domovoy.city")
 
     def handle(self, *args, site, **options):
-        token = getattr(settings, "NOTIFICATIONS_TELEGRAM_BOT_TOKEN", "")
-        secret = getattr(settings, "NOTIFICATIONS_TELEGRAM_WEBHOOK_SECRET", "")
+        token = settings.NOTIFICATIONS_TELEGRAM_BOT_TOKEN
+        secret = settings.NOTIFICATIONS_TELEGRAM_WEBHOOK_SECRET
         if not token or not secret:
             raise CommandError(
                 "Set NOTIFICATIONS_TELEGRAM_BOT_TOKEN and NOTIFICATIONS_TELEGRAM_WEBHOOK_SECRET"
             )
-        api = getattr(settings, "NOTIFICATIONS_TELEGRAM_API_URL", "https://api.telegram.org")
+        api = settings.NOTIFICATIONS_TELEGRAM_API_URL
         url = site.rstrip("/") + reverse("notifications:telegram-webhook", args=[secret])
         response = httpx.post(
             f"{api.rstrip('/')}/bot{token}/setWebhook",

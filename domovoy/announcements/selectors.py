@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 from .models import Announcement, AnnouncementRole, Audience, Guide, GuideVersion, HelpSection
 

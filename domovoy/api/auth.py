@@ -23,7 +23,7 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions, permissions
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 from .models import TokenUse
 

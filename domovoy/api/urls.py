@@ -15,7 +15,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", _docs, name="api-docs"),
     path("v1/", include("domovoy.api.v1_urls")),
-    path("v1/system/", include("domovoy.core.api_urls")),
+    path("v1/system/", include("domovoy.web.api_urls")),
     path("v1/", include("domovoy.directory.api_urls")),
     path("v1/", include("domovoy.onboarding.api_urls")),
     path("v1/", include("domovoy.feedback.api_urls")),

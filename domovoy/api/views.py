@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 from .auth import integration_of, token_territory
 

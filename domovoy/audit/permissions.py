@@ -4,10 +4,13 @@ part (``selectors.audit_entries_visible_to``); the media role and the call centr
 
 import rules
 
-from domovoy.core import roles
-from domovoy.directory.permissions import is_operator, is_technical_operator
+from domovoy.directory.permissions import (
+    is_operator,
+    is_technical_operator,
+    is_territorial_reader,
+)
 
-rules.add_perm("audit.view_log", rules.predicate(roles.is_territorial_reader))
+rules.add_perm("audit.view_log", is_territorial_reader)
 rules.add_perm("audit.view_personal_data_log", is_operator)
 # Refused attempts on personal data (item 10 of issue 9): the technical operator's page.
 rules.add_perm("audit.view_refusals", is_technical_operator)

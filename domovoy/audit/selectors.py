@@ -2,7 +2,8 @@
 
 from django.apps import apps
 
-from domovoy.core import roles
+from domovoy.directory import roles
+from domovoy.directory.permissions import is_operator
 
 from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
@@ -15,7 +16,7 @@ def audit_entries_visible_to(*, user, territory=None, integration=False):
     qs = AuditEntry.objects.all()
     if territory is not None:
         qs = qs.filter(territory_path__startswith=territory.path)
-    if integration or roles.has_role(user, "functional_operator", "technical_operator"):
+    if integration or is_operator(user):
         return qs
     if roles.is_territorial_reader(user):
         scope = roles.territory_scope(user)

@@ -39,7 +39,7 @@ def _person_name(user):
 def _actor_fields(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return {"actor": None, "actor_name": _SYSTEM, "organization_id": None}
-    from domovoy.core.roles import organization_of
+    from domovoy.directory.roles import organization_of
 
     org = organization_of(user)
     return {
@@ -92,7 +92,7 @@ def _territory_path(instance, actor_org=None):
 def _actor_org(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    from domovoy.core.roles import organization_of
+    from domovoy.directory.roles import organization_of
 
     return organization_of(user)
 

@@ -1,6 +1,6 @@
 """Object rules of the directory (S2), used by the pages and the API alike.
 
-Who sees what (readers by ROLE, ``core.roles``; the table is in docs/decisions.md):
+Who sees what (readers by ROLE, ``directory.roles``; the table is in docs/decisions.md):
 - working staff (an employee with any role but «СМИ / общественная организация») reads the
   registry of buildings, the organisations' public short info and the staff lists (names,
   positions, roles); the media role reads what the public reads (its own organisation aside);
@@ -29,7 +29,7 @@ predicates below check it again so that a rule never grants more than the agreem
 import rules
 from django.utils import timezone
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 ORG_EDITOR_ROLES = ("org_admin",)
 BUILDING_EDITOR_ROLES = ("org_admin", "uo_dispatcher", "uo_engineer")
@@ -146,7 +146,8 @@ def within_directory_territory(user, territory):
     return _in_directory_territory(user, territory)
 
 
-# --- People
+# --- People: the role predicates, defined here once (issue 10). Every app's ``permissions.py``
+# imports these rather than testing role codes itself; the role sets are in ``roles.py``.
 
 
 @rules.predicate
@@ -161,7 +162,43 @@ def is_functional_operator(user):
 
 @rules.predicate
 def is_operator(user):
-    return roles.has_role(user, "functional_operator", "technical_operator")
+    """Either operator (functional or technical), or a superuser."""
+    return roles.has_role(user, *roles.OPERATOR_ROLES)
+
+
+@rules.predicate
+def is_call_operator(user):
+    """A call-centre operator: the call_operator role in a call-centre organisation."""
+    return "call_centre" in roles.kinds_of(user) and "call_operator" in roles.roles_of(user)
+
+
+@rules.predicate
+def is_resident(user):
+    """A signed-in resident (the resident flag of the account, D3)."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_resident", False))
+
+
+@rules.predicate
+def is_employee(user):
+    """Staff of some organisation (any role, the media role included), or a superuser."""
+    return roles.organization_of(user) is not None or getattr(user, "is_superuser", False)
+
+
+@rules.predicate
+def is_territorial_reader(user):
+    """Operators and the control roles: read the requests, outages, cards and audit trail of
+    their territory (S2, C11)."""
+    return roles.is_territorial_reader(user)
+
+
+@rules.predicate
+def is_people_reader(user):
+    return roles.is_people_reader(user)
+
+
+@rules.predicate
+def is_statistics_reader(user):
+    return roles.is_statistics_reader(user)
 
 
 @rules.predicate
@@ -218,6 +255,9 @@ def reads_people_of_building(user, building):
 def is_staff_member(user):
     """Working staff: an employee with a working role (not the media role), or a superuser."""
     return roles.is_working_staff(user)
+
+
+is_working_staff = is_staff_member
 
 
 @rules.predicate

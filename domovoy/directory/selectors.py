@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from domovoy.core import roles
+from domovoy.directory import roles
 
 from . import permissions
 from .models import (

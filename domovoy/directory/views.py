@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.audit.services import personal_data_read
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
 from domovoy.core.masking import mask_name
 from domovoy.core.private_files import download_url, serve_private_file
+from domovoy.directory import roles
 from domovoy.web import pages
 
 from . import selectors, services

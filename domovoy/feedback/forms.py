@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from domovoy.core import roles
+from domovoy.directory import roles
 from domovoy.directory.models import Building
 from domovoy.directory.selectors import buildings_managed_by
 

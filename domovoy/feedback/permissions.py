@@ -10,8 +10,8 @@ their author and the technical operator (G 3.1.6: found vulnerabilities must not
 
 import rules
 
-from domovoy.core import roles
-from domovoy.directory.permissions import manages_building
+from domovoy.directory import roles
+from domovoy.directory.permissions import is_operator, is_technical_operator, manages_building
 
 from .models import FeedbackKind, TargetType
 
@@ -36,14 +36,8 @@ def is_signed_in(user):
     return bool(getattr(user, "is_authenticated", False))
 
 
-@rules.predicate
-def is_feedback_operator(user):
-    return _has_any(user, (FUNCTIONAL, TECHNICAL))
-
-
-@rules.predicate
-def is_technical_operator(user):
-    return _has_any(user, (TECHNICAL,))
+# Either operator reads the queue (the role predicates are the directory's, defined once).
+is_feedback_operator = is_operator
 
 
 @rules.predicate

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.directory import roles
 from domovoy.directory.models import Building, Organization
 
 from . import changes

@@ -12,8 +12,10 @@ from rest_framework.response import Response
 
 from domovoy.api.auth import TokenScopePermission
 from domovoy.api.throttles import ScopedRateThrottle
-from domovoy.core import roles, uploads
+from domovoy.core import uploads
+from domovoy.directory import roles
 from domovoy.directory.models import Organization, OrgKind, Territory
+from domovoy.directory.permissions import is_org_admin_of
 from domovoy.directory.services import CARD_FIELDS
 
 from . import importers, selectors, services
@@ -208,7 +210,7 @@ class OnboardingRequestViewSet(
         if user.has_perm("onboarding.view_queue"):
             return qs
         org = roles.organization_of(user)
-        if org is not None and roles.has_role(user, "org_admin"):
+        if org is not None and is_org_admin_of(user, org):
             return qs.filter(Q(on_behalf_of=org))
         return qs.none()
 

@@ -6,8 +6,8 @@ alone (``DefaultStep``). A request's ``current_step`` indexes the active steps i
 
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles as core_roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.directory import roles as who_is
 from domovoy.directory.models import Role
 
 from .models import ApprovalStep, OnboardingDecision, OnboardingRequest
@@ -36,17 +36,17 @@ def current_step(request, steps=None):
 
 
 def user_decides_step(user, step):
-    if not core_roles.has_role(user, step.decider_role):
+    if not who_is.has_role(user, step.decider_role):
         return False
     if step.decider_kind and not user.is_superuser:
-        return step.decider_kind in core_roles.kinds_of(user)
+        return step.decider_kind in who_is.kinds_of(user)
     return True
 
 
 def actor_name(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return "заявитель"
-    org = core_roles.organization_of(user)
+    org = who_is.organization_of(user)
     name = user.get_full_name() or user.username
     return f"{name} ({org})" if org else name
 

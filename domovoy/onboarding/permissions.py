@@ -5,10 +5,9 @@ The applicant has no login: it reaches its request only through the secret token
 
 import rules
 
-from domovoy.core import roles
+from domovoy.directory import roles
 from domovoy.directory.models import OrgKind, Role
-
-OPERATOR_ROLES = (Role.FUNCTIONAL_OPERATOR, Role.TECHNICAL_OPERATOR)
+from domovoy.directory.permissions import is_operator
 
 
 def _decider_roles():
@@ -22,7 +21,7 @@ def is_queue_reader(user):
     """Operators, and whoever decides a configured approval step (e.g. a control body)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if roles.has_role(user, *OPERATOR_ROLES):
+    if is_operator(user):
         return True
     return bool(roles.roles_of(user) & _decider_roles())
 

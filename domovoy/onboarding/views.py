@@ -14,10 +14,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from domovoy.core import exports, roles
+from domovoy.core import exports
 from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import serve_private_file
 from domovoy.core.ratelimit import ratelimit
+from domovoy.directory import roles
 from domovoy.web import pages
 
 from . import importers, selectors, services

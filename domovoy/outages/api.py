@@ -25,8 +25,9 @@ from rest_framework.views import APIView
 
 from domovoy.api.auth import SessionOnly, TokenScopePermission
 from domovoy.api.errors import ErrorSerializer
-from domovoy.core import bounds, roles
+from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.directory import roles
 from domovoy.directory.models import Building, Resource
 
 from . import filters, notify, selectors, services
@@ -578,10 +579,6 @@ class FavouriteDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def may_read_durations(user) -> bool:
-    return user.has_perm("outages.view_durations")
-
-
 class DurationsView(OutagesAPIView):
     @extend_schema(
         parameters=[OutageDurationQuerySerializer],
@@ -589,7 +586,7 @@ class DurationsView(OutagesAPIView):
     )
     def get(self, request):
         """Outage durations per building (or account) and resource over a period (O5)."""
-        if not may_read_durations(request.user):
+        if not request.user.has_perm("outages.view_durations"):
             raise PermissionDeniedError()
         q = OutageDurationQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)

@@ -16,9 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
 from domovoy.core.errors import PermissionDeniedError
+from domovoy.directory import roles
 from domovoy.directory.models import Building, ManagementPeriod, OrgKind, ServiceLink
+from domovoy.directory.permissions import is_employee, is_resident, is_working_staff
 
 from .models import Network
 
@@ -99,7 +100,15 @@ rules.add_perm("outages.publish_outage", may_publish)
 rules.add_perm("outages.change_outage", responsible_staff)
 # O5: durations per building or account (billing data) are for working staff, not for the
 # media role (readers by role, docs/decisions.md).
-rules.add_perm("outages.view_durations", rules.predicate(roles.is_working_staff))
+# The pages, the API and the staff list's link ask this one permission.
+rules.add_perm("outages.view_durations", is_working_staff)
+# The card's regulation deadlines, delivery statistics and revisions' actors: working staff too;
+# the media role sees what the public sees (by role, S2).
+rules.add_perm("outages.view_delivery", is_working_staff)
+# The staff list of outages: staff of any organisation (others are sent to the public map).
+rules.add_perm("outages.view_staff_list", is_employee)
+# «Мои адреса» (O6) in the resident's menu.
+rules.add_perm("outages.follow_addresses", is_resident)
 
 
 def networks_of(user):

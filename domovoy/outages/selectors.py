@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from domovoy.core import roles
+from domovoy.directory import roles
 from domovoy.directory.models import Account, Building, ManagementPeriod, ServiceLink
 
 from .models import (

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.directory import roles
 from domovoy.directory.models import Building, Resource
 
 from . import notify, schedule

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError
+from domovoy.directory import roles
 from domovoy.directory.models import Resource
 from domovoy.directory.selectors import buildings_matching_address
 from domovoy.notifications.channels import LABELS as CHANNEL_LABELS
@@ -40,9 +40,9 @@ from .zones import MAX_ZONE_LABELS
 
 @login_required
 def outage_list(request):
-    org = roles.organization_of(request.user)
-    if org is None and not request.user.is_superuser:
+    if not request.user.has_perm("outages.view_staff_list"):
         return redirect("outages:public")
+    org = roles.organization_of(request.user)
     filterset = filters.OutageFilter(
         request.GET or None,
         queryset=selectors.outages_visible_to(request.user)
@@ -64,6 +64,7 @@ def outage_list(request):
             "filter": filterset,
             "page": pages.page(request, qs),
             "may_publish": perms.may_publish(request.user),
+            "may_read_durations": request.user.has_perm("outages.view_durations"),
             "now": timezone.now(),
             "delays": selectors.supplier_delay_stats(organization=org) if org else None,
         },
@@ -125,7 +126,7 @@ def _detail(request, outage, *, zone_form=None, status=200):
     can_change = perms.is_responsible_staff(request.user, outage) and outage.status == "published"
     # Delivery statistics and the revisions' actors are for working staff, not for the media
     # role, which sees what the public sees (by role, S2).
-    is_staff = roles.is_working_staff(request.user)
+    is_staff = request.user.has_perm("outages.view_delivery")
     local = timezone.localtime
     refine = RefineForm(
         initial={

@@ -42,8 +42,7 @@ from domovoy.api.errors import ErrorSerializer
 from domovoy.api.parsers import BoundedJSONParser
 from domovoy.api.serializers import FieldsOnce
 from domovoy.api.throttles import ScopedRateThrottle
-from domovoy.audit.services import personal_data_read
-from domovoy.core import bounds, roles
+from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
@@ -90,7 +89,7 @@ class Viewer:
             self.is_call_operator = False
         else:
             self.is_call_operator = bool(who.is_call_operator(self.user))
-        self.shown_personal: list[int] = []
+        self.shown_personal: list[ServiceRequest] = []
         self._sees_personal: dict[tuple, bool] = {}
 
     @property
@@ -103,24 +102,16 @@ class Viewer:
         key = (obj.pk, obj.version)  # a change of the row (its parties) asks again
         seen = self._sees_personal.get(key)
         if seen is None:
-            seen = self._sees_personal[key] = self.user.has_perm(
-                "servicedesk.view_personal_data", obj
-            )
+            seen = self._sees_personal[key] = selectors.sees_personal_data(self.user, obj)
         return seen
 
     def note_personal(self, obj: ServiceRequest) -> None:
         """Remember a row whose personal data went out unmasked (logged once per answer)."""
-        if obj.pk not in self.shown_personal and (obj.phone or obj.caller_name or obj.premises_id):
-            self.shown_personal.append(obj.pk)
+        self.shown_personal.append(obj)
 
     def log_personal_reads(self, purpose: str) -> None:
-        """S5: a staff member's (or an integration's) unmasked reads are logged, as on the
-        pages; the author reading their own request is not."""
-        ids = list(self.shown_personal)
-        if not ids or (roles.employee_of(self.user) is None and not self.is_token):
-            return
-        subject = "service_request:" + ",".join(str(pk) for pk in ids)
-        personal_data_read(user=self.user, subject=subject, purpose=purpose)
+        """S5: the unmasked reads of the answer, logged by the same selector as the pages'."""
+        selectors.personal_data_reads_log(self.user, self.shown_personal, purpose=purpose)
         self.shown_personal = []
 
     def sees_internal(self, obj: ServiceRequest) -> bool:
@@ -720,7 +711,7 @@ def _intake_channel(request, viewer: Viewer) -> str:
         return Channel.API
     if viewer.is_call_operator:
         return Channel.CALL_CENTRE
-    if "resident" in roles.roles_of(request.user):
+    if who.people.is_resident(request.user):
         return Channel.WEB
     raise PermissionDeniedError(
         _("Заявку подаёт заявитель, оператор call-центра за звонящего или интеграция")

@@ -27,8 +27,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles, uploads
+from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.directory import roles
 
 from . import events, services
 from . import permissions as who

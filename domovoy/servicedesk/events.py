@@ -10,8 +10,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
 from domovoy.core.private_files import original_name
+from domovoy.directory import roles
 from domovoy.notifications.services import NoticeIntent, inbox_mark_read_group, notices_enqueue
 
 from .models import RequestEvent, ServiceRequest

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import rules
 
-from domovoy.core import roles
+from domovoy.directory import permissions as people
+from domovoy.directory import roles
 
 EXECUTOR_ROLES = frozenset({"uo_dispatcher", "uo_engineer", "supplier_dispatcher"})
 CONTROLLER_ROLES = EXECUTOR_ROLES | {"controller"}
@@ -73,12 +74,14 @@ def is_author(user, request) -> bool:
 
 @rules.predicate
 def is_call_operator(user, request=None) -> bool:
-    return "call_centre" in roles.kinds_of(user) and "call_operator" in roles.roles_of(user)
+    """The call centre finds any request (S2): the directory's role predicate, any request."""
+    return bool(people.is_call_operator.test(user))
 
 
 @rules.predicate
 def is_functional_operator(user, request=None) -> bool:
-    if "functional_operator" not in roles.roles_of(user):
+    """The functional operator of the request's territory (decides its conflicts, R10)."""
+    if not people.is_functional_operator.test(user):
         return False
     return request is None or _in_building_territory(user, request)
 
@@ -98,7 +101,7 @@ def is_party_organization(user, request) -> bool:
 def reads_territory(user, request) -> bool:
     return (
         request is not None
-        and roles.is_territorial_reader(user)
+        and people.is_territorial_reader.test(user)
         and _in_building_territory(user, request)
     )
 
@@ -186,8 +189,12 @@ rules.add_perm(
     "servicedesk.view_personal_data",
     is_author | is_current_party | is_call_operator | is_integration_party,
 )
-rules.add_perm("servicedesk.view_statistics", rules.predicate(roles.is_statistics_reader))
+# The statistics page (R18): an executing organisation its own, the statistics readers (the
+# territorial readers and the media role) their territory's.
+rules.add_perm("servicedesk.view_statistics", people.is_statistics_reader | is_queue_user)
 rules.add_perm("servicedesk.log_call", is_call_operator)
+# The resident's cabinet: «Мои заявки», a new request of one's own (D3).
+rules.add_perm("servicedesk.use_cabinet", people.is_resident)
 # Documents of history rows (works-done document, verification evidence, closing act; S5):
 # the parties of the request and the functional operator of its territory who decides its
 # conflicts — not every reader of the request.
@@ -196,3 +203,7 @@ rules.add_perm(
     is_party_organization | is_functional_operator | is_integration_party,
 )
 rules.add_perm("servicedesk.use_queue", is_queue_user)
+# The control lists (R14): the queue's users and the territorial readers; the conflicts list
+# (R10) is the functional operator's.
+rules.add_perm("servicedesk.view_lists", is_queue_user | people.is_territorial_reader)
+rules.add_perm("servicedesk.view_conflicts", people.is_functional_operator)

@@ -12,7 +12,8 @@ import re
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from domovoy.core import roles
+from domovoy.audit.services import personal_data_read
+from domovoy.directory import roles
 from domovoy.directory.selectors import buildings_matching_address
 
 from . import deadlines
@@ -430,3 +431,38 @@ def topic_tree() -> list[Topic]:
 
     walk(None, 0)
     return ordered
+
+
+# --- The applicant's personal data (S5) ------------------------------------------------------
+# One rule and one log for every reader: the staff card, the call centre's card and the API.
+
+
+def _carries_personal_data(sr: ServiceRequest) -> bool:
+    return bool(sr.phone or sr.caller_name or sr.premises_id)
+
+
+def sees_personal_data(user, sr: ServiceRequest) -> bool:
+    """The applicant's name, phone and flat unmasked (``servicedesk.view_personal_data``):
+    decided from the row alone, so a list asks it without a query per row."""
+    return user.has_perm("servicedesk.view_personal_data", sr)
+
+
+def personal_data_reads_log(user, rows, *, purpose: str) -> None:
+    """Log one read of the personal data of ``rows`` (shown unmasked to ``user``): every row
+    that carries some, except the reader's own requests (an applicant reading what she filed
+    is not a read of another's data)."""
+    ids: list[int] = []
+    for sr in rows:
+        if sr.pk not in ids and _carries_personal_data(sr) and sr.author_id != user.pk:
+            ids.append(sr.pk)
+    if ids:
+        subject = "service_request:" + ",".join(str(pk) for pk in ids)
+        personal_data_read(user=user, subject=subject, purpose=purpose)
+
+
+def personal_data_shown(user, sr: ServiceRequest, *, purpose: str) -> bool:
+    """A card's read of one request: whether its personal data is shown, logged if it is."""
+    shown = sees_personal_data(user, sr)
+    if shown:
+        personal_data_reads_log(user, [sr], purpose=purpose)
+    return shown

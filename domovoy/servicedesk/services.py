@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.phones import normalize as normalize_phone
+from domovoy.directory import roles
 from domovoy.directory.models import (
     Department,
     Employee,

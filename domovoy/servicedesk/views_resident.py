@@ -58,12 +58,13 @@ PREMISES_OPTIONS = 2000
 
 
 def resident_required(view):
-    """The resident's cabinet: signed-in users with the resident flag (D3); others get 403."""
+    """The resident's cabinet (``servicedesk.use_cabinet``): signed-in users with the resident
+    flag (D3); others get 403."""
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not getattr(request.user, "is_resident", False):
+        if not request.user.has_perm("servicedesk.use_cabinet"):
             raise PermissionDenied(_("Раздел доступен жителям"))
         return view(request, *args, **kwargs)
 
@@ -450,7 +451,7 @@ def resident_inbox_read(request):
 
 
 def _address_search_allowed(user) -> bool:
-    return getattr(user, "is_resident", False) or user.has_perm("servicedesk.log_call")
+    return user.has_perm("servicedesk.use_cabinet") or user.has_perm("servicedesk.log_call")
 
 
 @require_GET
@@ -609,6 +610,9 @@ def callcentre_request(request, number):
     """A request as the call centre sees it: status, public history and comments, call
     attempts and the closing the workflow allows (R11, S2)."""
     sr = _any_request(request.user, number)
+    # The call centre talks to the caller: it reads the applicant's data, and the read is
+    # logged like the staff card's and the API's (one rule, S5).
+    selectors.personal_data_shown(request.user, sr, purpose="call centre request card")
     return render(request, "servicedesk/callcentre/request.html", _callcentre_context(request, sr))
 
 

@@ -31,11 +31,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from domovoy.audit.services import personal_data_read
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import download_url, serve_private_file
+from domovoy.directory import roles
 from domovoy.directory.models import OrgKind
 from domovoy.directory.selectors import organization_visible
 from domovoy.web import pages
@@ -69,7 +68,8 @@ def _is_queue_user(user) -> bool:
 
 
 def _is_list_user(user) -> bool:
-    return _is_queue_user(user) or roles.is_territorial_reader(user)
+    """The control lists (R14): ``servicedesk.view_lists``."""
+    return user.has_perm("servicedesk.view_lists")
 
 
 def _require_queue_user(request):
@@ -116,7 +116,7 @@ def _mark_personal(rows, user):
     """S5: the flat number of a row is for those who may read the request's personal data
     (``servicedesk.view_personal_data``, decided from the row without a query)."""
     for sr in rows:
-        sr.flat_hidden = not user.has_perm("servicedesk.view_personal_data", sr)
+        sr.flat_hidden = not selectors.sees_personal_data(user, sr)
     return rows
 
 
@@ -380,11 +380,7 @@ def _action_panels(request, sr, *, bound=None):
 
 def _render_card(request, sr, *, bound=None, error=None, status=200):
     user, now = request.user, _now()
-    personal = user.has_perm("servicedesk.view_personal_data", sr)
-    if personal and (sr.phone or sr.caller_name):
-        personal_data_read(
-            user=user, subject=f"service_request:{sr.pk}", purpose="staff request card"
-        )
+    personal = selectors.personal_data_shown(user, sr, purpose="staff request card")
     _mark_rows([sr], now=now)
     context = {
         "sr": sr,
@@ -607,7 +603,7 @@ def _for_uo(user, org):
 
 
 def _for_functional_operator(user, org):
-    return "functional_operator" in roles.roles_of(user)
+    return user.has_perm("servicedesk.view_conflicts")
 
 
 # code: (title, rows, who sees the list)
@@ -646,7 +642,7 @@ def staff_list(request, kind):
     crews not dispatched (R8), moderation and verification (R5, R10), conflicts (R10)."""
     user = request.user
     if not _is_list_user(user) and not _for_functional_operator(user, None):
-        raise PermissionDenied
+        raise PermissionDenied  # the menu offers the lists by the same two permissions
     spec = LISTS.get(kind)
     if spec is None:
         raise Http404
@@ -682,17 +678,17 @@ def _stats_scope(request):
     picks any organisation of its territory (or sees the whole territory)."""
     user = request.user
     org = _org(user)
+    if not user.has_perm("servicedesk.view_statistics"):
+        raise PermissionDenied
     if _is_queue_user(user):
         return org, None, None
-    if user.has_perm("servicedesk.view_statistics"):
-        choices = organization_visible(viewer=user).filter(
-            kinds__kind__in=(OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
-        )
-        scope = roles.territory_scope(user)
-        if scope is not None:
-            choices = choices.filter(territory__path__startswith=scope.path)
-        return None, choices.distinct(), scope
-    raise PermissionDenied
+    choices = organization_visible(viewer=user).filter(
+        kinds__kind__in=(OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
+    )
+    scope = roles.territory_scope(user)
+    if scope is not None:
+        choices = choices.filter(territory__path__startswith=scope.path)
+    return None, choices.distinct(), scope
 
 
 def _stats_request(request):

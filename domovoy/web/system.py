@@ -5,13 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from domovoy.core import roles
 from domovoy.core.selectors import worker_probe_result, worker_status
 from domovoy.core.services import worker_probe_request
 
 
 def _require_operator(user):
-    if not roles.has_role(user, "technical_operator"):
+    if not user.has_perm("web.view_system"):
         raise PermissionDenied
 
 

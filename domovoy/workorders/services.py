@@ -16,8 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core import roles
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.directory import roles
 from domovoy.servicedesk.workflow import Action, transition_for
 
 from . import definition, selectors

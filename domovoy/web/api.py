@@ -3,15 +3,15 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from domovoy.core import roles
-
-from .selectors import worker_probe_result
-from .services import worker_probe_request
+from domovoy.core.selectors import worker_probe_result
+from domovoy.core.services import worker_probe_request
 
 
 class IsTechnicalOperator(permissions.BasePermission):
+    """``web.view_system``: the same rule as the system status page."""
+
     def has_permission(self, request, view):
-        return roles.has_role(request.user, "technical_operator")
+        return request.user.has_perm("web.view_system")
 
 
 class ProbeSerializer(serializers.Serializer):

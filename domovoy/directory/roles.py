@@ -26,7 +26,7 @@ def employee_of(user):
         return None
     cached = getattr(user, "_domovoy_employee", False)
     if cached is False:
-        from domovoy.directory.models import Employee
+        from .models import Employee
 
         cached = (
             Employee.objects.select_related("organization", "organization__territory")

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from domovoy.core.bounds import column_validators
 from domovoy.core.models import TimeStampedModel
+from domovoy.core.periods import PeriodQuerySet
 from domovoy.core.private_files import PrivateFileField
 
 
@@ -426,6 +427,8 @@ class ManagementPeriod(TimeStampedModel):
     basis = models.CharField(_("основание"), max_length=300, blank=True)
     history = HistoricalRecords()
 
+    objects = PeriodQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("период управления")
         verbose_name_plural = _("реестр управления")
@@ -467,6 +470,8 @@ class ServiceLink(TimeStampedModel):
     start = models.DateField(_("с"))
     end = models.DateField(_("по"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("обслуживающая организация")

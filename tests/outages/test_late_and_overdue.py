@@ -10,7 +10,7 @@ from domovoy.notifications.models import Notice
 from domovoy.outages import services, tasks
 from domovoy.outages.models import Outage
 
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from domovoy.notifications.models import Notice
 from domovoy.outages.notify import interval_text
 
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

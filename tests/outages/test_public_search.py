@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from domovoy.outages.zones import zone_spec
 
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from domovoy.outages import services, tasks
 from domovoy.outages.zones import zone_spec
 from tests import factories as f
 
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

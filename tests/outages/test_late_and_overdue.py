@@ -9,7 +9,6 @@ from django.test import Client
 from domovoy.notifications.models import Notice
 from domovoy.outages import services, tasks
 from domovoy.outages.models import Outage
-
 from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,6 @@ import pytest
 
 from domovoy.notifications.models import Notice
 from domovoy.outages.notify import interval_text
-
 from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db

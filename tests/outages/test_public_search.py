@@ -7,7 +7,6 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from domovoy.outages.zones import zone_spec
-
 from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db

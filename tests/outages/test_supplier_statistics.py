@@ -14,7 +14,6 @@ from domovoy.directory.models import Organization
 from domovoy.outages import services, tasks
 from domovoy.outages.zones import zone_spec
 from tests import factories as f
-
 from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db

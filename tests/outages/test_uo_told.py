@@ -8,7 +8,6 @@ from domovoy.notifications.models import Notice
 from domovoy.outages import services
 from domovoy.outages.zones import zone_spec
 from tests import factories as f
-
 from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db

@@ -370,7 +370,8 @@ def check_accounts(rows, *, report, check_db=True, declared=None):
 def check_buildings(rows, *, report):
     """The workbook's buildings sheet (D5): the buildings its accounts may be on besides those
     of the registry. Returns ``{building key: {"line", district, entrances, floors,
-    coordinates, management start}}``; every bad row is reported."""
+    coordinates, management start}}``; every bad row is reported (its building is kept with
+    ``"invalid": True`` so that its accounts are not reported once more)."""
     spec, labels = BUILDINGS_SHEET, BUILDINGS_SHEET.labels
     declared = {}
     for line, values in rows:
@@ -410,9 +411,12 @@ def check_buildings(rows, *, report):
             _date(raw, report, line, labels["management_start"], spec) if raw else None
         )
         ok = ok and not (raw and row["management_start"] is None)
-        if not ok:
-            continue
         key = building_key(row)
+        if not ok:
+            # Its accounts are not "declared nowhere": the bad row is reported on its own.
+            if row["settlement"] and row["street"] and row["house"]:
+                declared.setdefault(key, {"line": line, "invalid": True})
+            continue
         if key in declared:
             report.error(
                 spec.kind,
@@ -498,7 +502,7 @@ def _check_declared(result, addresses, declared, report, spec):
         if key in unknown:
             continue
         sheet_row = declared.get(key)
-        if sheet_row:
+        if sheet_row and not sheet_row.get("invalid"):
             for attr in _BUILDING_ATTRS:
                 if row[attr] in (None, ""):
                     row[attr] = sheet_row.get(attr)

@@ -443,7 +443,27 @@ def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
 def check_accounts_workbook(source, *, report, check_db=True, progress=None, progress_every=1000):
     """The accounts file (D5): its accounts sheet, checked against the registry and its own
     buildings sheet (each found by its header, whatever its name and place). Every bad row of
-    both is reported under the sheet's own name. Returns the cleaned account rows."""
+    both is reported under the sheet's own name, in the order of the sheets and their rows.
+    Returns the cleaned account rows."""
+    start = len(report.errors)
+    try:
+        return _check_accounts_workbook(
+            source,
+            report=report,
+            check_db=check_db,
+            progress=progress,
+            progress_every=progress_every,
+        )
+    finally:
+        order = {}
+        for e in report.errors[start:]:
+            order.setdefault(e["sheet"], len(order))
+        report.errors[start:] = sorted(
+            report.errors[start:], key=lambda e: (order[e["sheet"]], e["line"] or 0)
+        )
+
+
+def _check_accounts_workbook(source, *, report, check_db, progress, progress_every):
     try:
         book = Book(source, str(ACCOUNTS.label))
     except ApplicationError as exc:

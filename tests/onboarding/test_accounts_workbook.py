@@ -228,6 +228,15 @@ def test_every_bad_row_of_every_sheet_is_reported_at_once_under_the_sheets_own_n
         ("ЛС", 8, "Дом"),  # house 9: nowhere (house 2 is, on a bad row reported on its own)
     }
     assert report.error_count == len(report.errors) == 6
+    # Listed sheet by sheet, row by row.
+    assert [(e["sheet"], e["line"]) for e in report.errors] == [
+        ("Список домов", 3),
+        ("Список домов", 4),
+        ("ЛС", 3),
+        ("ЛС", 5),
+        ("ЛС", 6),
+        ("ЛС", 8),
+    ]
     assert {e["file"] for e in report.errors} == {"accounts"}
     assert [r["line"] for r in parsed["accounts"]] == [2, 4, 7]  # houses 1, 1 and 3 (registry)
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from rest_framework.test import APIClient
 
 from domovoy.directory.loader import DB_CHUNK
@@ -141,6 +141,28 @@ def test_registered_and_declared_buildings_are_accepted_and_the_sheet_fills_the_
     new = Building.objects.get(street=STREET, house="1")
     assert (new.floors, new.entrances) == (9, 3)
     assert registered.premises.count() == 3 and Account.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_the_blank_accounts_form_has_a_buildings_sheet_and_filled_in_it_passes(client):
+    response = client.get(reverse("onboarding:template", args=["accounts"]))
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Лицевые счета", "Дома"]
+    houses = book["Дома"]
+    assert [c.value for c in houses[1]][:6] == BUILDING_HEADER
+    accounts = book["Лицевые счета"]
+    columns = [c.value for c in accounts[1]]
+    for row in account_rows(4):  # the form's own columns, filled by name
+        values = dict(zip(ACCOUNT_HEADER, row, strict=True))
+        accounts.append([values.get(name, "") for name in columns])
+    for row in declared("1", "2")[1]:
+        houses.append(row[:6])
+    filled = io.BytesIO()
+    book.save(filled)
+    submit(client, filled.getvalue())
+    onboarding = OnboardingRequest.objects.get()
+    assert onboarding.status == "submitted", onboarding.errors
+    assert onboarding.summary["accounts"]["count"] == 4
 
 
 # --- the API ---------------------------------------------------------------------------------

@@ -307,29 +307,31 @@ class Book:
 
 
 def _xlsx_row_count(source):
-    """Rows of the first sheet from its XML: the <dimension> when present, else the <row>
-    tags counted in a stream (openpyxl would parse every cell to find out)."""
+    """Rows of every sheet from their XML (a workbook may hold accounts and buildings): the
+    <dimension> when present, else the <row> tags counted in a stream (openpyxl would parse
+    every cell to find out)."""
     import zipfile
 
     with zipfile.ZipFile(source) as archive:
         names = sorted(
             n for n in archive.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n)
         )
-        if not names:
-            return 0
-        name = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else names[0]
-        with archive.open(name) as xml:
-            head = xml.read(4096)
-            match = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
-            if match:
-                return int(match.group(1))
-            count, tail = head.count(b"<row ") + head.count(b"<row>"), head[-5:]
-            while chunk := xml.read(1 << 20):
-                data = tail + chunk
-                count += data.count(b"<row ") + data.count(b"<row>")
-                count -= tail.count(b"<row ") + tail.count(b"<row>")
-                tail = data[-5:]
-            return count
+        return sum(_sheet_row_count(archive, name) for name in names)
+
+
+def _sheet_row_count(archive, name):
+    with archive.open(name) as xml:
+        head = xml.read(4096)
+        match = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+        if match:
+            return int(match.group(1))
+        count, tail = head.count(b"<row ") + head.count(b"<row>"), head[-5:]
+        while chunk := xml.read(1 << 20):
+            data = tail + chunk
+            count += data.count(b"<row ") + data.count(b"<row>")
+            count -= tail.count(b"<row ") + tail.count(b"<row>")
+            tail = data[-5:]
+        return count
 
 
 def count_rows(source):

@@ -502,11 +502,31 @@ def _check_declared(result, addresses, declared, report, spec):
         if key in unknown:
             continue
         sheet_row = declared.get(key)
+        ok = True
         if sheet_row and not sheet_row.get("invalid"):
             for attr in _BUILDING_ATTRS:
-                if row[attr] in (None, ""):
-                    row[attr] = sheet_row.get(attr)
-        rows.append(row)
+                new, old = row[attr], sheet_row.get(attr)
+                if new in (None, ""):
+                    row[attr] = old
+                elif old not in (None, "") and new != old:
+                    report.error(
+                        spec.kind,
+                        row["line"],
+                        spec.labels[attr],
+                        _(
+                            "дом %(house)s указан на листе «%(sheet)s» в строке %(line)s "
+                            "с другим значением «%(old)s»"
+                        )
+                        % {
+                            "house": ", ".join(p for p in key if p),
+                            "sheet": sheet,
+                            "line": sheet_row["line"],
+                            "old": old,
+                        },
+                    )
+                    ok = False
+        if ok:
+            rows.append(row)
     return rows
 
 

@@ -264,6 +264,22 @@ def test_every_bad_row_of_every_sheet_is_reported_at_once_under_the_sheets_own_n
 
 
 @pytest.mark.django_db
+def test_an_account_row_disagreeing_with_the_buildings_sheet_is_reported():
+    header, houses = declared("1", "2", floors=9)
+    rows = account_rows(4)  # floors 5 on every row; house 2's rows leave it empty
+    rows[1][12] = rows[3][12] = ""
+    parsed, report = check(
+        workbook(("Лицевые счета", ACCOUNT_HEADER, rows), ("Дома", header, houses))
+    )
+    assert [(e["sheet"], e["line"], e["column"]) for e in report.errors] == [
+        ("Лицевые счета", 2, "Этажей"),
+        ("Лицевые счета", 4, "Этажей"),
+    ]
+    assert "«Дома» в строке 2 с другим значением «9»" in report.errors[0]["reason"]
+    assert [(r["line"], r["floors"]) for r in parsed["accounts"]] == [(3, 9), (5, 9)]
+
+
+@pytest.mark.django_db
 def test_a_bad_buildings_sheet_header_does_not_hide_the_accounts_errors():
     header = ["Населённый пункт", "Улица", "Подъездов"]  # no «Дом»: the sheet is not read
     rows = account_rows(2)

@@ -19,7 +19,7 @@ from domovoy.onboarding import services
 from domovoy.onboarding.models import OnboardingRequest
 from tests import factories as f
 
-from .conftest import (
+from .files import (
     ACCOUNT_HEADER,
     BUILDING_HEADER,
     account_rows,

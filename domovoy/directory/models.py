@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from domovoy.core.bounds import column_validators
 from domovoy.core.models import TimeStampedModel
+from domovoy.core.periods import PeriodQuerySet
 from domovoy.core.private_files import PrivateFileField
 
 
@@ -429,6 +430,8 @@ class ManagementPeriod(TimeStampedModel):
     basis = models.CharField(_("основание"), max_length=300, blank=True)
     history = HistoricalRecords()
 
+    objects = PeriodQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("период управления")
         verbose_name_plural = _("реестр управления")
@@ -470,6 +473,8 @@ class ServiceLink(TimeStampedModel):
     start = models.DateField(_("с"))
     end = models.DateField(_("по"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("обслуживающая организация")

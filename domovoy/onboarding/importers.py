@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from domovoy.core import uploads
+from domovoy.core import phones, uploads
 from domovoy.core import validators as v
 from domovoy.core.errors import ApplicationError
 from domovoy.directory.loader import (  # noqa: F401 - re-exported: the housing rows' checks
@@ -548,7 +548,7 @@ def check_employees(rows, *, kinds, report):
         phone = values.get("phone", "")
         if phone:
             try:
-                phone = v.validate_phone(phone)
+                phone = phones.normalize(phone)
             except ValidationError as exc:
                 report.error(spec.kind, line, spec.labels["phone"], exc.messages[0])
                 ok = False

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +19,7 @@ from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import serve_private_file
 from domovoy.core.ratelimit import ratelimit
 from domovoy.directory import roles
+from domovoy.web import pages
 
 from . import importers, selectors, services
 from .forms import ApplicationForm, DecisionForm
@@ -39,14 +39,7 @@ def _apply_errors(form, exc):
     """Put a service's refusal on the form: field errors by field, the rest on top."""
     if isinstance(exc, importers.ImportRowsError):
         return exc.rows, exc.total
-    placed = False
-    for field, msgs in exc.fields.items():
-        for msg in msgs:
-            if field in form.fields:
-                form.add_error(field, msg)
-                placed = True
-    if not placed or any(f not in form.fields for f in exc.fields):
-        form.add_error(None, exc.message)
+    pages.apply_errors(form, exc)
     return [], 0
 
 
@@ -231,7 +224,7 @@ def queue(request):
     status_filter = request.GET.get("status") or ""
     overdue = {"1": True, "0": False}.get(request.GET.get("overdue", ""))
     qs = selectors.onboarding_request_list(status=status_filter or None, overdue=overdue)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = pages.page(request, qs, 50)
     for item in page:
         item.overdue_flag = selectors.is_overdue(item)
     return render(

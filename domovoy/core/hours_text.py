@@ -185,13 +185,16 @@ def _day(word: str) -> int | None:
     return _WEEKDAYS.get(word.rstrip("."))
 
 
-def _split(text: str) -> list[str]:
+def _split(text: str) -> list[tuple[str, bool]]:
     """Segments: by «;» and new lines, then by «,» or «. » where a new day group starts after a
-    time («пн–чт 8–17, пт 8–16»; not inside a list of days «пн, ср 9–18»)."""
-    parts = []
+    time («пн–чт 8–17, пт 8–16»; not inside a list of days «пн, ср 9–18»). Each with whether it
+    continues the previous one's chunk (a duty service's hours go on: «диспетчерская служба
+    пн–пт 17–24, сб, вс 0–24»)."""
+    result = []
     for chunk in re.split(r"[;\n]+", text):
-        parts.extend(_SEGMENT_BREAK_RE.split(chunk))
-    return [p.strip().strip(".").strip() for p in parts if p.strip().strip(".").strip()]
+        parts = [p.strip().strip(".").strip() for p in _SEGMENT_BREAK_RE.split(chunk)]
+        result.extend((p, i > 0) for i, p in enumerate(q for q in parts if q))
+    return result
 
 
 def _normalise(segment: str) -> str:
@@ -221,13 +224,14 @@ class _Reader:
                 self.fail(_("день «%(day)s» указан дважды") % {"day": _DAY_NAMES[day]})
             target[day] = interval
 
-    def segment(self, original: str):
+    def segment(self, original: str, *, still_duty: bool = False):
+        """Read one segment; ``still_duty``: it continues a duty service's segment."""
         self.part = original
         text = _normalise(original)
         pending: list[int] = []
         range_from: int | None = None  # a day followed by a dash: the start of a day range
         last_days: list[int] = []  # days that got hours in this segment (a break's scope)
-        expect_break = duty = False
+        expect_break, duty = False, still_duty
         name_span = None  # where the duty service's name is in the segment
         for match in _TOKEN_RE.finditer(text):
             kind, value = match.lastgroup, match.group()
@@ -314,6 +318,7 @@ class _Reader:
                 _("для дней «%(days)s» не указано время")
                 % {"days": ", ".join(_DAY_NAMES[d] for d in dict.fromkeys(pending))}
             )
+        return duty
 
     def _day_hours(self, day, interval) -> DayHours:
         start, end = interval
@@ -387,6 +392,7 @@ def parse_hours(text: str) -> WorkingHours:
     if not text or not text.strip():
         raise WorkingHoursError("", _("Укажите время работы"))
     reader = _Reader()
-    for segment in _split(text):
-        reader.segment(segment)
+    duty = False
+    for segment, continues in _split(text):
+        duty = reader.segment(segment, still_duty=duty and continues)
     return reader.result(text)

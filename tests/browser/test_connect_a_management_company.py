@@ -9,7 +9,7 @@ from django.core import mail
 
 from domovoy.directory.models import Building, Organization
 from tests import factories as f
-from tests.onboarding.conftest import (
+from tests.onboarding.files import (
     ACCOUNT_HEADER,
     EMPLOYEE_HEADER,
     account_rows,

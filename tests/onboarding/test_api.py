@@ -5,20 +5,14 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from rest_framework.test import APIClient
 
 from domovoy.directory.models import Account, Organization
 from domovoy.onboarding.models import OnboardingRequest
 
-from .conftest import account_rows, after_commit, employee_rows, uo_post_data
+from .files import account_rows, after_commit, employee_rows, uo_post_data
 
 pytestmark = pytest.mark.req("D5")
 URL = "/api/v1/onboarding-requests/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def _create(api, data=None):

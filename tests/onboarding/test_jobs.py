@@ -17,7 +17,7 @@ from domovoy.onboarding import services
 from domovoy.onboarding.models import OnboardingRequest
 from tests.core.consumer import wait_for
 
-from .conftest import (
+from .files import (
     ACCOUNT_HEADER,
     account_rows,
     after_commit,
@@ -182,6 +182,7 @@ def _kill(proc):
     proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_is_replaced_and_the_job_completes_exactly_once(
     client, consumer, functional_operator

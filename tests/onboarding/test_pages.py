@@ -22,7 +22,7 @@ from domovoy.directory.models import (
 from domovoy.onboarding.models import OnboardingFile, OnboardingRequest
 from tests import factories as f
 
-from .conftest import (
+from .files import (
     ACCOUNT_HEADER,
     EMPLOYEE_HEADER,
     SERVED_HEADER,

@@ -12,7 +12,7 @@ from domovoy.onboarding import checks, services
 from domovoy.onboarding.importers import ImportRowsError
 from tests import factories as f
 
-from .conftest import ACCOUNT_HEADER, account_rows, csv_bytes
+from .files import ACCOUNT_HEADER, account_rows, csv_bytes
 
 pytestmark = pytest.mark.req("D5")
 

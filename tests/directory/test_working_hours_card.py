@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from domovoy.directory.models import Organization
-from tests.directory.conftest import api_as, signed_in
+from tests.fixtures import api_as, signed_in
 from tests.directory.test_organization_pages import edit_payload
 
 pytestmark = [pytest.mark.req("R15"), pytest.mark.django_db]

@@ -136,3 +136,12 @@ def test_empty_hours_are_refused():
 def test_the_usual_lunch_hour_is_assumed_only_where_it_fits():
     assert parse_hours("пн-пт 8-12").office_day(0).breaks == ()
     assert parse_hours("пн-пт 9-18").office_day(0).breaks == (DEFAULT_LUNCH,)
+
+
+def test_the_example_on_the_card_form_is_read():
+    from domovoy.directory.forms import OrganizationCardForm
+
+    help_text = str(OrganizationCardForm().fields["working_hours"].help_text)
+    example = help_text.split("«", 1)[1].split("»", 1)[0]
+    assert week(example)[4] == "08:00–16:00 / 12:00–13:00"
+    assert parse_hours(example).duty_round_the_clock

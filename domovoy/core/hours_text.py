@@ -173,10 +173,14 @@ def _interval(groups, *, part: str) -> Interval:
         raise WorkingHoursError(
             part,
             _(
-                "интервал «%(range)s» переходит через полночь — так не записывается: "
-                "разбейте его на два дня или напишите «круглосуточно»"
+                "интервал «%(range)s» переходит через полночь: разделите его на два "
+                "(«%(evening)s» и «%(morning)s» следующего дня) или напишите «круглосуточно»"
             )
-            % {"range": shown},
+            % {
+                "range": shown,
+                "evening": format_interval((start, END_OF_DAY)),
+                "morning": format_interval((dt.time(0), end)),
+            },
         )
     return start, end
 

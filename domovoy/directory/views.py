@@ -152,6 +152,7 @@ def _working_week(org):
         rows.append(
             {
                 "day": label,
+                "short": WEEKDAY_SHORT[weekday],
                 "hours": _day_text(day) if day else "",
                 "breaks": ", ".join(hours_text.format_interval(b) for b in day.breaks)
                 if day
@@ -162,6 +163,7 @@ def _working_week(org):
     return {
         "rows": rows,
         "every_day": hours.office_every_day,
+        "break_assumed": any(row["break_assumed"] for row in rows),
         "duty_name": hours.duty_name or _("Дежурная служба"),
         "duty": _duty_text(hours) if hours.duty else "",
     }

@@ -34,7 +34,7 @@ def test_the_card_shows_the_parsed_week_and_the_duty_service(client, uo_admin, u
     body = response.content.decode()
     assert "Режим работы" in body
     assert "выходной" in body
-    assert "обычный, на карте не указан" in body  # the lunch hour nobody wrote
+    assert "обычный перерыв: на карте не указан" in body  # the lunch hour nobody wrote
     assert "Аварийная служба:</strong> круглосуточно, без выходных" in body
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from domovoy.directory.models import Organization
-from tests.fixtures import api_as, signed_in
 from tests.directory.test_organization_pages import edit_payload
+from tests.fixtures import api_as, signed_in
 
 pytestmark = [pytest.mark.req("R15"), pytest.mark.django_db]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from domovoy.api.auth import token_use_flush
 from domovoy.api.models import TokenUse
+from domovoy.core.errors import Invalid
 from domovoy.core.models import CalendarOverride
 from domovoy.directory.models import ManagementPeriod
 from domovoy.notifications.models import Notice
@@ -189,7 +190,7 @@ def test_a_retired_topic_is_refused_despite_the_cached_classifier(file_request, 
     topic = classifier["entrance-door"]
     topic.is_active = False
     topic.save()
-    with pytest.raises(services.ApplicationError) as exc:
+    with pytest.raises(Invalid) as exc:
         file_request()
     assert set(exc.value.fields) == {"topic"}
 
@@ -213,7 +214,7 @@ def test_a_call_centre_intake_refused_leaves_the_callers_transaction_usable(
     from django.db import transaction
 
     with transaction.atomic():
-        with pytest.raises(services.ApplicationError):
+        with pytest.raises(Invalid):
             services.service_request_create(
                 building=building,
                 topic=classifier["entrance-door"],

@@ -147,7 +147,7 @@ def test_an_action_the_status_does_not_allow_is_refused_with_the_reason(
 ):
     before = state(sr)
     response = post_action(client_of(uo_dispatcher), sr, "complete", report="Сделано")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the request's state: a conflict, as in the API
     assert "недоступно для заявки в статусе" in response.content.decode()
     assert state(sr) == before
 

@@ -6,7 +6,6 @@ package (Russia and Belarus); the operator-editable ``CalendarOverride`` table w
 """
 
 import datetime as dt
-import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -15,6 +14,8 @@ from functools import lru_cache
 import holidays
 from django.conf import settings
 from django.utils import timezone
+
+from .hours_text import DEFAULT_LUNCH, WorkingHours, WorkingHoursError, parse_hours
 
 
 @lru_cache(maxsize=8)
@@ -85,146 +86,68 @@ def working_days_between(start: dt.date, end: dt.date, *, country: str | None = 
 
 Interval = tuple[dt.time, dt.time]
 
-_WEEKDAYS = {
-    "пн": 0, "пон": 0, "понедельник": 0,
-    "вт": 1, "втр": 1, "вторник": 1,
-    "ср": 2, "сре": 2, "среда": 2,
-    "чт": 3, "чет": 3, "четверг": 3,
-    "пт": 4, "пят": 4, "пятница": 4,
-    "сб": 5, "суб": 5, "суббота": 5,
-    "вс": 6, "вос": 6, "воскресенье": 6,
-}  # fmt: skip
-_DAY_GROUPS = {"будни": range(0, 5), "ежедневно": range(0, 7)}
-
 
 @dataclass(frozen=True)
 class WorkSchedule:
-    """Working intervals per weekday (0 = Monday), already without the lunch break.
+    """Working intervals per weekday (0 = Monday), already without the breaks.
 
     A weekend day the production calendar makes working (a transferred working Saturday) is
     worked with the hours of ``transferred_workday``'s weekday (Monday by default: the regular
-    full day). A pre-holiday day ends ``pre_holiday_cut`` earlier (Labour Code art. 95)."""
+    full day). A pre-holiday day ends ``pre_holiday_cut`` earlier (Labour Code art. 95).
+    ``every_day``: the hours hold on holidays too, with no pre-holiday cut (a duty service, an
+    organisation working round the clock)."""
 
     days: dict[int, tuple[Interval, ...]]
     transferred_workday: int = 0
     pre_holiday_cut: dt.timedelta = field(default=dt.timedelta(hours=1))
+    every_day: bool = False
 
     def intervals_of_weekday(self, weekday: int) -> tuple[Interval, ...]:
         return self.days.get(weekday, ())
 
 
-def _full_day(start: dt.time, end: dt.time, lunch: Interval | None) -> tuple[Interval, ...]:
-    if lunch and start < lunch[0] < lunch[1] < end:
-        return ((start, lunch[0]), (lunch[1], end))
-    return ((start, end),)
-
-
-# A working day over 4 hours has a break (Labour Code art. 108); cards rarely name it, so a
-# card without "перерыв …" or "без перерыва" gets the usual lunch hour.
-DEFAULT_LUNCH = (dt.time(13), dt.time(14))
 # Mon–Fri 09:00–18:00 with the lunch hour: 8 working hours a day, 40 a week (Labour Code art.
-# 91). Used when an organisation's card gives no hours we can read.
+# 91). Used for an organisation whose stored card cannot be read (cards saved before R15's
+# parser refused them; nothing new is stored unreadable).
 DEFAULT_SCHEDULE = WorkSchedule(
-    days={d: _full_day(dt.time(9), dt.time(18), DEFAULT_LUNCH) for d in range(5)}
+    days={d: ((dt.time(9), DEFAULT_LUNCH[0]), (DEFAULT_LUNCH[1], dt.time(18))) for d in range(5)}
 )
 
-_TIME = r"(\d{1,2})[:.](\d{2})"
-_RANGE_RE = re.compile(rf"{_TIME}\s*[-–—]\s*{_TIME}")
-_DAYSPEC_RE = re.compile(r"^([а-я]+)(?:\s*[-–—]\s*([а-я]+))?$")
+
+def schedule_from_hours(hours: WorkingHours, *, emergency: bool = False) -> WorkSchedule:
+    """The calendar's schedule of parsed hours: the office hours, or for an emergency deadline
+    the duty service's hours when the card names one."""
+    if emergency and hours.duty:
+        return WorkSchedule(days={d: h.intervals for d, h in hours.duty}, every_day=True)
+    days = {d: h.intervals for d, h in hours.office}
+    first_weekday = min((d for d in days if d < 5), default=min(days))
+    return WorkSchedule(
+        days=days, transferred_workday=first_weekday, every_day=hours.office_every_day
+    )
 
 
-def _parse_time(h, m):
-    hour, minute = int(h), int(m)
-    if hour == 24 and minute == 0:
-        return dt.time.max
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise ValueError("bad time")
-    return dt.time(hour, minute)
-
-
-def _parse_days(spec):
-    spec = spec.strip().rstrip(":").strip()
-    if spec in _DAY_GROUPS:
-        return list(_DAY_GROUPS[spec])
-    match = _DAYSPEC_RE.match(spec)
-    if not match or match.group(1) not in _WEEKDAYS:
-        raise ValueError(f"unknown days {spec!r}")
-    first = _WEEKDAYS[match.group(1)]
-    if match.group(2) is None:
-        return [first]
-    if match.group(2) not in _WEEKDAYS:
-        raise ValueError(f"unknown day {match.group(2)!r}")
-    last = _WEEKDAYS[match.group(2)]
-    if last < first:
-        raise ValueError("reversed day range")
-    return list(range(first, last + 1))
+def parse_working_hours(text: str) -> WorkSchedule | None:
+    """The office schedule of a card's working-hours text, or None if it cannot be read
+    (``hours_text.parse_hours`` says why)."""
+    hours = readable_hours(text)
+    return schedule_from_hours(hours) if hours else None
 
 
 @lru_cache(maxsize=256)
-def parse_working_hours(text: str) -> WorkSchedule | None:
-    """Read simple working-hours text of an organisation's card, or None if it is not simple.
-
-    Understood: segments separated by ";" or newlines, each "<days> HH:MM–HH:MM" where days
-    are "пн", "пн–пт", "будни", "ежедневно" (also comma-separated lists inside a segment:
-    "пн, ср 9:00–18:00"); "<days> выходной"; "перерыв|обед HH:MM–HH:MM" for every day, or
-    "без перерыва" (otherwise the lunch hour 13:00–14:00 is assumed).
-    Anything else, or a day given twice (the regulation's own sample says "пн - чт 9:00-18:00;
-    пн 9:00-17:00"), makes the text not simple: the caller falls back to the default."""
-    if not text or not text.strip():
-        return None
-    days: dict[int, Interval] = {}
-    lunch: Interval | None = None
-    no_break = False
+def readable_hours(text: str) -> WorkingHours | None:
     try:
-        for raw in re.split(r"[;\n]+", text.lower().replace("ё", "е")):
-            segment = raw.strip().strip(".").strip()
-            if not segment:
-                continue
-            if segment in ("без перерыва", "без обеда", "без перерыва на обед"):
-                no_break = True
-                continue
-            if segment.startswith(("перерыв", "обед")):
-                match = _RANGE_RE.search(segment)
-                if not match or lunch is not None:
-                    return None
-                lunch = (_parse_time(*match.groups()[:2]), _parse_time(*match.groups()[2:]))
-                continue
-            match = _RANGE_RE.search(segment)
-            if match is None:
-                if segment.endswith("выходной") or segment.endswith("выходные"):
-                    head = segment.rsplit(" ", 1)[0].strip(" -–—:")
-                    for part in head.split(","):
-                        _parse_days(part)  # validates; those days simply have no hours
-                    continue
-                return None
-            if segment[match.end() :].strip():
-                return None
-            start = _parse_time(*match.groups()[:2])
-            end = _parse_time(*match.groups()[2:])
-            if end <= start:
-                return None
-            head = segment[: match.start()].strip(" :")
-            for part in head.split(","):
-                for day in _parse_days(part):
-                    if day in days:
-                        return None
-                    days[day] = (start, end)
-    except ValueError:
+        return parse_hours(text)
+    except WorkingHoursError:
         return None
-    if not days:
-        return None
-    if lunch is None and not no_break:
-        lunch = DEFAULT_LUNCH
-    intervals = {d: _full_day(s, e, lunch) for d, (s, e) in days.items()}
-    first_weekday = min((d for d in intervals if d < 5), default=min(intervals))
-    return WorkSchedule(days=intervals, transferred_workday=first_weekday)
 
 
-def schedule_for(organization) -> WorkSchedule:
-    """The organisation's working hours from its card, or the default schedule."""
+def schedule_for(organization, *, emergency: bool = False) -> WorkSchedule:
+    """The organisation's working hours from its card (its duty service's for an emergency
+    deadline, if it has one), or the default schedule if the stored card cannot be read."""
     if organization is None:
         return DEFAULT_SCHEDULE
-    return parse_working_hours(getattr(organization, "working_hours", "") or "") or DEFAULT_SCHEDULE
+    hours = readable_hours(getattr(organization, "working_hours", "") or "")
+    return schedule_from_hours(hours, emergency=emergency) if hours else DEFAULT_SCHEDULE
 
 
 def _is_public_holiday(day: dt.date, country: str) -> bool:
@@ -258,11 +181,11 @@ def working_intervals(
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     """The aware working intervals of ``day`` (empty on a day off)."""
     schedule = schedule or DEFAULT_SCHEDULE
-    if not is_working_day(day, country=country):
+    if not schedule.every_day and not is_working_day(day, country=country):
         return []
     weekday = day.weekday()
     intervals = schedule.intervals_of_weekday(weekday)
-    if not intervals and weekday >= 5:  # a transferred working Saturday or Sunday
+    if not intervals and weekday >= 5 and not schedule.every_day:  # a transferred working day
         intervals = schedule.intervals_of_weekday(schedule.transferred_workday)
     tz = timezone.get_default_timezone()
     result = []
@@ -273,7 +196,7 @@ def working_intervals(
             else dt.datetime.combine(day, end, tzinfo=tz)
         )
         result.append((dt.datetime.combine(day, start, tzinfo=tz), end_dt))
-    if result and is_pre_holiday(day, country=country):
+    if result and not schedule.every_day and is_pre_holiday(day, country=country):
         start, end = result[-1]
         cut = end - schedule.pre_holiday_cut
         if cut > start:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from domovoy.core import phones
 from domovoy.core import validators as v
+from domovoy.core.hours_text import WorkingHoursError, parse_hours
 
 REQUIRED = (
     "full_name",
@@ -91,6 +92,15 @@ def check_card(data, *, codes_are_warnings=False, is_uo=False):
         if cleaned.get(field):
             _run(code_problems, cleaned, field, check, cleaned[field])
     (warnings if codes_are_warnings else errors).update(code_problems)
+    if cleaned.get("working_hours"):
+        # R15: hours that deadlines cannot be computed with are refused (a warning only in
+        # bulk imports of existing registries, like the codes; such a card gets the default).
+        try:
+            parse_hours(cleaned["working_hours"])
+        except WorkingHoursError as exc:
+            (warnings if codes_are_warnings else errors).setdefault("working_hours", []).append(
+                str(exc)
+            )
     if is_uo:
         for field, label in (
             ("license_number", _("номер")),

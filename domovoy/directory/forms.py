@@ -68,6 +68,14 @@ class OrganizationCardForm(forms.Form):
             Organization,
             fields=[*CARD_FIELDS, "license_scan"],
             widgets={"registration_date": DATE_WIDGET, "license_date": DATE_WIDGET},
+            help_texts={
+                # R15: the format ``core.hours_text`` reads; deadlines count these hours.
+                "working_hours": _(
+                    "Например: «пн–чт 8:00–17:00; пт 8:00–16:00; перерыв 12:00–13:00; "
+                    "сб, вс выходной; аварийная служба круглосуточно». По этим часам "
+                    "считаются сроки заявок."
+                )
+            },
         )
         self.fields.update(fields)
         self.fields["license_scan"].validators.append(uploads.validator(uploads.LICENSE_SCAN))

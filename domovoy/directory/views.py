@@ -10,9 +10,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.audit.services import personal_data_read
+from domovoy.core import hours_text
 from domovoy.core.errors import ApplicationError
 from domovoy.core.masking import mask_name
 from domovoy.core.private_files import download_url, serve_private_file
@@ -93,6 +95,79 @@ def _card_groups(org):
     ]
 
 
+WEEKDAY_LABELS = (
+    gettext_lazy("Понедельник"),
+    gettext_lazy("Вторник"),
+    gettext_lazy("Среда"),
+    gettext_lazy("Четверг"),
+    gettext_lazy("Пятница"),
+    gettext_lazy("Суббота"),
+    gettext_lazy("Воскресенье"),
+)
+WEEKDAY_SHORT = (
+    gettext_lazy("пн"),
+    gettext_lazy("вт"),
+    gettext_lazy("ср"),
+    gettext_lazy("чт"),
+    gettext_lazy("пт"),
+    gettext_lazy("сб"),
+    gettext_lazy("вс"),
+)
+
+
+def _day_text(day):
+    if day.round_the_clock:
+        return _("круглосуточно")
+    return hours_text.format_interval((day.start, day.end))
+
+
+def _duty_text(hours):
+    """The duty service's days, consecutive days with the same hours joined: «пн–пт 17:00–24:00»."""
+    if hours.duty_round_the_clock:
+        return _("круглосуточно, без выходных")
+    runs = []  # [first weekday, last weekday, text]
+    for weekday, day in hours.duty:
+        text = _day_text(day)
+        if runs and runs[-1][1] == weekday - 1 and runs[-1][2] == text:
+            runs[-1][1] = weekday
+        else:
+            runs.append([weekday, weekday, text])
+    return "; ".join(
+        f"{WEEKDAY_SHORT[a]}{'–' + str(WEEKDAY_SHORT[b]) if b > a else ''} {text}"
+        for a, b, text in runs
+    )
+
+
+def _working_week(org):
+    """The card's working hours as read for deadlines (R15): a row per weekday and the duty
+    service, or the reason they cannot be read (a card stored before they were checked)."""
+    try:
+        hours = hours_text.parse_hours(org.working_hours)
+    except hours_text.WorkingHoursError as exc:
+        return {"error": str(exc)}
+    rows = []
+    for weekday, label in enumerate(WEEKDAY_LABELS):
+        day = hours.office_day(weekday)
+        rows.append(
+            {
+                "day": label,
+                "short": WEEKDAY_SHORT[weekday],
+                "hours": _day_text(day) if day else "",
+                "breaks": ", ".join(hours_text.format_interval(b) for b in day.breaks)
+                if day
+                else "",
+                "break_assumed": bool(day and day.break_assumed),
+            }
+        )
+    return {
+        "rows": rows,
+        "every_day": hours.office_every_day,
+        "break_assumed": any(row["break_assumed"] for row in rows),
+        "duty_name": hours.duty_name or _("Дежурная служба"),
+        "duty": _duty_text(hours) if hours.duty else "",
+    }
+
+
 def _render_org_card(request, org, *, link_form=None, status=200):
     user = request.user
     can_registry = user.has_perm("directory.change_registry")
@@ -112,6 +187,7 @@ def _render_org_card(request, org, *, link_form=None, status=200):
         "managed_count": selectors.buildings_managed_by(organization=org).count()
         if org.has_kind("uo")
         else None,
+        "week": _working_week(org),
     }
     if context["full"]:
         context["groups"] = _card_groups(org)

@@ -26,9 +26,11 @@ def crew_dispatch_limit() -> dt.timedelta:
 
 def topic_deadline(topic, start: dt.datetime, *, organization=None) -> dt.datetime:
     """The default deadline of a request on ``topic`` filed at ``start`` and handled by
-    ``organization`` (its working hours count for working-time topics)."""
+    ``organization`` (its working hours count for working-time topics; for an emergency topic,
+    the hours of its duty service if its card names one — R8, R15)."""
+    schedule = worktime.schedule_for(organization, emergency=topic.is_emergency)
     with worktime.calendar_snapshot():
-        return _topic_deadline(topic, start, worktime.schedule_for(organization))
+        return _topic_deadline(topic, start, schedule)
 
 
 def _topic_deadline(topic, start: dt.datetime, schedule) -> dt.datetime:

@@ -177,7 +177,7 @@ def test_the_export_opens_in_a_spreadsheet_and_holds_the_change(
 
 def test_the_export_writes_formulas_as_text(client, functional_operator, uo, uo_admin):
     with acting_as(uo_admin):
-        organization_update(organization=uo, data={"working_hours": '=HYPERLINK("x")'})
+        organization_update(organization=uo, data={"head_name": '=HYPERLINK("x")'})
     client.force_login(functional_operator)
     response = client.get(reverse("audit:export") + "?action=update")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))

@@ -147,7 +147,7 @@ def test_the_statistics_xlsx_writes_names_and_streets_as_text(
 def planted_audit(uo, uo_admin):
     def plant(payload):
         with acting_as(uo_admin):
-            organization_update(organization=uo, data={"working_hours": payload})
+            organization_update(organization=uo, data={"head_name": payload})  # R15 reads hours
 
     return plant
 

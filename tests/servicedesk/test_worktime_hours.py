@@ -78,7 +78,7 @@ def test_an_organisations_card_sets_its_hours_and_a_contradictory_card_falls_bac
     )
     # The regulation's own sample card gives Monday twice: not simple → the default schedule.
     assert worktime.parse_working_hours("пн - чт 9:00-18:00; пн 9:00-17:00") is None
-    assert worktime.parse_working_hours("круглосуточно") is None
+    assert worktime.parse_working_hours("круглосуточно").every_day  # R15: read since issue 11
     assert worktime.parse_working_hours("") is None
     lunch_at_noon = worktime.parse_working_hours(
         "пн–пт 8.00–17.00; перерыв 12:00–13:00; сб, вс выходной"

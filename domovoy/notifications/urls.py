@@ -13,5 +13,8 @@ urlpatterns = [
     path("settings/", views.preferences, name="settings"),
     path("settings/telegram/link/", views.telegram_link, name="telegram-link"),
     path("settings/telegram/unlink/", views.telegram_unlink, name="telegram-unlink"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/retry/", views.outbox_retry_many, name="outbox-retry-many"),
+    path("outbox/<int:pk>/retry/", views.outbox_retry_one, name="outbox-retry"),
     path("telegram/webhook/<str:secret>/", views.telegram_webhook, name="telegram-webhook"),
 ]

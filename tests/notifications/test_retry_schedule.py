@@ -37,7 +37,7 @@ def _run_until_final(time_machine, row, limit=100):
         time_machine.move_to(row.next_attempt_at, tick=False)
         moments.append(row.next_attempt_at.astimezone(MSK))
         delivery.deliver_due()
-    raise AssertionError("the row is still retried after %s attempts" % limit)
+    raise AssertionError(f"the row is still retried after {limit} attempts")
 
 
 @pytest.mark.req("N1")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import pwa, views
 
 app_name = "notifications"
 
@@ -16,5 +16,8 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/retry/", views.outbox_retry_many, name="outbox-retry-many"),
     path("outbox/<int:pk>/retry/", views.outbox_retry_one, name="outbox-retry"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="sw"),
+    path("offline/", pwa.offline, name="offline"),
     path("telegram/webhook/<str:secret>/", views.telegram_webhook, name="telegram-webhook"),
 ]

@@ -106,7 +106,10 @@ def test_in_a_browser_the_worker_takes_the_site_and_answers_offline(live_server)
 
     def scenario(page, shot):
         page.goto(live_server.url + "/login/")
-        scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
+        scope = page.evaluate(
+            "Promise.race([navigator.serviceWorker.ready.then((r) => r.scope),"
+            " new Promise((done) => setTimeout(() => done(null), 10000))])"
+        )
         assert scope == live_server.url + "/"
         page.reload()  # the worker now controls the page
         assert page.evaluate("!!navigator.serviceWorker.controller")

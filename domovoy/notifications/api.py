@@ -192,6 +192,9 @@ class CanRetryDelivery(permissions.BasePermission):
 
 
 class OutboxNoticeSerializer(serializers.ModelSerializer):
+    # A plain code (not an enum component: "channel" names another choice set in the schema).
+    channel = serializers.CharField(read_only=True, help_text=CODES_HELP)
+
     class Meta:
         model = Notice
         fields = [
@@ -239,7 +242,9 @@ RetriedSerializer = inline_serializer("OutboxRetried", {"retried": serializers.I
 class OutboxRetryView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanRetryDelivery]
 
-    @extend_schema(request=None, responses=RetriedSerializer)
+    @extend_schema(
+        operation_id="notifications_outbox_retry_one", request=None, responses=RetriedSerializer
+    )
     def post(self, request, pk: int):
         """Send a failed notice again (a new retry round). 400 if the row is not failed."""
         return Response({"retried": services.outbox_retry(actor=request.user, ids=[pk])})
@@ -248,7 +253,11 @@ class OutboxRetryView(APIView):
 class OutboxRetryManyView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanRetryDelivery]
 
-    @extend_schema(request=OutboxRetryInputSerializer, responses=RetriedSerializer)
+    @extend_schema(
+        operation_id="notifications_outbox_retry_many",
+        request=OutboxRetryInputSerializer,
+        responses=RetriedSerializer,
+    )
     def post(self, request):
         """Send the failed ones of these notices again; others are left as they are."""
         data = OutboxRetryInputSerializer(data=request.data)

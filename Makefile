@@ -7,18 +7,25 @@ BIN := $(VENV)/bin
 MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint bench bench-http demo venv migrate worker web format fuzz
+.PHONY: help run test lint bench bench-http demo venv migrate worker web format fuzz lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
-$(STAMP): pyproject.toml
+# The versions installed are those of requirements.lock (a constraints file: it pins, it does
+# not add packages); pyproject.toml keeps the ranges the code supports. `make lock` renews it.
+$(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev]' -c requirements.lock
 	touch $(STAMP)
 
-venv: $(STAMP)  ## create .venv and install the project with its dev tools
+venv: $(STAMP)  ## create .venv and install the project with its dev tools (pinned by requirements.lock)
+
+lock: $(STAMP)  ## write requirements.lock from what .venv has installed (after upgrading it)
+	@{ echo "# The versions CI and \`make venv\` install (pip constraints), from \`make lock\`."; \
+	  echo "# Ranges are in pyproject.toml; upgrade .venv within them, then run \`make lock\`."; \
+	  $(BIN)/pip freeze --exclude-editable --exclude domovoy; } > requirements.lock
 
 migrate: $(STAMP)  ## apply migrations to the configured database
 	@mkdir -p var

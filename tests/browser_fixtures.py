@@ -62,3 +62,15 @@ def shot():
         page.set_viewport_size(size)
 
     return take
+
+
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium (the ``browser`` fixture or the ``browser`` mark) is a browser
+    test and a slow one, a page load taking seconds on a loaded machine: ``-m "not slow"`` and
+    ``-m "not browser"`` leave it out."""
+    for item in items:
+        drives = "browser" in getattr(item, "fixturenames", ())
+        if drives and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+        if (drives or item.get_closest_marker("browser")) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)

@@ -14,7 +14,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from domovoy.core.errors import ApplicationError
+from domovoy.core.errors import ServiceError, http_status
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -46,9 +46,9 @@ def bad_input_body(exc) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, ApplicationError):
+    if isinstance(exc, ServiceError):
         body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
-        return Response(body, status=exc.status_code)
+        return Response(body, status=http_status(exc))
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         return Response(

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError
+from domovoy.web import pages
 from domovoy.web.pages import redirect_next
 
 from . import channels, selectors, services
@@ -38,7 +38,7 @@ def inbox(request):
     qs = selectors.inbox_list(user=request.user)
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.page(request, qs, PAGE_SIZE)
     return render(
         request,
         "notifications/inbox.html",
@@ -167,7 +167,7 @@ def outbox(request):
         state = "failed"
     channel = request.GET.get("channel", "")
     qs = selectors.outbox_list(state=state, channel=channel)
-    page = Paginator(qs, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.page(request, qs, OUTBOX_PAGE_SIZE)
     counts = selectors.outbox_counts()
     return render(
         request,

@@ -43,7 +43,7 @@ from domovoy.api.parsers import BoundedJSONParser
 from domovoy.api.serializers import FieldsOnce
 from domovoy.api.throttles import ScopedRateThrottle
 from domovoy.core import bounds
-from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.core.errors import Forbidden, Invalid
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
 from domovoy.directory.models import Building, Organization, Premises
@@ -51,9 +51,9 @@ from domovoy.directory.models import Building, Organization, Premises
 from . import conversation, deadlines, downloads, filters, intake_cache, selectors, services
 from . import permissions as who
 from .models import Attachment, Channel, Comment, RequestEvent, ServiceRequest, Topic
+from .params import KIND_HELP
 from .workflow import (
     PARAMS,
-    TRANSITIONS,
     Status,
     resident_status_word,
     transition_for,
@@ -65,13 +65,6 @@ _LIST_RELATED = ("topic", "building", "premises")
 _LIST_ORGS = ("executor_org", "controller_org")
 _DETAIL_RELATED = (*_LIST_RELATED, "building__territory", "author")
 _DETAIL_ORGS = (*_LIST_ORGS, "origin_org")
-
-# Refusals about the request's state rather than the caller's input: the status, a guard of
-# the table, a deleted request, a stale version (another user acted first).
-CONFLICT_CODES = frozenset(
-    {"invalid_status", "deleted", "stale"} | {g.name for t in TRANSITIONS for g in t.guards}
-)
-
 
 # --- Who is reading ------------------------------------------------------------------------
 
@@ -406,7 +399,7 @@ class CommentSerializer(serializers.ModelSerializer):
 class ParamInfoSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    kind = serializers.CharField(help_text="text, datetime, date, choice, bool, rating, id, file")
+    kind = serializers.CharField(help_text=KIND_HELP)
     required = serializers.BooleanField()
     choices = serializers.ListField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -419,9 +412,6 @@ class ActionInfoSerializer(serializers.Serializer):
     label = serializers.CharField()
     url = serializers.CharField()
     params = ParamInfoSerializer(many=True)
-
-
-_ID_KINDS = {"topic", "organization", "department", "employee", "premises"}
 
 
 def action_info(transition, obj) -> dict:
@@ -437,7 +427,7 @@ def action_info(transition, obj) -> dict:
             {
                 "name": name,
                 "label": str(param.label),
-                "kind": "id" if param.kind in _ID_KINDS else param.kind,
+                "kind": param.kind.info_name,
                 "required": name in required,
                 "choices": [[v, str(label)] for v, label in param.choices.choices]
                 if param.choices
@@ -632,26 +622,12 @@ class CommentCreateSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
-def _param_field(param, required: bool) -> serializers.Field:
-    common = {"required": required, "label": str(param.label)}
-    kind = param.kind
-    if kind in ("text", "phone"):
-        return serializers.CharField(allow_blank=not required, max_length=5000, **common)
-    if kind == "datetime":
-        return serializers.DateTimeField(**common)
-    if kind == "date":
-        return serializers.DateField(**common)
-    if kind == "choice":
-        return serializers.ChoiceField(choices=param.choices.choices, **common)
-    if kind == "bool":
-        return serializers.BooleanField(**common)
-    if kind == "rating":
-        return serializers.IntegerField(min_value=1, max_value=5, **common)
-    if kind in _ID_KINDS:
-        return bounds.api_id(help_text=f"{kind} id", **common)
-    if kind == "file":
-        return serializers.FileField(**common)
-    raise AssertionError(f"unknown parameter kind {kind}")
+def _param_field(name: str, *, required: bool) -> serializers.Field:
+    """The DRF field of a parameter: its kind's (``params.Kind.api_field``), labelled."""
+    param = PARAMS[name]
+    field = param.kind.api_field(param, required=required)
+    field.label = str(param.label)
+    return field
 
 
 @cache
@@ -662,9 +638,9 @@ def action_serializer(action: str) -> type[serializers.Serializer]:
     transition = transition_for(action)
     fields = {}
     for name in transition.requires:
-        fields[name] = _param_field(PARAMS[name], True)
+        fields[name] = _param_field(name, required=True)
     for name in (*transition.optional, *transition.conditional_params):
-        fields.setdefault(name, _param_field(PARAMS[name], False))
+        fields.setdefault(name, _param_field(name, required=False))
     fields["expected_version"] = bounds.api_integer(
         "PositiveIntegerField",
         required=False,
@@ -713,9 +689,7 @@ def _intake_channel(request, viewer: Viewer) -> str:
         return Channel.CALL_CENTRE
     if who.people.is_resident(request.user):
         return Channel.WEB
-    raise PermissionDeniedError(
-        _("Заявку подаёт заявитель, оператор call-центра за звонящего или интеграция")
-    )
+    raise Forbidden(_("Заявку подаёт заявитель, оператор call-центра за звонящего или интеграция"))
 
 
 class RequestListView(generics.ListAPIView, RequestsAPIView):
@@ -767,7 +741,7 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
         if territory is not None and not (
             building.territory_id and building.territory.path.startswith(territory.path)
         ):
-            raise ApplicationError(
+            raise Invalid(
                 _("Дом вне территории соглашения об интеграции"),
                 fields={"building": [_("Дом вне территории соглашения")]},
             )
@@ -855,18 +829,13 @@ class RequestActionView(RequestsAPIView):
         data.is_valid(raise_exception=True)
         params = dict(data.validated_data)
         expected = params.pop("expected_version", None)
-        try:
-            services.service_request_transition(
-                request=obj,
-                action=self.workflow_action,
-                actor=request.user,
-                expected_version=expected,
-                **params,
-            )
-        except ApplicationError as exc:
-            if exc.code in CONFLICT_CODES:
-                exc.status_code = status.HTTP_409_CONFLICT
-            raise
+        services.service_request_transition(
+            request=obj,
+            action=self.workflow_action,
+            actor=request.user,
+            expected_version=expected,
+            **params,
+        )
         return self.detail(obj)
 
 

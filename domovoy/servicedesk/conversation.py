@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domovoy.core import uploads
-from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.core.errors import Conflict, Forbidden, Invalid
 from domovoy.directory import roles
 
 from . import events, services
@@ -144,7 +144,7 @@ def _image_thumbnail(data: bytes) -> bytes | None:
 
 def check_files(files) -> list[_Checked]:
     """Every file against the rules of ``core.uploads`` (policy ATTACHMENT) and the count;
-    raises ``ApplicationError`` (field ``files``) listing all the refused files. Writes
+    raises ``Invalid`` (field ``files``) listing all the refused files. Writes
     nothing. Images get their thumbnail here."""
     checked = uploads.check_uploads(
         files, uploads.ATTACHMENT, field="files", max_files=upload_max_files()
@@ -176,26 +176,24 @@ def comment_add(
     the resident asks for an internal note, there is neither text nor file, or a file breaks
     the limits."""
     if request.is_deleted:
-        raise ApplicationError(_("Заявка удалена заявителем"), code="deleted")
+        raise Conflict(_("Заявка удалена заявителем"), code="deleted")
     if not can_comment.test(author, request):
-        raise PermissionDeniedError(
-            _("Писать в заявке могут только заявитель и участвующие в ней организации")
-        )
+        raise Forbidden(_("Писать в заявке могут только заявитель и участвующие в ней организации"))
     is_public = bool(is_public)
     if not is_public and not can_write_internal(author, request):
-        raise PermissionDeniedError(
+        raise Forbidden(
             _("Внутренние заметки пишут только организации — участники заявки"),
             code="internal_forbidden",
         )
     text = (text or "").strip()
     if len(text) > TEXT_MAX_LENGTH:
-        raise ApplicationError(
+        raise Invalid(
             _("Комментарий длиннее %(n)s символов") % {"n": TEXT_MAX_LENGTH},
             fields={"text": [_("Не больше %(n)s символов") % {"n": TEXT_MAX_LENGTH}]},
         )
     checked = check_files(files)
     if not text and not checked:
-        raise ApplicationError(
+        raise Invalid(
             _("Напишите комментарий или приложите файл"),
             code="required",
             fields={"text": [_("Обязательное поле")]},

@@ -1,19 +1,17 @@
 """Forms of the resident's cabinet and the call centre (R1, R4, R11, R12): intake, the caller
-form, call attempts, and ``ActionForm`` — one form for any workflow action, its fields read from
-the transition table (``workflow.PARAMS``), so no page keeps a copy of the rules."""
+form and call attempts. The workflow actions' form is ``forms_action.ActionForm`` (audience
+``PUBLIC``)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from domovoy.core.bounds import form_integer
+from domovoy.core import uploads
 from domovoy.directory.models import Building, Premises
 
 from . import selectors
 from .models import Call, Topic
-from .services import required_params
-from .workflow import PARAMS, Action, Transition, WithdrawReason
 
 
 def bootstrap(form):
@@ -145,6 +143,7 @@ class ResidentRequestForm(AddressMixin):
         label=_("Фото и файлы"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.txt"}),
+        validators=[uploads.validator(uploads.ATTACHMENT)],
     )
     phone = forms.CharField(label=_("Контактный телефон"), max_length=20, required=False)
 
@@ -259,7 +258,11 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Сообщение"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
     )
-    files = MultipleFileField(label=_("Фото и файлы"), required=False)
+    files = MultipleFileField(
+        label=_("Фото и файлы"),
+        required=False,
+        validators=[uploads.validator(uploads.ATTACHMENT)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -274,112 +277,3 @@ class SearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap(self)
-
-
-# --- Any workflow action -----------------------------------------------------------------
-
-# Choice values that belong to another action and must not be offered in this one's form:
-# «удалена заявителем» is the reason code written by «Удалить», not a withdrawal reason.
-_HIDDEN_CHOICES = {(Action.WITHDRAW.value, "withdraw_reason"): {WithdrawReason.DELETED.value}}
-
-
-class ActionForm(forms.Form):
-    """The parameters of one workflow action for one request, read from the table: mandatory
-    ones (``required_params``) are required, the optional ones are offered; the service checks
-    everything again. ``version`` is the request version the user saw (a stale click is
-    refused by the service)."""
-
-    version = form_integer("PositiveIntegerField", widget=forms.HiddenInput)
-
-    def __init__(self, *args, transition: Transition, request, premises=None, **kwargs):
-        kwargs.setdefault("prefix", transition.action.value)
-        super().__init__(*args, **kwargs)
-        self.transition = transition
-        self.sr = request
-        self.initial.setdefault("version", request.version)
-        required = set(required_params(transition, request))
-        names = (
-            list(transition.requires)
-            + list(transition.optional)
-            + [n for n in transition.conditional_params if n not in transition.requires]
-        )
-        for name in dict.fromkeys(names):
-            self.fields[name] = self._field(PARAMS[name], name in required, premises)
-        bootstrap(self)
-
-    @property
-    def action(self) -> str:
-        return self.transition.action.value
-
-    @property
-    def label(self):
-        return self.transition.label
-
-    @property
-    def has_params(self) -> bool:
-        return len(self.fields) > 1
-
-    def _field(self, param, required, premises):
-        label = param.label
-        kind = param.kind
-        if kind == "text":
-            return forms.CharField(
-                label=label,
-                required=required,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                initial=self.sr.text if param.name == "text" else None,
-            )
-        if kind == "choice":
-            hidden = _HIDDEN_CHOICES.get((self.action, param.name), set())
-            choices = [(v, lbl) for v, lbl in param.choices.choices if v not in hidden]
-            return forms.ChoiceField(
-                label=label,
-                required=required,
-                choices=choices if required else [("", "—")] + choices,
-                widget=forms.RadioSelect,
-            )
-        if kind == "bool":
-            return forms.BooleanField(label=label, required=False)
-        if kind == "rating":
-            return forms.TypedChoiceField(
-                label=label,
-                required=required,
-                coerce=int,
-                choices=[(n, "★" * n) for n in range(1, 6)],
-                widget=forms.RadioSelect,
-            )
-        if kind == "file":
-            return forms.FileField(label=label, required=required)
-        if kind == "phone":
-            return forms.CharField(
-                label=label, required=required, max_length=20, initial=self.sr.phone
-            )
-        if kind == "premises":
-            return forms.ModelChoiceField(
-                label=label,
-                required=required,
-                queryset=premises if premises is not None else Premises.objects.none(),
-                initial=self.sr.premises_id,
-            )
-        if kind == "date":
-            return forms.DateField(
-                label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
-            )
-        if kind == "datetime":
-            return forms.DateTimeField(
-                label=label,
-                required=required,
-                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            )
-        return forms.CharField(label=label, required=required)
-
-    def params(self) -> dict:
-        """The filled parameters, as the service takes them (blank optional ones dropped)."""
-        result = {}
-        for name, value in self.cleaned_data.items():
-            if name == "version":
-                continue
-            if value in (None, "", False) and name not in self.transition.requires:
-                continue
-            result[name] = value
-        return result

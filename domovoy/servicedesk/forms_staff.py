@@ -1,10 +1,9 @@
-"""Forms of the executors' and controllers' pages (R4–R6, R8, R10, R14, R18).
+"""Forms of the executors' and controllers' pages (R4–R6, R8, R10, R14, R18): bulk accept, the
+queue's filters, the statistics period.
 
-The action forms are not written by hand: ``action_form_class`` builds one from a row of the
-workflow table (its mandatory, conditional and optional parameters, ``workflow.PARAMS``), so a
-new action or parameter in the table shows up on the request card without a template change.
-The forms only parse input; the rules live in ``services.service_request_transition``, whose
-``ApplicationError.fields`` are put next to the fields."""
+The action forms are not written by hand: ``forms_action.ActionForm`` builds one from a row of
+the workflow table, so a new action or parameter in the table shows up on the request card
+without a template change."""
 
 from __future__ import annotations
 
@@ -16,182 +15,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from domovoy.core.bounds import INT_MAX, IdFilter, form_integer, parse_id
-from domovoy.directory.models import Department, Employee, Organization, OrgKind, Premises
+from domovoy.core.bounds import INT_MAX, IdFilter, parse_id
+from domovoy.directory.models import Organization
 
-from . import documents
-from .models import Topic
-from .services import required_params
-from .workflow import PARAMS, Status, Transition
+from . import params
+from .workflow import Status
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-DATETIME_WIDGET = forms.DateTimeInput(
-    attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
-)
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
-# Long free texts get a textarea; other text parameters a line.
-LONG_TEXT = {"comment", "reason", "report", "text"}
-EXECUTOR_KINDS = (OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
-EXECUTOR_ROLES = ("uo_dispatcher", "uo_engineer", "supplier_dispatcher")
-
-
-def _validate_document(upload):
-    try:
-        documents.check_document(upload)
-    except ValueError as exc:
-        raise forms.ValidationError(str(exc)) from None
-
-
-def _label(name):
-    text = str(PARAMS[name].label)
-    return text[:1].upper() + text[1:]
 
 
 def _leaf_topics():
-    return (
-        Topic.objects.filter(is_active=True)
-        .exclude(children__is_active=True)
-        .select_related("parent")
-        .order_by("parent__order", "parent__name", "order", "name")
-    )
-
-
-def _executor_organizations():
-    return (
-        Organization.objects.filter(is_active=True, kinds__kind__in=EXECUTOR_KINDS)
-        .distinct()
-        .order_by("short_name")
-    )
-
-
-def _departments(orgs):
-    return Department.objects.filter(organization__in=[o for o in orgs if o]).order_by("name")
-
-
-def _employees(orgs):
-    return (
-        Employee.objects.filter(
-            organization__in=[o for o in orgs if o],
-            is_active=True,
-            roles__role__in=EXECUTOR_ROLES,
-        )
-        .select_related("user")
-        .distinct()
-        .order_by("user__last_name", "user__first_name")
-    )
-
-
-class EmployeeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.user.full_name or obj.user.username} — {obj.position}"
-
-
-def _field_for(name, *, required, request, actor_org):
-    """One form field for a workflow parameter, by its kind."""
-    param = PARAMS[name]
-    label, kind = _label(name), param.kind
-    common = {"label": label, "required": required}
-    if param.public:
-        common["help_text"] = _("виден заявителю")
-    if kind == "text":
-        widget = (
-            forms.Textarea(attrs={"rows": 3, "class": "form-control"})
-            if name in LONG_TEXT
-            else forms.TextInput(attrs={"class": "form-control"})
-        )
-        return forms.CharField(widget=widget, max_length=5000, **common)
-    if kind == "datetime":
-        return forms.DateTimeField(widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS, **common)
-    if kind == "date":
-        return forms.DateField(widget=DATE_WIDGET, **common)
-    if kind == "choice":
-        choices = [("", "—")] + list(param.choices.choices)
-        return forms.ChoiceField(
-            choices=choices, widget=forms.Select(attrs={"class": "form-select"}), **common
-        )
-    if kind == "bool":
-        common["required"] = False  # a checkbox: «no» is an answer too
-        return forms.BooleanField(
-            widget=forms.CheckboxInput(attrs={"class": "form-check-input"}), **common
-        )
-    if kind == "rating":
-        return forms.TypedChoiceField(
-            choices=[("", "—")] + [(i, str(i)) for i in range(1, 6)],
-            coerce=int,
-            widget=forms.Select(attrs={"class": "form-select"}),
-            **common,
-        )
-    select = forms.Select(attrs={"class": "form-select"})
-    if kind == "topic":
-        return forms.ModelChoiceField(queryset=_leaf_topics(), widget=select, **common)
-    if kind == "organization":
-        return forms.ModelChoiceField(queryset=_executor_organizations(), widget=select, **common)
-    if kind == "department":
-        orgs = (actor_org, request.executor_org)
-        return forms.ModelChoiceField(queryset=_departments(orgs), widget=select, **common)
-    if kind == "employee":
-        orgs = (actor_org, request.executor_org)
-        return EmployeeChoiceField(queryset=_employees(orgs), widget=select, **common)
-    if kind == "premises":
-        queryset = Premises.objects.filter(building_id=request.building_id).order_by("number")
-        return forms.ModelChoiceField(queryset=queryset, widget=select, **common)
-    if kind == "phone":
-        return forms.CharField(
-            max_length=20, widget=forms.TextInput(attrs={"class": "form-control"}), **common
-        )
-    if kind == "file":
-        return forms.FileField(
-            validators=[_validate_document],
-            widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
-            **common,
-        )
-    raise AssertionError(f"no form field for parameter kind {kind}")
-
-
-class ActionForm(forms.Form):
-    """Base of the generated action forms: the version the user saw travels with the form so
-    that a concurrent change is refused (409) instead of being overwritten."""
-
-    version = form_integer("PositiveIntegerField", widget=forms.HiddenInput)
-
-    transition: Transition
-    param_names: tuple[str, ...] = ()
-
-    def params(self) -> dict:
-        """The cleaned parameters for ``service_request_transition``; empty optional values
-        are left out (the service treats them as absent)."""
-        result = {}
-        for name in self.param_names:
-            value = self.cleaned_data.get(name)
-            if value is None or value == "":
-                continue
-            result[name] = value
-        return result
-
-    @property
-    def has_files(self):
-        return any(isinstance(f, forms.FileField) for f in self.fields.values())
-
-
-def action_form_class(transition: Transition, request, *, actor_org=None) -> type[ActionForm]:
-    """A form class for ``transition`` on ``request``: its mandatory parameters (including the
-    ones a condition makes mandatory for this request now) first, then the optional ones."""
-    mandatory = required_params(transition, request)
-    names = list(dict.fromkeys(mandatory + transition.optional + transition.conditional_params))
-    fields = {
-        name: _field_for(name, required=name in mandatory, request=request, actor_org=actor_org)
-        for name in names
-    }
-    attrs = {**fields, "transition": transition, "param_names": tuple(names)}
-    return type(f"{transition.action.value.title()}ActionForm", (ActionForm,), attrs)
-
-
-def action_form(transition, request, *, actor_org=None, data=None, files=None):
-    cls = action_form_class(transition, request, actor_org=actor_org)
-    prefix = transition.action.value
-    if data is None:
-        return cls(prefix=prefix, initial={"version": request.version})
-    return cls(data, files, prefix=prefix)
+    return params.TOPIC.queryset(None)
 
 
 class BulkAcceptForm(forms.Form):

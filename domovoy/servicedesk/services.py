@@ -1,5 +1,6 @@
 """Every write a user can cause on requests (R1–R16). One transaction per function; a refused
-action raises ``ApplicationError`` and leaves nothing written.
+action raises a typed ``core.errors.ServiceError`` (``Invalid`` input, ``Forbidden``
+party, ``Conflict`` with the request's state, ``Stale`` version) and leaves nothing written.
 
 - ``service_request_create``: intake, routing (R3), deadline (R2, R15), obscene flag (R16), the
   first history row and the resident's notice (N2).
@@ -21,25 +22,21 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from domovoy.core.errors import ApplicationError, PermissionDeniedError
-from domovoy.core.validators import validate_phone
+from domovoy.core.errors import Conflict, Forbidden, Invalid, ServiceError, Stale
+from domovoy.core.phones import normalize as normalize_phone
 from domovoy.directory import roles
 from domovoy.directory.models import (
-    Department,
-    Employee,
     Organization,
     OrgKind,
-    Premises,
     ServiceLink,
 )
 from domovoy.directory.selectors import building_manager, building_supplier
 
-from . import deadlines, documents, events, intake_cache, numbering, obscene
+from . import deadlines, events, intake_cache, numbering, obscene, params
 from . import permissions as who
 from .models import (
     Call,
@@ -65,8 +62,6 @@ from .workflow import (
     transition_for,
 )
 
-EXECUTOR_KINDS = {OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR}
-
 
 def unanswered_calls_limit() -> int:
     """R11 (U 3.2.1а): "did not answer the phone more than three times" (a setting)."""
@@ -91,7 +86,7 @@ def route_request(*, building, topic, on: dt.date | None = None) -> Routing:
     supplier or contractor can return the request to it (R6)."""
     manager = building_manager(building=building, on=on)
     if manager is None:
-        raise ApplicationError(
+        raise Invalid(
             _(
                 "Для этого дома в реестре управления нет управляющей организации: заявку "
                 "некому направить. Обратитесь в call-центр."
@@ -106,14 +101,16 @@ def route_request(*, building, topic, on: dt.date | None = None) -> Routing:
         return Routing(manager, None, "supplier_not_registered")
     if topic.handler_kind == HandlerKind.CONTRACTOR:
         on = on or timezone.localdate()
-        links = ServiceLink.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=on),
-            uo=manager,
-            resource="",
-            start__lte=on,
-            provider__kinds__kind=OrgKind.CONTRACTOR,
-            provider__is_active=True,
-        ).select_related("provider")[:2]
+        links = (
+            ServiceLink.objects.active_on(on)
+            .filter(
+                uo=manager,
+                resource="",
+                provider__kinds__kind=OrgKind.CONTRACTOR,
+                provider__is_active=True,
+            )
+            .select_related("provider")[:2]
+        )
         links = list(links)
         if len(links) == 1:
             return Routing(links[0].provider, manager, "contractor")
@@ -143,23 +140,19 @@ def _number(pk: int, now: dt.datetime) -> str:
 def _check_intake_actor(*, channel, author, actor):
     if channel in (Channel.WEB, Channel.APP):
         if author is None or getattr(actor, "pk", None) != author.pk:
-            raise PermissionDeniedError(
-                _("В личном кабинете и приложении заявку подаёт сам заявитель")
-            )
+            raise Forbidden(_("В личном кабинете и приложении заявку подаёт сам заявитель"))
     elif channel == Channel.CALL_CENTRE:
         if not who.is_call_operator(actor):
-            raise PermissionDeniedError(_("Заявку по телефону вносит оператор call-центра"))
+            raise Forbidden(_("Заявку по телефону вносит оператор call-центра"))
     elif not getattr(actor, "is_authenticated", False):
-        raise PermissionDeniedError(_("Нужна авторизация"))
+        raise Forbidden(_("Нужна авторизация"))
 
 
 def _check_topic(topic, errors):
     if topic is None:
         errors["topic"] = [_("Выберите тему заявки")]
-    elif not topic.is_active:
-        errors["topic"] = [_("Тема «%(name)s» больше не используется") % {"name": topic.name}]
-    elif topic.pk in intake_cache.group_topic_ids():
-        errors["topic"] = [_("«%(name)s» — группа тем; выберите тему внутри неё") % {"name": topic}]
+    elif problem := params.topic_problem(topic):
+        errors["topic"] = [problem]
 
 
 def service_request_create(
@@ -178,7 +171,7 @@ def service_request_create(
 ) -> ServiceRequest:
     """File a request (R1) and route it (R3) with its deadline from the topic (R2, R15)."""
     if channel not in Channel.values:
-        raise ApplicationError(_("Неизвестный канал поступления"), fields={"channel": [channel]})
+        raise Invalid(_("Неизвестный канал поступления"), fields={"channel": [channel]})
     _check_intake_actor(channel=channel, author=author, actor=actor)
     errors: dict[str, list[str]] = {}
     text = (text or "").strip()
@@ -195,13 +188,11 @@ def service_request_create(
     phone = (phone or "").strip() or (getattr(author, "phone", "") if author else "")
     if phone:
         try:
-            phone = validate_phone(phone)
+            phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:
-        raise ApplicationError(
-            _("Заявка не принята: исправьте поля"), code="invalid", fields=errors
-        )
+        raise Invalid(_("Заявка не принята: исправьте поля"), code="invalid", fields=errors)
 
     # Reads first, outside the transaction: a refusal leaves the caller's transaction usable,
     # and the writes below need no savepoint of their own.
@@ -251,115 +242,6 @@ def service_request_create(
 # --- Parameters -----------------------------------------------------------------------------
 
 
-def _as_aware(value: dt.datetime) -> dt.datetime:
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
-def _clean_datetime(value):
-    if isinstance(value, str):
-        parsed = parse_datetime(value) or parse_date(value)
-        if parsed is None:
-            raise ValueError(_("ожидается дата и время"))
-        value = parsed
-    if isinstance(value, dt.datetime):
-        return _as_aware(value)
-    if isinstance(value, dt.date):  # a date alone: the end of that day
-        tz = timezone.get_current_timezone()
-        return dt.datetime.combine(value, dt.time(23, 59, 59), tzinfo=tz)
-    raise ValueError(_("ожидается дата и время"))
-
-
-def _clean_date(value):
-    if isinstance(value, str):
-        parsed = parse_date(value)
-        if parsed is None:
-            raise ValueError(_("ожидается дата"))
-        return parsed
-    if isinstance(value, dt.datetime):
-        return timezone.localdate(_as_aware(value))
-    if isinstance(value, dt.date):
-        return value
-    raise ValueError(_("ожидается дата"))
-
-
-def _by_pk(model, value):
-    if isinstance(value, model):
-        return value
-    try:
-        return model.objects.get(pk=int(value))
-    except (TypeError, ValueError, model.DoesNotExist):
-        raise ValueError(_("не найдено"))
-
-
-def _clean_value(param, value, request, now):
-    kind = param.kind
-    if kind == "text":
-        return str(value).strip()
-    if kind == "datetime":
-        value = _clean_datetime(value)
-        if value <= now:
-            raise ValueError(_("срок должен быть в будущем"))
-        return value
-    if kind == "date":
-        value = _clean_date(value)
-        if value <= timezone.localdate(now):
-            raise ValueError(_("дата должна быть позже сегодняшней"))
-        return value
-    if kind == "choice":
-        if str(value) not in param.choices.values:
-            allowed = ", ".join(f"«{c.label}»" for c in param.choices)
-            raise ValueError(_("допустимо: %(allowed)s") % {"allowed": allowed})
-        return str(value)
-    if kind == "bool":
-        if isinstance(value, str):
-            return value.strip().lower() in ("1", "true", "on", "yes", "да")
-        return bool(value)
-    if kind == "rating":
-        try:
-            rating = int(value)
-        except (TypeError, ValueError):
-            raise ValueError(_("оценка — целое число от 1 до 5"))
-        if not 1 <= rating <= 5:
-            raise ValueError(_("оценка — целое число от 1 до 5"))
-        return rating
-    if kind == "topic":
-        topic = _by_pk(Topic, value)
-        errors = {}
-        _check_topic(topic, errors)
-        if errors:
-            raise ValueError(errors["topic"][0])
-        return topic
-    if kind == "organization":
-        org = _by_pk(Organization, value)
-        if not org.is_active or not (org.kind_codes & EXECUTOR_KINDS):
-            raise ValueError(_("организация не может исполнять заявки"))
-        return org
-    if kind == "department":
-        return _by_pk(Department, value)
-    if kind == "employee":
-        employee = _by_pk(Employee, value)
-        if not employee.is_active:
-            raise ValueError(_("сотрудник неактивен"))
-        return employee
-    if kind == "premises":
-        premises = _by_pk(Premises, value)
-        if premises.building_id != request.building_id:
-            raise ValueError(_("помещение не относится к дому заявки"))
-        return premises
-    if kind == "phone":
-        value = str(value).strip()
-        if not value:
-            return ""
-        try:
-            return validate_phone(value)
-        except ValidationError as exc:
-            raise ValueError(" ".join(exc.messages))
-    if kind == "file":
-        documents.check_document(value)  # R9, R10: raises ValueError naming the problem
-        return value
-    raise AssertionError(f"unknown parameter kind {kind}")
-
-
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -372,7 +254,7 @@ def _clean_params(transition: Transition, request, params: dict, now) -> dict:
     known = required | set(transition.optional) | set(transition.conditional_params)
     unknown = sorted(set(params) - known)
     if unknown:
-        raise ApplicationError(
+        raise Invalid(
             _("Действие «%(action)s» не принимает: %(names)s")
             % {"action": transition.label, "names": ", ".join(unknown)},
             code="unknown_param",
@@ -380,7 +262,7 @@ def _clean_params(transition: Transition, request, params: dict, now) -> dict:
     missing = [name for name in mandatory if _is_blank(params.get(name))]
     if missing:
         labels = ", ".join(str(PARAMS[name].label) for name in missing)
-        raise ApplicationError(
+        raise Invalid(
             _("Для действия «%(action)s» не заполнено: %(labels)s")
             % {"action": transition.label, "labels": labels},
             code="required",
@@ -391,12 +273,12 @@ def _clean_params(transition: Transition, request, params: dict, now) -> dict:
         if _is_blank(value) and name not in required:
             continue
         try:
-            cleaned[name] = _clean_value(PARAMS[name], value, request, now)
+            cleaned[name] = PARAMS[name].clean(value, request=request, now=now)
         except ValueError as exc:
             errors[name] = [str(exc)]
     if errors:
         labels = ", ".join(str(PARAMS[name].label) for name in errors)
-        raise ApplicationError(
+        raise Invalid(
             _("Неверно заполнено: %(labels)s") % {"labels": labels}, code="invalid", fields=errors
         )
     return cleaned
@@ -417,7 +299,7 @@ class Context:
 
     def refuse(self, message, *, field_name=None, code="not_allowed"):
         fields = {field_name: [message]} if field_name else None
-        raise ApplicationError(message, code=code, fields=fields)
+        raise Invalid(message, code=code, fields=fields)
 
 
 def _accept(ctx):
@@ -608,7 +490,7 @@ def _close_by_call_centre(ctx):
             if not params.get(name)
         }
         if missing:
-            raise ApplicationError(
+            raise Invalid(
                 _("Закрыть по подтверждению можно, только если у заявителя нет претензий ни к "
                   "сроку, ни к качеству работ"),
                 code="not_allowed",
@@ -729,25 +611,26 @@ EFFECTS: dict[str, Callable[[Context], None]] = {
 # --- The transition ---------------------------------------------------------------------
 
 
-def _check_allowed(transition: Transition, request, actor):
-    """Status, party and guards, in that order; raises with a message naming the obstacle."""
+def check_allowed(transition: Transition, request, actor) -> None:
+    """Status, party and guards, in that order: raises ``Conflict`` (a deleted request, the
+    status, a guard) or ``Forbidden`` (not the party) with a message naming the obstacle."""
     if request.is_deleted:
-        raise ApplicationError(_("Заявка удалена заявителем"), code="deleted")
+        raise Conflict(_("Заявка удалена заявителем"), code="deleted")
     if request.status not in transition.sources:
-        raise ApplicationError(
+        raise Conflict(
             _("Действие «%(action)s» недоступно для заявки в статусе «%(status)s»")
             % {"action": transition.label, "status": Status(request.status).label},
             code="invalid_status",
         )
     if not any(party(actor, request) for party in transition.who):
         parties = ", ".join(party.label for party in transition.who)
-        raise PermissionDeniedError(
+        raise Forbidden(
             _("Действие «%(action)s» по этой заявке может выполнить только: %(parties)s")
             % {"action": transition.label, "parties": parties}
         )
     for guard in transition.guards:
         if not guard.check(request, actor):
-            raise ApplicationError(str(guard.message), code=guard.name)
+            raise Conflict(str(guard.message), code=guard.name)
 
 
 def _lock_request(pk) -> ServiceRequest:
@@ -779,10 +662,8 @@ def _jsonable(value):
 
 
 def _stale():
-    return ApplicationError(
-        _("Заявку только что изменил другой пользователь. Обновите страницу и повторите действие."),
-        code="stale",
-        status_code=409,
+    return Stale(
+        _("Заявку только что изменил другой пользователь. Обновите страницу и повторите действие.")
     )
 
 
@@ -796,13 +677,13 @@ def service_request_transition(
     Returns the request with its new state (the object passed in is refreshed too)."""
     transition = transition_for(action)
     if transition is None or action == Action.CREATE:
-        raise ApplicationError(_("Неизвестное действие: %(a)s") % {"a": action}, code="unknown")
+        raise Invalid(_("Неизвестное действие: %(a)s") % {"a": action}, code="unknown")
     expected = request.version if expected_version is None else expected_version
     with transaction.atomic():
         locked = _lock_request(request.pk)
         if locked.version != expected:
             raise _stale()
-        _check_allowed(transition, locked, actor)
+        check_allowed(transition, locked, actor)
         now = timezone.now()
         cleaned = _clean_params(transition, locked, params, now)
         ctx = Context(
@@ -821,11 +702,7 @@ def service_request_transition(
         )
         if updated != 1:
             raise _stale()
-        data = {
-            name: _jsonable(cleaned[name])
-            for name in cleaned
-            if PARAMS[name].kind in ("choice", "bool", "rating", "date", "datetime")
-        }
+        data = {name: _jsonable(cleaned[name]) for name in cleaned if PARAMS[name].kind.recorded}
         data.update(ctx.data)
         data["changes"] = {
             name: [_jsonable(before[name]), _jsonable(after[name])] for name in changed
@@ -888,7 +765,7 @@ def service_request_bulk_accept(
                     expected_version=version,
                     comment=comment,
                 )
-            except ApplicationError as exc:
+            except ServiceError as exc:
                 result.refused.append((sr.number, exc.message))
             else:
                 result.accepted.append(sr.number)
@@ -936,9 +813,9 @@ def call_attempt_log(
 ) -> CallAttempt:
     """A call-centre call to the resident about ``request`` (R11)."""
     if not who.is_call_operator(actor):
-        raise PermissionDeniedError(_("Звонки заявителям отмечает оператор call-центра"))
+        raise Forbidden(_("Звонки заявителям отмечает оператор call-центра"))
     if not request.phone:
-        raise ApplicationError(
+        raise Invalid(
             _("В заявке нет телефона заявителя"), code="no_phone", fields={"phone": [_("Пусто")]}
         )
     return CallAttempt.objects.create(
@@ -966,7 +843,7 @@ def call_register(
     """Log an incoming call with its outcome (R1, U 3.2.2б): a request created (linked), a
     consultation, or a refusal with its reason."""
     if not who.is_call_operator(actor):
-        raise PermissionDeniedError(_("Журнал звонков ведёт оператор call-центра"))
+        raise Forbidden(_("Журнал звонков ведёт оператор call-центра"))
     errors = {}
     if outcome not in Call.Outcome.values:
         errors["outcome"] = [_("Выберите итог звонка")]
@@ -978,11 +855,11 @@ def call_register(
     phone = (phone or "").strip()
     if phone:
         try:
-            phone = validate_phone(phone)
+            phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:
-        raise ApplicationError(_("Звонок не записан: исправьте поля"), fields=errors)
+        raise Invalid(_("Звонок не записан: исправьте поля"), fields=errors)
     return Call.objects.create(
         operator=actor,
         at=timezone.now(),

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from domovoy.core.errors import ApplicationError
+from domovoy.core.errors import Conflict, Invalid, ServiceError, http_status
 from domovoy.core.private_files import download_url
 from domovoy.directory.models import Building, Premises
 from domovoy.directory.selectors import buildings_matching_address
@@ -38,8 +38,8 @@ from domovoy.web import pages
 
 from . import downloads, events, selectors, services
 from . import permissions as who
+from .forms_action import PUBLIC, ActionForm
 from .forms_resident import (
-    ActionForm,
     CallAttemptForm,
     CallForm,
     CommentForm,
@@ -105,13 +105,9 @@ def _any_request(user, number) -> ServiceRequest:
 _FORM_FIELD = {"attachments": "files", "file": "files", "premises": "flat"}
 
 
-def form_errors(form, exc: ApplicationError):
-    """Show an ApplicationError on a form: field messages on their fields, the rest on top."""
-    form.add_error(None, exc.message)
-    for name, msgs in (exc.fields or {}).items():
-        name = _FORM_FIELD.get(name, name)
-        for msg in msgs:
-            form.add_error(name if name in form.fields else None, msg)
+def form_errors(form, exc: ServiceError):
+    """Show a refusal on a form: field messages on their fields, the rest on top."""
+    pages.apply_errors(form, exc, rename=_FORM_FIELD)
 
 
 # --- The conversation service (comments and attachments, R7) ------------------------------
@@ -146,7 +142,7 @@ def create_with_files(*, files, **create_kwargs) -> ServiceRequest:
         sr = services.service_request_create(**create_kwargs)
         if files:
             if conversation is None:
-                raise ApplicationError(
+                raise Invalid(
                     _("Прикрепление файлов пока недоступно"),
                     code="attachments_unavailable",
                     fields={"files": [_("Отправьте заявку без файлов")]},
@@ -255,15 +251,12 @@ def action_forms(sr, user, *, bound: ActionForm | None = None) -> list[ActionFor
     """One small form per action the workflow allows ``user`` now (buttons never copy the
     rules); ``bound`` replaces the form of its action (a refused post, with its errors)."""
     transitions = services.allowed_actions(sr, user)
-    premises = None
-    if any(t.action == Action.EDIT for t in transitions):
-        premises = Premises.objects.filter(building_id=sr.building_id).order_by("number")
     result = []
     for transition in transitions:
         if bound is not None and bound.transition.action == transition.action:
             result.append(bound)
         else:
-            result.append(ActionForm(transition=transition, request=sr, premises=premises))
+            result.append(ActionForm(transition=transition, request=sr, audience=PUBLIC))
     return result
 
 
@@ -272,9 +265,8 @@ def _run_action(request, sr, action):
     transition = transition_for(action)
     if transition is None or action == Action.CREATE:
         raise Http404
-    premises = Premises.objects.filter(building_id=sr.building_id).order_by("number")
     form = ActionForm(
-        request.POST, request.FILES, transition=transition, request=sr, premises=premises
+        request.POST, request.FILES, transition=transition, request=sr, audience=PUBLIC
     )
     if not form.is_valid():
         return False, form, None
@@ -286,8 +278,8 @@ def _run_action(request, sr, action):
             expected_version=form.cleaned_data["version"],
             **form.params(),
         )
-    except ApplicationError as exc:
-        form_errors(form, exc)
+    except (Invalid, Conflict) as exc:  # Forbidden: the middleware's 403
+        pages.apply_errors(form, exc, rename=_FORM_FIELD)
         return False, form, exc
     return True, form, None
 
@@ -317,9 +309,7 @@ def resident_new(request):
                     actor=request.user,
                     **form.create_kwargs(),
                 )
-            except ApplicationError as exc:
-                if exc.status_code == 403:
-                    raise PermissionDenied(exc.message)
+            except (Invalid, Conflict) as exc:  # Forbidden: the middleware's 403
                 form_errors(form, exc)
             else:
                 messages.success(
@@ -375,7 +365,7 @@ def resident_detail(request, number):
     return render(request, "servicedesk/resident/detail.html", _detail_context(request, sr))
 
 
-def _resident_message(exc: ApplicationError, sr, form) -> str:
+def _resident_message(exc: ServiceError, sr, form) -> str:
     """The service's refusal in the resident's words: a wrong-status refusal names the
     internal status, which residents never see (R4), so it is told with their word."""
     if exc.code == "invalid_status":
@@ -403,7 +393,7 @@ def resident_action(request, number, action):
         messages.error(request, _resident_message(exc, sr, form))
     context = _detail_context(request, sr, bound=form)
     context["failed_action"] = action
-    status = exc.status_code if exc is not None else 400
+    status = http_status(exc) if exc is not None else 400
     return render(request, "servicedesk/resident/detail.html", context, status=status)
 
 
@@ -415,7 +405,7 @@ def resident_comment(request, number):
     conversation = _conversation()
     if conversation is None:
         raise Http404
-    form = CommentForm(request.POST, request.FILES)
+    form, status = CommentForm(request.POST, request.FILES), 400
     if form.is_valid():
         try:
             conversation.comment_add(
@@ -425,13 +415,14 @@ def resident_comment(request, number):
                 is_public=True,
                 files=form.cleaned_data["files"],
             )
-        except ApplicationError as exc:
+        except (Invalid, Conflict) as exc:
             form_errors(form, exc)
+            status = http_status(exc)
         else:
             messages.success(request, _("Сообщение отправлено"))
             return redirect(reverse("servicedesk:resident_detail", args=[sr.number]) + "#chat")
     context = _detail_context(request, sr, comment_form=form)
-    return render(request, "servicedesk/resident/detail.html", context, status=400)
+    return render(request, "servicedesk/resident/detail.html", context, status=status)
 
 
 @require_GET
@@ -529,9 +520,7 @@ def callcentre_new(request):
                         refusal_reason=data["refusal_reason"],
                         notes=data["notes"],
                     )
-            except ApplicationError as exc:
-                if exc.status_code == 403:
-                    raise PermissionDenied(exc.message)
+            except (Invalid, Conflict) as exc:  # Forbidden: the middleware's 403
                 form_errors(form, exc)
             else:
                 if sr is not None:
@@ -631,7 +620,7 @@ def callcentre_attachment(request, number, pk):
 def callcentre_attempt(request, number):
     """Log a call to the resident: answered or not (R11, U 3.2.1а)."""
     sr = _any_request(request.user, number)
-    form = CallAttemptForm(request.POST)
+    form, status = CallAttemptForm(request.POST), 400
     if form.is_valid():
         try:
             services.call_attempt_log(
@@ -640,15 +629,16 @@ def callcentre_attempt(request, number):
                 answered=form.cleaned_data["answered"],
                 note=form.cleaned_data["note"],
             )
-        except ApplicationError as exc:
+        except (Invalid, Conflict) as exc:
             form_errors(form, exc)
+            status = http_status(exc)
         else:
             messages.success(request, _("Звонок отмечен"))
             if request.POST.get("next") == "callbacks":
                 return redirect("servicedesk:callcentre_callbacks")
             return redirect("servicedesk:callcentre_request", number=sr.number)
     context = _callcentre_context(request, sr, attempt_form=form)
-    return render(request, "servicedesk/callcentre/request.html", context, status=400)
+    return render(request, "servicedesk/callcentre/request.html", context, status=status)
 
 
 @require_POST
@@ -664,7 +654,7 @@ def callcentre_action(request, number, action):
         messages.error(request, exc.message)
     sr.refresh_from_db()
     context = _callcentre_context(request, sr, bound=form)
-    status = exc.status_code if exc is not None else 400
+    status = http_status(exc) if exc is not None else 400
     return render(request, "servicedesk/callcentre/request.html", context, status=status)
 
 

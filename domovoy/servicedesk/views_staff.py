@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from domovoy.core.errors import ApplicationError, PermissionDeniedError
+from domovoy.core.errors import Conflict, Invalid, Stale, http_status
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import download_url, serve_private_file
 from domovoy.directory import roles
@@ -40,7 +40,8 @@ from domovoy.directory.selectors import organization_visible
 from domovoy.web import pages
 
 from . import conversation, deadlines, downloads, selectors, services, statistics
-from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm, action_form
+from .forms_action import action_form
+from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm
 from .models import RequestEvent
 from .workflow import FINAL_STATUSES, PARAMS, Action, Status, transition_for
 
@@ -424,22 +425,6 @@ def staff_detail(request, number):
     return _render_card(request, sr)
 
 
-def _refusal(transition, sr, user):
-    """Why an action that is not in ``allowed_actions`` is refused: the party (403), the status
-    or a guard of the table (the card says which)."""
-    if not any(party(user, sr) for party in transition.who):
-        raise PermissionDenied
-    if sr.status not in transition.sources:
-        return _("Действие «%(action)s» недоступно для заявки в статусе «%(status)s»") % {
-            "action": transition.label,
-            "status": Status(sr.status).label,
-        }
-    for guard in transition.guards:
-        if not guard.check(sr, user):
-            return str(guard.message)
-    return _("Действие недоступно")
-
-
 STALE_MESSAGE = gettext_lazy(
     "Заявка изменилась, пока вы её смотрели: обновите страницу и повторите действие."
 )
@@ -449,7 +434,12 @@ STALE_MESSAGE = gettext_lazy(
 @require_POST
 def staff_action(request, number, action):
     """THE action endpoint of the card: any row of the workflow table, its form generated from
-    the table, performed by ``service_request_transition`` with the version the user saw."""
+    the table, performed by ``service_request_transition`` with the version the user saw.
+
+    Refusals answer with the status the API gives for the same refusal
+    (``core.errors.http_status``): a stale version or the request's state (status, guard) 409
+    on the card with its reason, bad input 400 on the form; a caller who is not the party
+    gets ``Forbidden`` through to ``web.middleware.ServiceErrorMiddleware`` (403)."""
     user = request.user
     sr = selectors.request_get(number=number)
     if sr is None or sr.is_deleted or not user.has_perm("servicedesk.view_request", sr):
@@ -457,15 +447,19 @@ def staff_action(request, number, action):
     transition = transition_for(action)
     if transition is None or transition.action == Action.CREATE:
         raise Http404
-    posted = request.POST.get(f"{transition.action.value}-version", "")
-    if not posted.isdigit() or int(posted) != sr.version:
-        return _render_card(request, sr, error=str(STALE_MESSAGE), status=409)
-    if transition not in services.allowed_actions(sr, user):
-        return _render_card(request, sr, error=_refusal(transition, sr, user), status=400)
-    form = action_form(transition, sr, actor_org=_org(user), data=request.POST, files=request.FILES)
-    if not form.is_valid():
-        return _render_card(request, sr, bound=form, error=_("Исправьте поля формы"), status=400)
+    form = None
     try:
+        posted = request.POST.get(f"{transition.action.value}-version", "")
+        if not posted.isdigit() or int(posted) != sr.version:
+            raise Stale(STALE_MESSAGE)
+        services.check_allowed(transition, sr, user)
+        form = action_form(
+            transition, sr, actor_org=_org(user), data=request.POST, files=request.FILES
+        )
+        if not form.is_valid():
+            return _render_card(
+                request, sr, bound=form, error=_("Исправьте поля формы"), status=400
+            )
         services.service_request_transition(
             request=sr,
             action=transition.action,
@@ -473,17 +467,13 @@ def staff_action(request, number, action):
             expected_version=form.cleaned_data["version"],
             **form.params(),
         )
-    except ApplicationError as exc:
-        if exc.code == "stale":
-            fresh = selectors.request_get(number=number)
-            return _render_card(request, fresh, error=str(STALE_MESSAGE), status=409)
-        if isinstance(exc, PermissionDeniedError):
-            raise PermissionDenied(exc.message)
-        form.add_error(None, exc.message)
-        for name, errors in (exc.fields or {}).items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-        return _render_card(request, sr, bound=form, error=exc.message, status=exc.status_code)
+    except Stale as exc:
+        fresh = selectors.request_get(number=number)
+        return _render_card(request, fresh, error=str(STALE_MESSAGE), status=http_status(exc))
+    except (Invalid, Conflict) as exc:
+        if form is not None and isinstance(exc, Invalid):
+            pages.apply_errors(form, exc)
+        return _render_card(request, sr, bound=form, error=exc.message, status=http_status(exc))
     messages.success(
         request, _("«%(action)s»: выполнено. Заявка № %(n)s — %(status)s.") % {
             "action": transition.label, "n": sr.number, "status": sr.get_status_display(),
@@ -509,9 +499,7 @@ def staff_comment(request, number):
             is_public=is_public,
             files=request.FILES.getlist("files"),
         )
-    except ApplicationError as exc:
-        if isinstance(exc, PermissionDeniedError):
-            raise PermissionDenied(exc.message)
+    except (Invalid, Conflict) as exc:
         messages.error(request, exc.message)
         for errors in (exc.fields or {}).values():
             for message in errors:

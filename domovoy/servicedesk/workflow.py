@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import params
 from . import permissions as who
 
 
@@ -156,15 +157,21 @@ BEFORE_COMPLETION = OPEN_STATUSES | {Status.VERIFICATION, Status.MODERATION}
 
 @dataclass(frozen=True)
 class Param:
-    """A parameter of an action: its Russian label (for errors and forms) and kind, which the
-    service uses to clean the value: text, datetime, date, choice, bool, rating, topic,
-    organization, department, employee, file."""
+    """A parameter of an action: its Russian label (for errors and forms) and its kind
+    (``params.Kind``: how the service cleans it, which form field and which API field read
+    it)."""
 
     name: str
     label: str
-    kind: str = "text"
-    choices: type[models.TextChoices] | None = None
+    kind: params.Kind = params.TEXT
     public: bool = False  # shown to the resident
+
+    @property
+    def choices(self) -> type[models.TextChoices] | None:
+        return self.kind.choices
+
+    def clean(self, value, *, request, now):
+        return self.kind.clean(self, value, request=request, now=now)
 
 
 PARAMS: dict[str, Param] = {
@@ -173,25 +180,25 @@ PARAMS: dict[str, Param] = {
         Param("comment", _("публичный комментарий"), public=True),
         Param("reason", _("причина")),
         Param("report", _("отчёт о выполненных работах")),
-        Param("deadline", _("новый срок"), "datetime"),
-        Param("until", _("дата, до которой заявка отложена"), "date"),
-        Param("topic", _("тема"), "topic"),
-        Param("organization", _("организация-исполнитель"), "organization"),
-        Param("department", _("подразделение"), "department"),
-        Param("employee", _("сотрудник"), "employee"),
-        Param("keep_control", _("оставить на контроле"), "bool"),
-        Param("reject_reason", _("основание отклонения"), "choice", RejectReason),
-        Param("return_reason", _("основание возврата"), "choice", ReturnReason),
-        Param("withdraw_reason", _("причина отзыва"), "choice", WithdrawReason),
-        Param("grounds", _("основание закрытия"), "choice", CloseGrounds),
-        Param("no_claims_time", _("нет претензий к сроку"), "bool"),
-        Param("no_claims_quality", _("нет претензий к качеству"), "bool"),
-        Param("rating", _("оценка"), "rating"),
-        Param("document", _("подтверждающий документ"), "file"),
-        Param("evidence", _("акт или карточка контроля качества"), "file"),
+        Param("deadline", _("новый срок"), params.DATETIME),
+        Param("until", _("дата, до которой заявка отложена"), params.DATE),
+        Param("topic", _("тема"), params.TOPIC),
+        Param("organization", _("организация-исполнитель"), params.ORGANIZATION),
+        Param("department", _("подразделение"), params.DEPARTMENT),
+        Param("employee", _("сотрудник"), params.EMPLOYEE),
+        Param("keep_control", _("оставить на контроле"), params.BOOL),
+        Param("reject_reason", _("основание отклонения"), params.choice(RejectReason)),
+        Param("return_reason", _("основание возврата"), params.choice(ReturnReason)),
+        Param("withdraw_reason", _("причина отзыва"), params.choice(WithdrawReason)),
+        Param("grounds", _("основание закрытия"), params.choice(CloseGrounds)),
+        Param("no_claims_time", _("нет претензий к сроку"), params.BOOL),
+        Param("no_claims_quality", _("нет претензий к качеству"), params.BOOL),
+        Param("rating", _("оценка"), params.RATING),
+        Param("document", _("подтверждающий документ"), params.FILE),
+        Param("evidence", _("акт или карточка контроля качества"), params.FILE),
         Param("text", _("текст заявки")),
-        Param("phone", _("контактный телефон"), "phone"),
-        Param("premises", _("помещение"), "premises"),
+        Param("phone", _("контактный телефон"), params.PHONE),
+        Param("premises", _("помещение"), params.PREMISES),
     )
 }
 

@@ -1,8 +1,11 @@
 """A person given a one-time password must set their own before doing anything else (S1)."""
 
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+
+from domovoy.core.errors import ServiceError, http_status
+from domovoy.web.bad_request import API_PREFIXES
 
 # Paths that stay open while the password is still the one-time one.
 _ALLOWED_NAMES = ("password_change", "password_change_done", "logout", "login", "set_language")
@@ -48,3 +51,25 @@ class MustChangePasswordMiddleware:
                 )
             return redirect("password_change")
         return self.get_response(request)
+
+
+class ServiceErrorMiddleware:
+    """A service's refusal that a page view let through (``core.errors.ServiceError``) becomes
+    a small page with the status of ``core.errors.http_status`` (403, 404, 409, 400) — the
+    same status the API answers for the same refusal. Under the API's prefixes the body is the
+    API's JSON error. Views that show a refusal on their own form catch it first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ServiceError):
+            return None
+        status = http_status(exception)
+        body = {"code": exception.code, "message": exception.message, "fields": exception.fields}
+        if request.path.startswith(API_PREFIXES):
+            return JsonResponse(body, status=status)
+        return render(request, "web/refused.html", {"error": exception, **body}, status=status)

@@ -11,11 +11,6 @@ from domovoy.web.context import MENU
 from .roles_cast import CAST, user_of
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.mark.req("S2")
 @pytest.mark.parametrize("who", CAST)
 def test_every_menu_item_of_a_role_opens_for_that_role(request, who, building, links):

@@ -19,11 +19,6 @@ STAFF = [who for who in CAST if ":" in who]
 READERS = {"uo:uo_dispatcher", "uo:uo_engineer", "uo:org_admin", "call_centre:call_operator"}
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.fixture
 def request_with_flat(anna, classifier, building, links):
     premises, _account = f.premises_with_account(building, "17", owner="Сидоренко")

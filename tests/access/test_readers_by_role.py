@@ -13,21 +13,6 @@ from tests import factories as f
 PHONE = "+79101234567"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def control_org(territory):
-    return f.OrganizationFactory(kinds=["control"], territory=territory["city"])
-
-
-@pytest.fixture
-def controller(control_org):
-    return f.employee(control_org, roles=["controller"], username="gzhi").user
-
-
 @pytest.fixture
 def press(control_org):
     """«СМИ / общественная организация»: staff of a control body by kind, public by role."""

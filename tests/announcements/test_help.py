@@ -18,11 +18,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.req("D7")]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def seeded(db):
     call_command("help_seed", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -15,7 +15,7 @@ from domovoy.api.services import integration_token_revoke
 from domovoy.audit.models import PersonalDataAccess
 from domovoy.directory.models import Building, Employee, ManagementPeriod, Organization
 from tests import factories as f
-from tests.api.conftest import token_client
+from tests.fixtures import token_client
 
 pytestmark = [pytest.mark.req("S1"), pytest.mark.req("S2"), pytest.mark.django_db]
 

@@ -10,7 +10,7 @@ from knox.models import AuthToken
 
 from domovoy.api.models import IntegrationAgreement, TokenUse
 from domovoy.audit.models import AuditEntry
-from tests.api.conftest import token_client
+from tests.fixtures import token_client
 
 pytestmark = [pytest.mark.req("S1"), pytest.mark.django_db]
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from domovoy.api.models import IntegrationAgreement
-from tests.api.conftest import token_client
+from tests.fixtures import token_client
 
 pytestmark = [pytest.mark.req("S1"), pytest.mark.django_db]
 

@@ -10,8 +10,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from domovoy.core.ratelimit import parse_rate
-
-from .conftest import token_client
+from tests.fixtures import token_client
 
 pytestmark = [pytest.mark.req("S1"), pytest.mark.django_db]
 

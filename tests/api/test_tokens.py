@@ -12,7 +12,7 @@ from domovoy.api.models import SCOPE_CODES, TokenUse
 from domovoy.audit.services import acting_as
 from domovoy.directory.services import organization_update
 from tests import factories as f
-from tests.api.conftest import token_client
+from tests.fixtures import token_client
 
 pytestmark = [pytest.mark.req("S1"), pytest.mark.django_db]
 

@@ -4,18 +4,12 @@ import io
 
 import openpyxl
 import pytest
-from rest_framework.test import APIClient
 
 from domovoy.audit.models import AuditEntry
 from domovoy.audit.services import acting_as
 from domovoy.directory.services import organization_update
 
 pytestmark = [pytest.mark.req("S3"), pytest.mark.django_db]
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

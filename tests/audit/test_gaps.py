@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures of other conftests are imported below and requested by name
 """Item 11 of issue 9 (S3): role grants, organisation kinds, users, classifier topics and
 announcements are in the audit trail, and request and outage histories are in the exportable
 log — each with who, when, before and after, on the page and in the XLSX export."""
@@ -16,20 +15,6 @@ from domovoy.audit.models import AuditEntry
 from domovoy.audit.services import acting_as
 from domovoy.directory import services as directory
 from domovoy.servicedesk.models import Topic
-from tests.outages.conftest import (  # noqa: F401
-    houses,
-    publish_planned,
-    rso_dispatcher,
-    water_link,
-)
-from tests.servicedesk.conftest import (  # noqa: F401
-    anna,
-    classifier,
-    contractor,
-    file_request,
-    links,
-    sr,
-)
 
 pytestmark = [pytest.mark.req("S3"), pytest.mark.django_db]
 

@@ -56,9 +56,9 @@ def test_an_anonymous_visitor_is_sent_to_login(client):
 
 
 @pytest.mark.req("S2")
-def test_a_control_body_reads_the_log_of_its_territory_only(
-    client, controller, territory, functional_operator
-):
+def test_a_control_body_reads_the_log_of_its_territory_only(client, territory, functional_operator):
+    district_body = f.OrganizationFactory(kinds=["control"], territory=territory["district"])
+    controller = f.employee(district_body, roles=["controller"], username="gji").user
     here = f.OrganizationFactory(
         kinds=["uo"], territory=territory["district"], short_name="ООО «Здесь»"
     )

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the service-desk fixtures are imported below and requested by name
 """The pages issue 9 added render in the site's layout at desktop and phone width (screenshots
 in var/screenshots/ for a person to look at): the refused-access log of the technical operator
 with a real refusal in it, the Russian 403, 404 and 400 pages, and an integration agreement's
@@ -10,15 +9,6 @@ import datetime as dt
 import pytest
 
 from domovoy.api import services as api_services
-from tests.servicedesk.conftest import (  # noqa: F401 - fixtures
-    anna,
-    classifier,
-    contractor,
-    file_request,
-    links,
-    other_uo_dispatcher,
-    sr,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-1"

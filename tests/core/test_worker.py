@@ -13,6 +13,7 @@ from tests.core.consumer import wait_for
 _wait_for = wait_for
 
 
+@pytest.mark.slow
 @pytest.mark.req("D5")
 @pytest.mark.django_db(transaction=True)
 def test_a_task_enqueued_by_a_page_is_executed_by_a_real_consumer(client, consumer, territory):
@@ -34,6 +35,7 @@ def test_a_task_enqueued_by_a_page_is_executed_by_a_real_consumer(client, consum
     assert "Задача выполнена обработчиком" in page.content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.req("D5")
 @pytest.mark.django_db(transaction=True)
 def test_a_task_enqueued_through_the_api_is_executed_by_a_real_consumer(consumer, territory):

@@ -138,6 +138,7 @@ def test_every_resource_of_every_building_has_a_supplier_and_uos_have_contractor
         assert uo.service_links.filter(resource="", provider__kinds__kind="contractor").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.req("D3")
 def test_the_city_at_scale_one_is_a_believable_kostroma(db):
     _load()

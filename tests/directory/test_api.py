@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from domovoy.audit.models import PersonalDataAccess
 from domovoy.directory.models import Employee, ManagementPeriod, Organization
 from tests import factories as f
-from tests.directory.conftest import api_as
+from tests.fixtures import api_as
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from domovoy.feedback import services as feedback_services
 from domovoy.feedback.models import FeedbackItem
 from domovoy.onboarding import services as onboarding_services
 from domovoy.onboarding.importers import ImportRowsError
-from tests.directory.conftest import api_as
+from tests.fixtures import api_as
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from domovoy.audit.models import PersonalDataAccess
 from domovoy.directory.models import ManagementPeriod
 from tests import factories as f
-from tests.directory.conftest import signed_in
+from tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from domovoy.directory.models import Organization
 from tests import factories as f
-from tests.directory.conftest import signed_in
+from tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from domovoy.audit.models import PersonalDataAccess
 from domovoy.directory.models import Department, Employee, User
 from tests import factories as f
-from tests.directory.conftest import signed_in
+from tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,7 @@
 import pytest
-from rest_framework.test import APIClient
 
 from domovoy.feedback import services
 from tests import factories as f
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_sms_posts_json_to_the_gateway_with_the_dedup_key_as_client_id(anna, sms
     assert request["headers"]["authorization"] == "Bearer sms-secret"
     key = f"outage:1:published:u{anna.pk}:sms"
     assert request["headers"]["idempotency-key"] == key
-    assert request["json"]["phone"] == "+79991234567"
+    assert request["json"]["phone"] == "+79101234567"
     assert request["json"]["sender"] == "DOMOVOY"
     assert request["json"]["client_id"] == key
     assert request["json"]["text"].startswith("Отключение холодной воды\nС 10:00 до 18:00")

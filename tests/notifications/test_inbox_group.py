@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the service-desk fixtures imported below are requested by name
 """The inbox message carries its notice's group (N2): opening a request marks its messages read
 with one UPDATE on the inbox alone, also after the nightly purge removed the outbox rows (N1);
 the data migration fills the group of messages written before the column existed."""
@@ -21,11 +20,6 @@ from domovoy.notifications.services import notices_enqueue
 from domovoy.servicedesk import events
 from domovoy.servicedesk import services as sd
 from domovoy.servicedesk.models import Channel
-from tests.servicedesk.conftest import (  # noqa: F401 - fixtures shared with the service desk
-    classifier,
-    contractor,
-    links,
-)
 
 from .conftest import intent
 

@@ -40,6 +40,7 @@ def _wait_for(predicate, timeout):
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.req("N1")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_one_killed_deliver_every_sms_exactly_once(sms, monkeypatch):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the service-desk fixtures imported below are requested by name
 """Request notices go through the engine (N2): a status change or a staff comment on a
 resident's request writes one outbox row per channel the resident chose; a request filed by
 phone without a resident account tells nobody."""
@@ -14,13 +13,6 @@ from domovoy.notifications.models import InboxMessage, Notice
 from domovoy.servicedesk import conversation, events
 from domovoy.servicedesk import services as sd
 from domovoy.servicedesk.models import Channel, RequestEvent
-from tests.servicedesk.conftest import (  # noqa: F401 - fixtures shared with the service desk
-    call_centre,
-    call_operator,
-    classifier,
-    contractor,
-    links,
-)
 
 pytestmark = pytest.mark.django_db
 MSK = ZoneInfo("Europe/Moscow")
@@ -78,7 +70,7 @@ def test_a_status_change_reaches_the_residents_chosen_channels(
     assert set(rows(sr).values_list("state", flat=True)) == {"sent"}
     texts = [r["json"]["text"] for r in sms.requests]
     assert len(texts) == 2 and any("Мастер придёт завтра" in t for t in texts)
-    assert all(r["json"]["phone"] == "+79991234567" for r in sms.requests)
+    assert all(r["json"]["phone"] == "+79101234567" for r in sms.requests)
     assert InboxMessage.objects.filter(recipient=anna, kind="request.status").count() == 2
 
 

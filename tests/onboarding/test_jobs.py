@@ -17,11 +17,12 @@ from domovoy.onboarding import services
 from domovoy.onboarding.models import OnboardingRequest
 from tests.core.consumer import wait_for
 
-from .conftest import (
+from .files import (
     ACCOUNT_HEADER,
     account_rows,
     after_commit,
     csv_bytes,
+    register_buildings,
     uo_post_data,
     upload,
 )
@@ -167,6 +168,7 @@ ROWS = 40_000
 def _big_submission():
     data = uo_post_data(920, fmt="csv")
     rows = account_rows(ROWS, street="ул. Большая", houses=400)
+    register_buildings(rows[:400])  # a CSV file has no buildings sheet: the registry has them
     data["accounts_file"] = upload("accounts.csv", csv_bytes(ACCOUNT_HEADER, rows))
     return data
 
@@ -182,6 +184,7 @@ def _kill(proc):
     proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_is_replaced_and_the_job_completes_exactly_once(
     client, consumer, functional_operator

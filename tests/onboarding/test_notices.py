@@ -6,23 +6,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from rest_framework.test import APIClient
 
 from domovoy.notifications import delivery
 from domovoy.notifications.models import DeliveryAttempt, Notice
 from domovoy.onboarding import notices
 from domovoy.onboarding.models import OnboardingRequest
 
-from .conftest import after_commit, uo_post_data
+from .files import after_commit, uo_post_data
 
 pytestmark = [pytest.mark.req("D5"), pytest.mark.req("N1"), pytest.mark.django_db]
 URL = "/api/v1/onboarding-requests/"
 MSK = ZoneInfo("Europe/Moscow")
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def _file(api, seed=900, **card):

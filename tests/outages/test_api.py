@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 from domovoy.directory.models import ServiceLink
 from domovoy.outages.models import FavouriteAddress, Outage
 from tests import factories as f
-
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from domovoy.outages.models import Outage
 from domovoy.outages.zones import zone_spec
+from tests.fixtures import msk
 
-from .conftest import msk
 from .test_browser import login
 from .test_browser import page as page  # noqa: F401  (the page kept on 127.0.0.1)
 

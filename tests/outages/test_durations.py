@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from domovoy.outages import export, selectors, services
 from domovoy.outages.zones import zone_spec
 from tests import factories as f
-
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,8 @@ from domovoy.notifications.delivery import deliver_all_due
 from domovoy.notifications.models import InboxMessage, Notice, TelegramLink
 from domovoy.outages.models import FavouriteAddress, Outage
 from domovoy.outages.tasks import complete_due_outages
-from tests.notifications.conftest import FakeGateway
-
-from .conftest import msk
+from tests.fixtures import msk
+from tests.notifications.gateway import FakeGateway
 
 pytestmark = [pytest.mark.django_db]
 

@@ -10,8 +10,7 @@ from domovoy.notifications.models import Notice
 from domovoy.outages import services
 from domovoy.outages.tasks import complete_due_outages, outages_autocomplete
 from domovoy.outages.zones import zone_spec
-
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from domovoy.outages.models import FavouriteAddress, Outage
-
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

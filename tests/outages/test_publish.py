@@ -8,8 +8,7 @@ from domovoy.notifications.models import Notice
 from domovoy.outages import services
 from domovoy.outages.models import Outage, OutageBuilding, OutageRevision
 from domovoy.outages.zones import zone_spec
-
-from .conftest import msk
+from tests.fixtures import msk
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 
 from domovoy.outages import schedule
-
-from .conftest import msk
+from tests.fixtures import msk
 
 NOW = msk(2026, 12, 7, 12, 0)
 

@@ -13,8 +13,8 @@ from domovoy.notifications.models import Notice
 from domovoy.outages import services
 from domovoy.outages.models import Outage, OutageRevision
 from domovoy.outages.zones import zone_spec
+from tests.fixtures import msk
 
-from .conftest import msk
 from .test_pages import form_data
 
 pytestmark = pytest.mark.django_db

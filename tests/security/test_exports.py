@@ -17,21 +17,7 @@ from domovoy.core import exports
 from domovoy.directory.models import Building, Organization
 from domovoy.directory.services import organization_update
 from domovoy.servicedesk.models import Topic
-from tests.outages.conftest import (  # noqa: F401 - fixtures
-    frozen,
-    houses,
-    msk,
-    publish_planned,
-    rso_dispatcher,
-    water_link,
-)
-from tests.servicedesk.conftest import (  # noqa: F401 - fixtures
-    anna,
-    classifier,
-    contractor,
-    file_request,
-    links,
-)
+from tests.fixtures import msk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("S7")]
 
@@ -89,7 +75,7 @@ def test_the_helper_keeps_numbers_numeric_negative_ones_included():
 
 
 @pytest.fixture
-def durations_client(client, frozen, publish_planned, rso_dispatcher, houses):  # noqa: F811
+def durations_client(client, frozen, publish_planned, rso_dispatcher, houses):
     publish_planned(msk(2026, 12, 20, 10, 0), completion="manual")
     frozen.move_to(msk(2026, 12, 20, 13, 0))
     client.force_login(rso_dispatcher)
@@ -102,7 +88,7 @@ DURATIONS = {"date_from": "2026-12-01", "date_to": "2026-12-31", "by": "building
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_the_outage_durations_csv_writes_a_building_name_as_text(
     durations_client,
-    houses,  # noqa: F811
+    houses,
     payload,
 ):
     Building.objects.filter(pk=houses[0].pk).update(settlement=payload)
@@ -114,7 +100,7 @@ def test_the_outage_durations_csv_writes_a_building_name_as_text(
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_the_outage_durations_xlsx_writes_a_building_name_as_text(
     durations_client,
-    houses,  # noqa: F811
+    houses,
     payload,
 ):
     Building.objects.filter(pk=houses[0].pk).update(settlement=payload)
@@ -131,7 +117,7 @@ def test_the_outage_durations_xlsx_writes_a_building_name_as_text(
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_the_statistics_xlsx_writes_names_and_streets_as_text(
     client,
-    file_request,  # noqa: F811
+    file_request,
     building,
     uo,
     uo_dispatcher,

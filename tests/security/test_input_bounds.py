@@ -19,14 +19,6 @@ from rest_framework.test import APIClient
 import domovoy
 from domovoy.core import bounds
 from domovoy.directory.models import Premises
-from tests.servicedesk.conftest import (  # noqa: F401 - fixtures
-    anna,
-    classifier,
-    contractor,
-    file_request,
-    links,
-    sr,
-)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("S7")]
 
@@ -111,7 +103,7 @@ def test_the_models_bound_their_integers_whatever_the_database(building):
 
 
 @pytest.mark.parametrize("row", [f"{HUGE}:1", f"1:{HUGE}", "1:", ":1", "-1:1", "١:1"])
-def test_bulk_accept_refuses_an_id_or_version_out_of_range(client, sr, uo_dispatcher, row):  # noqa: F811
+def test_bulk_accept_refuses_an_id_or_version_out_of_range(client, sr, uo_dispatcher, row):
     client.force_login(uo_dispatcher)
     response = client.post(
         reverse("servicedesk:staff_bulk_accept"), {"rows": [row], "comment": "Приняли"}, follow=True
@@ -132,7 +124,7 @@ def test_json_nested_fifty_thousand_deep_is_a_json_400(building, uo_admin):
     assert_json_400(response, "json_too_deep")
 
 
-def test_deep_json_is_refused_by_views_that_choose_their_parsers(sr, anna):  # noqa: F811
+def test_deep_json_is_refused_by_views_that_choose_their_parsers(sr, anna):
     response = api_as(anna).generic(
         "POST", f"/api/v1/requests/{sr.pk}/comments/", DEEP, content_type="application/json"
     )
@@ -192,7 +184,7 @@ def test_thousands_of_query_parameters_are_a_json_400_on_the_api(functional_oper
     assert_json_400(api_as(functional_operator).get("/api/v1/requests/?" + MANY), "too_many_fields")
 
 
-def test_thousands_of_form_fields_are_a_json_400_on_the_api(anna):  # noqa: F811
+def test_thousands_of_form_fields_are_a_json_400_on_the_api(anna):
     response = api_as(anna).generic(
         "POST", "/api/v1/requests/", MANY, content_type="application/x-www-form-urlencoded"
     )

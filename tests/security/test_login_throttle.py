@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from domovoy.api import services as api_services
 from domovoy.core.client_address import client_address
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
-from tests.api.conftest import token_client
+from tests.fixtures import token_client
 
 pytestmark = [pytest.mark.req("S1"), pytest.mark.django_db]
 
@@ -117,6 +117,7 @@ def test_the_intake_rate_comes_from_settings_and_counts_clients_behind_the_proxy
     assert other.status_code == 400
 
 
+@pytest.mark.slow
 def test_the_api_rates_are_read_from_the_environment():
     env = {
         "PATH": os.environ.get("PATH", ""),

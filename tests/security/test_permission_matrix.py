@@ -654,6 +654,7 @@ def test_every_cell_of_the_table_has_a_probe_and_some_role_is_allowed():
         assert roles and set(roles) <= EVERYONE, cell
 
 
+@pytest.mark.slow
 @pytest.mark.req("S2")
 @pytest.mark.req("S5")
 @pytest.mark.parametrize("role", ROLES)

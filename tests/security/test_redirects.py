@@ -7,14 +7,6 @@ from django.utils import translation
 from django.utils.timezone import now
 
 from domovoy.notifications.models import InboxMessage
-from tests.servicedesk.conftest import (  # noqa: F401 - fixtures
-    anna,
-    classifier,
-    contractor,
-    file_request,
-    links,
-    sr,
-)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("S7")]
 
@@ -39,7 +31,7 @@ def assert_local(response, expected):
 @pytest.mark.parametrize("target", EVIL, ids=EVIL_IDS)
 def test_bulk_accept_returns_to_the_queue_instead_of_a_foreign_next(
     client,
-    sr,  # noqa: F811
+    sr,
     uo_dispatcher,
     target,
 ):
@@ -51,7 +43,7 @@ def test_bulk_accept_returns_to_the_queue_instead_of_a_foreign_next(
     assert_local(response, reverse("servicedesk:staff_queue"))
 
 
-def test_bulk_accept_follows_a_next_inside_the_site(client, sr, uo_dispatcher):  # noqa: F811
+def test_bulk_accept_follows_a_next_inside_the_site(client, sr, uo_dispatcher):
     client.force_login(uo_dispatcher)
     back = reverse("servicedesk:staff_queue") + "?tab=all"
     response = client.post(

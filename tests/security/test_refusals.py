@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the service-desk fixtures are imported below and requested by name
 """Item 10 of issue 9 (S3, S5): a refused access to a personal-data route leaves a trace — who,
 organisation, when, method, path, route and object, status, address — that the technical
 operator reads on a page and through the API; nobody else does."""
@@ -8,15 +7,6 @@ from rest_framework.test import APIClient
 
 from domovoy.audit.models import RefusedAccess
 from domovoy.audit.refusals import is_personal_data_route
-from tests.servicedesk.conftest import (  # noqa: F401 - fixtures
-    anna,
-    classifier,
-    contractor,
-    file_request,
-    links,
-    other_uo_dispatcher,
-    sr,
-)
 
 pytestmark = [pytest.mark.req("S3"), pytest.mark.django_db]
 

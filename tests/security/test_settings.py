@@ -41,6 +41,7 @@ def _run(code_or_args, extra_env, settings_module="domovoy.settings"):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_prints_nothing_with_the_production_settings():
     env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50)}
     result = _run(["manage.py", "check", "--deploy"], env)

@@ -19,20 +19,12 @@ from domovoy.core.errors import ApplicationError
 from domovoy.onboarding.models import OnboardingFile, OnboardingRequest
 from domovoy.servicedesk import conversation
 from domovoy.servicedesk.models import Attachment, Comment, ServiceRequest
-from tests.onboarding.conftest import (
+from tests.onboarding.files import (
     ACCOUNT_HEADER,
     account_rows,
     after_commit,
     uo_post_data,
     xlsx,
-)
-from tests.servicedesk.conftest import (  # noqa: F401
-    anna,
-    classifier,
-    contractor,
-    file_request,
-    links,
-    sr,
 )
 
 pytestmark = [pytest.mark.req("S7"), pytest.mark.django_db]
@@ -120,13 +112,6 @@ def png_bomb():
     return big_png()
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    return settings.MEDIA_ROOT
-
-
 def stored(media):
     """Files on disk under the media roots (public and, where configured, private)."""
     from django.conf import settings
@@ -181,6 +166,7 @@ def test_a_smaller_bomb_is_refused_by_its_compression_ratio():
     assert refused.value.fields == {"accounts_file": refused.value.messages}
 
 
+@pytest.mark.slow
 def test_the_uncompressed_size_is_bounded_even_at_an_ordinary_ratio(settings):
     settings.UPLOAD_ZIP_MAX_MEMBER_BYTES = 1024 * 1024
     big = xlsx(ACCOUNT_HEADER, account_rows(6000))
@@ -272,7 +258,7 @@ def test_a_huge_png_as_a_licence_scan_is_refused_naming_the_limit(client, png_bo
     assert OnboardingRequest.objects.count() == 0 and stored(_media) == []
 
 
-def test_a_huge_png_attached_to_a_comment_is_refused_and_nothing_is_stored(anna, sr, _media):  # noqa: F811
+def test_a_huge_png_attached_to_a_comment_is_refused_and_nothing_is_stored(anna, sr, _media):
     client = APIClient()
     client.force_authenticate(anna)
     response = client.post(
@@ -289,8 +275,8 @@ def test_a_huge_png_attached_to_a_comment_is_refused_and_nothing_is_stored(anna,
 
 
 def test_a_zip_bomb_attached_to_a_comment_is_refused_and_nothing_is_stored(
-    anna,  # noqa: F811
-    sr,  # noqa: F811
+    anna,
+    sr,
     bomb,
     _media,
 ):
@@ -307,7 +293,7 @@ def test_a_zip_bomb_attached_to_a_comment_is_refused_and_nothing_is_stored(
     assert stored(_media) == []
 
 
-def test_a_huge_png_in_an_intake_files_no_request(anna, building, classifier, links, _media):  # noqa: F811
+def test_a_huge_png_in_an_intake_files_no_request(anna, building, classifier, links, _media):
     client = APIClient()
     client.force_authenticate(anna)
     response = client.post(
@@ -325,7 +311,7 @@ def test_a_huge_png_in_an_intake_files_no_request(anna, building, classifier, li
     assert ServiceRequest.objects.count() == 0 and stored(_media) == []
 
 
-def test_checking_and_refusing_the_huge_png_keeps_memory_bounded(png_bomb, anna, sr):  # noqa: F811
+def test_checking_and_refusing_the_huge_png_keeps_memory_bounded(png_bomb, anna, sr):
     upload = SimpleUploadedFile("фото.png", png_bomb)
     peak = peak_memory(
         lambda: conversation.comment_add(
@@ -336,7 +322,7 @@ def test_checking_and_refusing_the_huge_png_keeps_memory_bounded(png_bomb, anna,
     assert Attachment.objects.count() == 0
 
 
-def test_an_ordinary_photo_still_gets_its_thumbnail(anna, sr):  # noqa: F811
+def test_an_ordinary_photo_still_gets_its_thumbnail(anna, sr):
     from PIL import Image
 
     out = io.BytesIO()

@@ -14,7 +14,7 @@ from domovoy.notifications.models import Notice
 from domovoy.servicedesk import conversation
 from domovoy.servicedesk.models import Attachment, Comment, ServiceRequest
 
-from .conftest import PDF_BYTES, jpeg_bytes, png_bytes, upload
+from .files import PDF_BYTES, jpeg_bytes, png_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("R7")]
 
@@ -134,9 +134,9 @@ def test_documents_of_the_allowed_types_are_stored_and_images_get_a_320px_thumbn
 
 @pytest.mark.req("S7")
 def test_an_intake_with_a_disguised_photo_files_no_request(
-    client_of, anna, building, classifier, links, stored_files
+    api_of, anna, building, classifier, links, stored_files
 ):
-    response = client_of(anna).post(
+    response = api_of(anna).post(
         "/api/v1/requests/",
         {
             "building": building.pk,
@@ -155,10 +155,10 @@ def test_an_intake_with_a_disguised_photo_files_no_request(
 
 @pytest.mark.req("S7")
 def test_an_oversize_file_through_the_api_is_400_and_nothing_is_stored(
-    settings, client_of, anna, sr, stored_files
+    settings, api_of, anna, sr, stored_files
 ):
     settings.SERVICEDESK_UPLOAD_MAX_BYTES = 1024 * 1024
-    response = client_of(anna).post(
+    response = api_of(anna).post(
         f"/api/v1/requests/{sr.pk}/comments/",
         {"text": "Скан", "files": [upload("скан.pdf", PDF_BYTES + b"0" * 1024 * 1024)]},
         format="multipart",
@@ -171,13 +171,13 @@ def test_an_oversize_file_through_the_api_is_400_and_nothing_is_stored(
 @pytest.mark.req("S7")
 @pytest.mark.req("R9")
 def test_a_disguised_document_of_a_completion_is_refused_and_nothing_changes(
-    client_of, uo_dispatcher, sr, stored_files
+    api_of, uo_dispatcher, sr, stored_files
 ):
     from tests.servicedesk.helpers import act, footprint
 
     act(sr, "start", uo_dispatcher)
     before = footprint(sr)
-    response = client_of(uo_dispatcher).post(
+    response = api_of(uo_dispatcher).post(
         f"/api/v1/requests/{sr.pk}/complete/",
         {
             "report": "Заменён доводчик",
@@ -196,7 +196,7 @@ def test_a_disguised_document_of_a_completion_is_refused_and_nothing_changes(
 
 
 def test_internal_notes_are_invisible_to_the_resident_in_the_api_and_in_comments_for(
-    client_of, anna, uo_dispatcher, sr
+    api_of, anna, uo_dispatcher, sr
 ):
     conversation.comment_add(request=sr, author=anna, text="Когда?", is_public=True)
     note = conversation.comment_add(
@@ -214,7 +214,7 @@ def test_internal_notes_are_invisible_to_the_resident_in_the_api_and_in_comments
     ]
     assert len(conversation.comments_for(request=sr, user=uo_dispatcher)) == 3
 
-    resident = client_of(anna)
+    resident = api_of(anna)
     listed = resident.get(f"/api/v1/requests/{sr.pk}/comments/").json()
     detail = resident.get(f"/api/v1/requests/{sr.pk}/").json()
     for comments in (listed, detail["comments"]):
@@ -222,7 +222,7 @@ def test_internal_notes_are_invisible_to_the_resident_in_the_api_and_in_comments
     [attachment] = note.attachments.all()
     url = f"/api/v1/requests/{sr.pk}/attachments/{attachment.pk}/"
     assert resident.get(url).status_code == 404
-    staff = client_of(uo_dispatcher).get(url)
+    staff = api_of(uo_dispatcher).get(url)
     assert staff.status_code == 200 and b"".join(staff.streaming_content) == PDF_BYTES
     # The note told the resident nothing; the public answer did.
     texts = list(Notice.objects.filter(channel="inbox").values_list("body", flat=True))
@@ -231,10 +231,10 @@ def test_internal_notes_are_invisible_to_the_resident_in_the_api_and_in_comments
 
 
 @pytest.mark.req("R12")
-def test_the_resident_cannot_write_an_internal_note(client_of, anna, sr):
+def test_the_resident_cannot_write_an_internal_note(api_of, anna, sr):
     with pytest.raises(PermissionDeniedError):
         conversation.comment_add(request=sr, author=anna, text="Секрет", is_public=False)
-    response = client_of(anna).post(
+    response = api_of(anna).post(
         f"/api/v1/requests/{sr.pk}/comments/",
         {"text": "Секрет", "is_public": False},
         format="json",
@@ -266,7 +266,7 @@ def test_the_call_centre_writes_in_the_requests_it_filed_for_callers_only(
 
 @pytest.mark.req("S2")
 def test_a_thumbnail_and_a_file_are_served_only_to_those_who_read_the_request(
-    client_of, anna, boris, other_uo_dispatcher, sr
+    api_of, anna, boris, other_uo_dispatcher, sr
 ):
     comment = conversation.comment_add(
         request=sr, author=anna, text="", is_public=True, files=[upload("a.jpg", jpeg_bytes())]
@@ -274,10 +274,10 @@ def test_a_thumbnail_and_a_file_are_served_only_to_those_who_read_the_request(
     attachment = comment.attachments.get()
     base = f"/api/v1/requests/{sr.pk}/attachments/{attachment.pk}/"
     for user in (boris, other_uo_dispatcher):
-        assert client_of(user).get(base).status_code == 404
-        assert client_of(user).get(base + "thumbnail/").status_code == 404
-    response = client_of(anna).get(base, HTTP_ACCEPT="image/*")
+        assert api_of(user).get(base).status_code == 404
+        assert api_of(user).get(base + "thumbnail/").status_code == 404
+    response = api_of(anna).get(base, HTTP_ACCEPT="image/*")
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
     # Under another request's id the attachment is not found either.
     other = f"/api/v1/requests/{sr.pk + 1000}/attachments/{attachment.pk}/"
-    assert client_of(anna).get(other).status_code == 404
+    assert api_of(anna).get(other).status_code == 404

@@ -12,10 +12,10 @@ from domovoy.servicedesk import api, conversation
 from domovoy.servicedesk.models import ServiceRequest
 from domovoy.servicedesk.workflow import TRANSITIONS
 from tests import factories as f
-from tests.api.conftest import token_client
+from tests.fixtures import token_client
 from tests.servicedesk.helpers import act
 
-from .conftest import upload
+from .files import upload
 
 pytestmark = [pytest.mark.django_db]
 
@@ -36,9 +36,9 @@ def intake(building, classifier, **extra):
 
 @pytest.mark.req("R1")
 def test_the_call_centre_files_for_a_caller_with_name_and_phone(
-    client_of, call_operator, building, classifier, links
+    api_of, call_operator, building, classifier, links
 ):
-    client = client_of(call_operator)
+    client = api_of(call_operator)
     response = client.post(
         "/api/v1/requests/", intake(building, classifier, phone="8 910 000-11-22"), format="json"
     )
@@ -60,16 +60,16 @@ def test_the_call_centre_files_for_a_caller_with_name_and_phone(
 @pytest.mark.req("R1")
 @pytest.mark.req("S7")
 def test_bad_intake_input_names_every_field_and_stores_nothing(
-    client_of, anna, building, classifier, links
+    api_of, anna, building, classifier, links
 ):
-    response = client_of(anna).post(
+    response = api_of(anna).post(
         "/api/v1/requests/",
         {"building": 999999, "topic": classifier["entrance"].pk, "text": ""},
         format="json",
     )
     assert response.status_code == 400
     assert {"building", "text"} <= set(response.json()["fields"])
-    response = client_of(anna).post(
+    response = api_of(anna).post(
         "/api/v1/requests/",
         {"building": building.pk, "topic": classifier["entrance"].pk, "text": "Дверь"},
         format="json",
@@ -149,18 +149,18 @@ def test_a_token_of_the_executor_reads_its_requests_with_internal_notes(
 
 @pytest.mark.req("R1")
 def test_a_photo_filed_by_the_resident_is_the_first_comment_of_the_request(
-    client_of, anna, uo_dispatcher, building, classifier, links
+    api_of, anna, uo_dispatcher, building, classifier, links
 ):
-    from .conftest import jpeg_bytes
+    from .files import jpeg_bytes
 
-    response = client_of(anna).post(
+    response = api_of(anna).post(
         "/api/v1/requests/",
         intake(building, classifier, files=[upload("дверь.jpg", jpeg_bytes())]),
         format="multipart",
     )
     assert response.status_code == 201
     pk = response.json()["id"]
-    [comment] = client_of(uo_dispatcher).get(f"/api/v1/requests/{pk}/comments/").json()
+    [comment] = api_of(uo_dispatcher).get(f"/api/v1/requests/{pk}/comments/").json()
     assert comment["attachments"][0]["name"] == "дверь.jpg"
 
 
@@ -168,11 +168,11 @@ def test_a_photo_filed_by_the_resident_is_the_first_comment_of_the_request(
 
 
 @pytest.mark.req("R2")
-def test_the_topics_come_in_tree_order_with_groups_marked(client_of, anna, classifier):
+def test_the_topics_come_in_tree_order_with_groups_marked(api_of, anna, classifier):
     from domovoy.servicedesk.models import Topic
 
     Topic.objects.filter(code="entrance-windows").update(is_active=False)
-    topics = client_of(anna).get("/api/v1/topics/").json()
+    topics = api_of(anna).get("/api/v1/topics/").json()
     by_code = {t["code"]: t for t in topics}
     assert "entrance-windows" not in by_code
     group, door = by_code["entrance"], by_code["entrance-door"]
@@ -223,15 +223,13 @@ def test_the_schema_documents_each_action_with_its_own_mandatory_parameters():
 @pytest.mark.req("R4")
 @pytest.mark.req("R12")
 def test_the_actions_endpoint_offers_each_party_its_own_buttons(
-    client_of, anna, uo_dispatcher, boris, sr
+    api_of, anna, uo_dispatcher, boris, sr
 ):
-    resident = {
-        a["action"] for a in client_of(anna).get(f"/api/v1/requests/{sr.pk}/actions/").json()
-    }
+    resident = {a["action"] for a in api_of(anna).get(f"/api/v1/requests/{sr.pk}/actions/").json()}
     assert resident == {"withdraw", "edit", "delete"}
     staff = {
         a["action"]: a
-        for a in client_of(uo_dispatcher).get(f"/api/v1/requests/{sr.pk}/actions/").json()
+        for a in api_of(uo_dispatcher).get(f"/api/v1/requests/{sr.pk}/actions/").json()
     }
     assert {"accept", "start", "redirect", "reject", "extend_deadline", "change_topic"} <= set(
         staff
@@ -243,25 +241,23 @@ def test_the_actions_endpoint_offers_each_party_its_own_buttons(
     assert ["obscene", "Нецензурная лексика"] in reject["reject_reason"]["choices"]
     assert staff["reject"]["url"] == f"/api/v1/requests/{sr.pk}/reject/"
     act(sr, "start", uo_dispatcher)
-    resident = {
-        a["action"] for a in client_of(anna).get(f"/api/v1/requests/{sr.pk}/actions/").json()
-    }
+    resident = {a["action"] for a in api_of(anna).get(f"/api/v1/requests/{sr.pk}/actions/").json()}
     assert resident == {"withdraw"}  # accepted: no more editing (R12)
-    assert client_of(boris).get(f"/api/v1/requests/{sr.pk}/actions/").status_code == 404
+    assert api_of(boris).get(f"/api/v1/requests/{sr.pk}/actions/").status_code == 404
 
 
 @pytest.mark.req("R1")
 def test_a_resident_files_for_any_address_only_in_their_own_name(
-    client_of, anna, building, classifier, links
+    api_of, anna, building, classifier, links
 ):
     premises = Premises.objects.create(building=building, number="12")
     elsewhere = Premises.objects.create(building=f.BuildingFactory(), number="12")
-    response = client_of(anna).post(
+    response = api_of(anna).post(
         "/api/v1/requests/", intake(building, classifier, premises=elsewhere.pk), format="json"
     )
     assert response.status_code == 400 and set(response.json()["fields"]) == {"premises"}
     data = intake(building, classifier, premises=premises.pk)
-    response = client_of(anna).post("/api/v1/requests/", data, format="json")
+    response = api_of(anna).post("/api/v1/requests/", data, format="json")
     assert response.status_code == 201
     row = ServiceRequest.objects.get(pk=response.json()["id"])
     assert (row.author, row.created_by, row.channel, row.premises) == (anna, anna, "web", premises)

@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from domovoy.api.auth import token_use_flush
 from domovoy.api.models import TokenUse
+from domovoy.core.errors import Invalid
 from domovoy.core.models import CalendarOverride
 from domovoy.directory.models import ManagementPeriod
 from domovoy.notifications.models import Notice
 from domovoy.servicedesk import services
 from domovoy.servicedesk.models import Channel, RequestEvent, ServiceRequest
-from tests.api.conftest import token_client
+from tests.fixtures import token_client
 
 URL = "/api/v1/requests/"
 READ_WRITE = ["requests:read", "requests:write"]
@@ -83,9 +84,9 @@ def test_a_token_intake_costs_a_pinned_number_of_queries(token_api, building, cl
 
 @pytest.mark.req("R1")
 def test_a_resident_intake_costs_a_pinned_number_of_queries(
-    client_of, anna, building, classifier, links
+    api_of, anna, building, classifier, links
 ):
-    client = client_of(anna)
+    client = api_of(anna)
     _warm(client, building, classifier)
     with CaptureQueriesContext(connection) as ctx:
         response = client.post(URL, _form(building, classifier), format="json")
@@ -108,9 +109,9 @@ def test_the_intake_service_costs_a_pinned_number_of_queries(file_request):
 
 @pytest.mark.req("R1")
 def test_the_201_is_what_the_caller_needs_and_links_to_the_rest(
-    client_of, anna, building, classifier, links, uo
+    api_of, anna, building, classifier, links, uo
 ):
-    response = client_of(anna).post(URL, _form(building, classifier), format="json")
+    response = api_of(anna).post(URL, _form(building, classifier), format="json")
     assert response.status_code == 201
     body = response.json()
     assert not {"history", "comments", "actions"} & set(body)
@@ -118,7 +119,7 @@ def test_the_201_is_what_the_caller_needs_and_links_to_the_rest(
     assert body["number"] == sr.number and body["status"] == "new"
     assert body["executor"] == {"id": uo.pk, "short_name": uo.short_name}
     assert body["deadline_at"] and body["phone"] == "+79101234567"
-    client = client_of(anna)
+    client = api_of(anna)
     detail = client.get(body["links"]["self"]).json()
     assert [e["action"] for e in detail["history"]] == ["create"]
     assert client.get(body["links"]["actions"]).status_code == 200
@@ -161,13 +162,13 @@ def test_token_use_is_logged_once_a_minute_per_path_with_the_count(
 
 @pytest.mark.req("S1")
 def test_the_use_log_shows_the_calls_counted_so_far(
-    client_of, technical_operator, make_agreement, make_token, building, classifier, links
+    api_of, technical_operator, make_agreement, make_token, building, classifier, links
 ):
     agreement = make_agreement(scopes=READ_WRITE)
     api = token_client(make_token(agreement))
     for _ in range(4):
         assert api.post(URL, _form(building, classifier), format="json").status_code == 201
-    uses = client_of(technical_operator).get(f"/api/v1/integrations/{agreement.pk}/uses/")
+    uses = api_of(technical_operator).get(f"/api/v1/integrations/{agreement.pk}/uses/")
     [row] = uses.json()["results"]
     assert (row["method"], row["path"], row["count"]) == ("POST", URL, 4)
 
@@ -189,7 +190,7 @@ def test_a_retired_topic_is_refused_despite_the_cached_classifier(file_request, 
     topic = classifier["entrance-door"]
     topic.is_active = False
     topic.save()
-    with pytest.raises(services.ApplicationError) as exc:
+    with pytest.raises(Invalid) as exc:
         file_request()
     assert set(exc.value.fields) == {"topic"}
 
@@ -213,7 +214,7 @@ def test_a_call_centre_intake_refused_leaves_the_callers_transaction_usable(
     from django.db import transaction
 
     with transaction.atomic():
-        with pytest.raises(services.ApplicationError):
+        with pytest.raises(Invalid):
             services.service_request_create(
                 building=building,
                 topic=classifier["entrance-door"],

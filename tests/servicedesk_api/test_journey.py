@@ -9,7 +9,7 @@ from django.core.management import call_command
 from domovoy.notifications.models import Notice
 from domovoy.servicedesk.models import Attachment, Comment, ServiceRequest
 
-from .conftest import PDF_BYTES, jpeg_bytes, upload
+from .files import PDF_BYTES, jpeg_bytes, upload
 
 pytestmark = [pytest.mark.django_db]
 
@@ -33,13 +33,13 @@ def action_names(client, pk):
 @pytest.mark.req("R12")
 @pytest.mark.work_order_required
 def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closing(
-    client_of, anna, uo, contractor, uo_dispatcher, contractor_dispatcher, building, classifier,
+    api_of, anna, uo, contractor, uo_dispatcher, contractor_dispatcher, building, classifier,
     links, stored_files,
 ):  # fmt: skip
     resident, dispatcher, crew = (
-        client_of(anna),
-        client_of(uo_dispatcher),
-        client_of(contractor_dispatcher),
+        api_of(anna),
+        api_of(uo_dispatcher),
+        api_of(contractor_dispatcher),
     )
 
     # R1: the resident files a leak with a photo (multipart); the channel is recorded.
@@ -184,8 +184,8 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
 
 @pytest.mark.req("R7")
 @pytest.mark.req("R12")
-def test_the_resident_and_the_executor_talk_inside_the_request(client_of, anna, uo_dispatcher, sr):
-    resident, dispatcher = client_of(anna), client_of(uo_dispatcher)
+def test_the_resident_and_the_executor_talk_inside_the_request(api_of, anna, uo_dispatcher, sr):
+    resident, dispatcher = api_of(anna), api_of(uo_dispatcher)
     url = f"/api/v1/requests/{sr.pk}/comments/"
 
     response = resident.post(url, {"text": "Когда придёт мастер?"}, format="json")

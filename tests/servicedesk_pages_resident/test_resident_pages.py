@@ -275,7 +275,7 @@ def test_the_resident_edits_while_new_and_the_service_refuses_after_acceptance(
     assert "только что изменил другой пользователь" in text_of(response)
     sr.refresh_from_db()
     response = post_action(client, sr, "edit", text="Другой текст")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the request's state, as the API answers
     assert "сейчас недоступно: заявка «на рассмотрении»" in text_of(response)
     assert "Принято" not in text_of(response)  # the internal status stays internal (R4)
     sr.refresh_from_db()

@@ -13,14 +13,11 @@ from domovoy.audit.models import PersonalDataAccess
 from domovoy.servicedesk import services
 from domovoy.servicedesk.models import RequestEvent, ServiceRequest
 from domovoy.servicedesk.workflow import Status
+from tests.servicedesk.helpers import act
 
 from .helpers import buttons, card_url, post_action, state
 
 pytestmark = pytest.mark.django_db
-
-
-def act(sr, action, actor, **params):
-    return services.service_request_transition(request=sr, action=action, actor=actor, **params)
 
 
 @pytest.mark.req("R4")
@@ -150,7 +147,7 @@ def test_an_action_the_status_does_not_allow_is_refused_with_the_reason(
 ):
     before = state(sr)
     response = post_action(client_of(uo_dispatcher), sr, "complete", report="Сделано")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the request's state: a conflict, as in the API
     assert "недоступно для заявки в статусе" in response.content.decode()
     assert state(sr) == before
 
@@ -319,13 +316,13 @@ def test_the_functional_operator_decides_a_conflict_on_the_card(
 
 @pytest.mark.req("S5")
 def test_the_applicants_phone_is_for_parties_and_masked_for_a_control_reader(
-    client_of, sr, uo_dispatcher, control_officer
+    client_of, sr, uo_dispatcher, controller
 ):
     assert sr.phone == "+79101234567"
     party = client_of(uo_dispatcher).get(card_url(sr)).content.decode()
     assert "+79101234567" in party
     assert PersonalDataAccess.objects.filter(user=uo_dispatcher).exists()
-    reader = client_of(control_officer).get(card_url(sr))
+    reader = client_of(controller).get(card_url(sr))
     assert reader.status_code == 200
     body = reader.content.decode()
     assert "+79101234567" not in body and "Смирнова" not in body

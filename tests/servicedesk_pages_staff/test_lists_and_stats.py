@@ -9,15 +9,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from domovoy.servicedesk import services
+from tests.servicedesk.helpers import act
 
 pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=3)))
-
-
-def act(sr, action, actor, **params):
-    return services.service_request_transition(request=sr, action=action, actor=actor, **params)
 
 
 def lst(kind):
@@ -61,10 +57,10 @@ def test_the_postponed_list(client_of, sr, uo_dispatcher):
 @pytest.mark.req("S2")
 @pytest.mark.req("R14")
 def test_lists_are_scoped_to_the_organisation_or_the_readers_territory(
-    client_of, sr, other_uo_dispatcher, control_officer, anna, territory
+    client_of, sr, other_uo_dispatcher, controller, anna, territory
 ):
     assert numbers(client_of(other_uo_dispatcher).get(lst("new"))) == []
-    assert numbers(client_of(control_officer).get(lst("new"))) == [sr.number]
+    assert numbers(client_of(controller).get(lst("new"))) == [sr.number]
     assert client_of(anna).get(lst("new")).status_code == 403
     # The conflict queue belongs to the functional operator.
     assert client_of(other_uo_dispatcher).get(lst("conflicts")).status_code == 403

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from domovoy.servicedesk import services
 from domovoy.servicedesk.workflow import Status
 from tests import factories as f
+from tests.servicedesk.helpers import act
 
 from .helpers import state
 
@@ -25,22 +25,18 @@ BULK = reverse("servicedesk:staff_bulk_accept")
 T0 = dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=3)))
 
 
-def act(sr, action, actor, **params):
-    return services.service_request_transition(request=sr, action=action, actor=actor, **params)
-
-
 def numbers(response):
     return re.findall(r'data-number="([^"]+)"', response.content.decode())
 
 
 @pytest.mark.req("R19")
 @pytest.mark.req("S2")
-def test_the_queue_is_for_executing_staff_only(client, client_of, sr, anna, control_officer):
+def test_the_queue_is_for_executing_staff_only(client, client_of, sr, anna, controller):
     response = client.get(QUEUE)
     assert response.status_code == 302 and "login" in response["Location"]
     assert client_of(anna).get(QUEUE).status_code == 403
-    assert client_of(control_officer).get(QUEUE).status_code == 403
-    assert client_of(control_officer).get(LIVE).status_code == 403
+    assert client_of(controller).get(QUEUE).status_code == 403
+    assert client_of(controller).get(LIVE).status_code == 403
 
 
 @pytest.mark.req("R19")

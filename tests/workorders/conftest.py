@@ -1,6 +1,6 @@
-"""The work-order cast: the service-desk cast (Anna's request about the entrance door with
-«УК Центр», the lift contractor, the water supplier, a stranger UO, the operators), the shipped
-default form, and a filled-in work order's data."""
+"""The work-order cast: the shared cast (tests/fixtures.py: Anna's request about the entrance
+door with «УК Центр», the lift contractor, the water supplier, a stranger UO, the operators),
+the shipped default form, and a filled-in work order's data."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -10,23 +10,6 @@ import time_machine
 from django.core.management import call_command
 
 from domovoy.servicedesk import services as sd
-from tests.servicedesk import conftest as servicedesk_cast
-
-# Fixtures shared with the service desk: pytest finds them as names of this module.
-anna = servicedesk_cast.anna
-boris = servicedesk_cast.boris
-call_centre = servicedesk_cast.call_centre
-call_operator = servicedesk_cast.call_operator
-classifier = servicedesk_cast.classifier
-contractor = servicedesk_cast.contractor
-contractor_dispatcher = servicedesk_cast.contractor_dispatcher
-file_request = servicedesk_cast.file_request
-links = servicedesk_cast.links
-other_uo_dispatcher = servicedesk_cast.other_uo_dispatcher
-rso_dispatcher = servicedesk_cast.rso_dispatcher
-sr = servicedesk_cast.sr
-uo_accountant = servicedesk_cast.uo_accountant
-uo_engineer = servicedesk_cast.uo_engineer
 
 MSK = ZoneInfo("Europe/Moscow")
 # A Tuesday in working hours: the request's deadlines and the numbering year are fixed.

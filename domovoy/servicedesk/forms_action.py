@@ -1,0 +1,101 @@
+"""ONE form for any workflow action on any page (the staff card, the resident's cabinet, the call
+centre): its fields are the action's parameters from the table (``workflow.PARAMS``), each asked
+for by its kind's form field (``params.Kind.form_field``). Mandatory parameters (including the
+ones a condition makes mandatory for this request now) are required, the others optional.
+
+The form only parses input; the rules live in ``services.service_request_transition``, whose
+``Invalid.fields`` are put next to the fields (``web.pages.apply_errors``). ``version`` is the
+request version the user saw: a concurrent change is refused (409) instead of being overwritten."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from domovoy.core.bounds import form_integer
+
+from .params import PUBLIC, STAFF, FieldContext
+from .services import required_params
+from .workflow import PARAMS, Action, Transition, WithdrawReason
+
+# Choice values that belong to another action and must not be offered in this one's form:
+# «удалена заявителем» is the reason code written by «Удалить», not a withdrawal reason.
+HIDDEN_CHOICES = {(Action.WITHDRAW.value, "withdraw_reason"): {WithdrawReason.DELETED.value}}
+# Actions whose parameters edit the request's fields: the form starts from the current values.
+EDITS_REQUEST = {Action.EDIT.value}
+
+
+class ActionForm(forms.Form):
+    """The parameters of ``transition`` for ``request``. ``audience`` is ``STAFF`` (selects,
+    «виден заявителю» on public parameters) or ``PUBLIC`` (the resident and the call centre:
+    radios and stars); ``actor_org`` narrows the departments and employees offered."""
+
+    version = form_integer("PositiveIntegerField", widget=forms.HiddenInput)
+
+    def __init__(
+        self, data=None, files=None, *, transition: Transition, request, actor_org=None,
+        audience=STAFF, **kwargs,
+    ):  # fmt: skip
+        kwargs.setdefault("prefix", transition.action.value)
+        super().__init__(data, files, **kwargs)
+        self.transition = transition
+        self.sr = request
+        self.initial.setdefault("version", request.version)
+        mandatory = required_params(transition, request)
+        names = list(
+            dict.fromkeys((*mandatory, *transition.optional, *transition.conditional_params))
+        )
+        self.param_names = tuple(names)
+        ctx = FieldContext(request=request, actor_org=actor_org, audience=audience)
+        edits = self.action in EDITS_REQUEST
+        for name in names:
+            param = PARAMS[name]
+            field = param.kind.form_field(param, required=name in mandatory, ctx=ctx)
+            field.label = capfirst(param.label)
+            if param.public and audience == STAFF:
+                field.help_text = _("виден заявителю")
+            hidden = HIDDEN_CHOICES.get((self.action, name))
+            if hidden:
+                field.choices = [(v, label) for v, label in field.choices if v not in hidden]
+            if edits:
+                field.initial = param.kind.initial(param, request)
+            self.fields[name] = field
+
+    @property
+    def action(self) -> str:
+        return self.transition.action.value
+
+    @property
+    def label(self):
+        return self.transition.label
+
+    @property
+    def has_params(self) -> bool:
+        return bool(self.param_names)
+
+    @property
+    def has_files(self) -> bool:
+        return any(isinstance(f, forms.FileField) for f in self.fields.values())
+
+    def params(self) -> dict:
+        """The cleaned parameters for ``service_request_transition``; empty optional values
+        are left out (the service treats them as absent)."""
+        result = {}
+        for name in self.param_names:
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            result[name] = value
+        return result
+
+
+def action_form(transition, request, *, actor_org=None, audience=STAFF, data=None, files=None):
+    """The blank form (``data`` None) or the posted one."""
+    return ActionForm(
+        data, files, transition=transition, request=request, actor_org=actor_org,
+        audience=audience,
+    )  # fmt: skip
+
+
+__all__ = ["PUBLIC", "STAFF", "ActionForm", "action_form"]

@@ -1,3 +1,0 @@
-"""Fixtures of the core tests: a real worker process."""
-
-from tests.core.consumer import consumer  # noqa: F401

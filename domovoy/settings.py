@@ -332,9 +332,14 @@ OUTAGES_NOTIFY_COMPLETION = env.bool("OUTAGES_NOTIFY_COMPLETION", default=True)
 NOTIFICATIONS_TIME_ZONE = env.str("NOTIFICATIONS_TIME_ZONE", default=TIME_ZONE)
 NOTIFICATIONS_QUIET_START = env.str("NOTIFICATIONS_QUIET_START", default="22:00")
 NOTIFICATIONS_QUIET_END = env.str("NOTIFICATIONS_QUIET_END", default="08:00")
-NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+# A failed delivery is retried (N1): waits of BASE × 2^n capped at MAX_SECONDS, for
+# RETRY_FOR_HOURS from the first failure of the round; then the row is failed for good (the
+# technical operator may start a new round from the outbox page). MAX_ATTEMPTS is a safety cap
+# on the attempts of one round (a row that kills every worker), above what the period allows.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=50)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
-NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=6 * 3600)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+NOTIFICATIONS_RETRY_FOR_HOURS = env.float("NOTIFICATIONS_RETRY_FOR_HOURS", default=24)
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=120)
 NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=180)
 NOTIFICATIONS_SITE_URL = env.str("NOTIFICATIONS_SITE_URL", default="")

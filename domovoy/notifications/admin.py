@@ -1,5 +1,6 @@
 """Admin of the outbox for support: read-only (rows change only through the services and the
-worker); a stuck or failed row is visible with its attempts."""
+worker); a stuck or failed row is visible with its attempts. Failed rows are sent again from
+the technical operator's outbox page (``views.outbox``), which audits it."""
 
 from django.contrib import admin
 
@@ -28,7 +29,8 @@ class AttemptInline(admin.TabularInline):
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
     list_display = (
-        "id", "recipient", "channel", "kind", "group", "state", "attempts", "due_at", "sent_at",
+        "id", "recipient", "channel", "kind", "group", "state", "attempts", "failing_since",
+        "due_at", "sent_at",
     )  # fmt: skip
     list_filter = ("state", "channel", "emergency")
     search_fields = ("dedup_key", "group", "recipient__username", "address")

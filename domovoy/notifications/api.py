@@ -1,16 +1,17 @@
-"""REST API of notifications (N1): the caller's own inbox and channel preferences, and the
-push subscriptions of the caller's browsers. Thin views over ``services`` and ``selectors``."""
+"""REST API of notifications (N1): the caller's own inbox and channel preferences, the
+push subscriptions of the caller's browsers, and the technical operator's outbox with its
+retry actions (issue 11). Thin views over ``services`` and ``selectors``."""
 
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import channels, selectors, services
-from .models import InboxMessage
+from .models import InboxMessage, Notice
 
 
 class InboxMessageSerializer(serializers.ModelSerializer):
@@ -175,3 +176,91 @@ class PushSubscriptionView(APIView):
             user=request.user, endpoint=data.validated_data["endpoint"]
         )
         return Response({"deleted": deleted})
+
+
+# --- The technical operator's outbox (issue 11) --------------------------------------------
+
+
+class CanViewOutbox(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.user.has_perm("notifications.view_outbox")
+
+
+class CanRetryDelivery(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.user.has_perm("notifications.retry_delivery")
+
+
+class OutboxNoticeSerializer(serializers.ModelSerializer):
+    # A plain code (not an enum component: "channel" names another choice set in the schema).
+    channel = serializers.CharField(read_only=True, help_text=CODES_HELP)
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id", "recipient", "channel", "kind", "subject", "state", "emergency", "attempts",
+            "failing_since", "last_error", "next_attempt_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class OutboxListView(generics.ListAPIView):
+    """Outbox rows of one state (``?state=failed`` by default; also queued, sending, sent,
+    cancelled), optionally of one ``?channel=``; the technical operator's."""
+
+    serializer_class = OutboxNoticeSerializer
+    permission_classes = [permissions.IsAuthenticated, CanViewOutbox]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.outbox_list(
+            state=params.get("state") or "failed", channel=params.get("channel", "")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, description="failed (default), queued…"),
+            OpenApiParameter("channel", OpenApiTypes.STR, description=CODES_HELP),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class OutboxRetryInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=services.RETRY_MAX_IDS,
+    )
+
+
+RetriedSerializer = inline_serializer("OutboxRetried", {"retried": serializers.IntegerField()})
+
+
+class OutboxRetryView(APIView):
+    permission_classes = [permissions.IsAuthenticated, CanRetryDelivery]
+
+    @extend_schema(
+        operation_id="notifications_outbox_retry_one", request=None, responses=RetriedSerializer
+    )
+    def post(self, request, pk: int):
+        """Send a failed notice again (a new retry round). 400 if the row is not failed."""
+        return Response({"retried": services.outbox_retry(actor=request.user, ids=[pk])})
+
+
+class OutboxRetryManyView(APIView):
+    permission_classes = [permissions.IsAuthenticated, CanRetryDelivery]
+
+    @extend_schema(
+        operation_id="notifications_outbox_retry_many",
+        request=OutboxRetryInputSerializer,
+        responses=RetriedSerializer,
+    )
+    def post(self, request):
+        """Send the failed ones of these notices again; others are left as they are."""
+        data = OutboxRetryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = services.outbox_retry(actor=request.user, ids=data.validated_data["ids"])
+        return Response({"retried": count})

@@ -15,4 +15,15 @@ urlpatterns = [
         api.PushSubscriptionView.as_view(),
         name="notif-push-subscriptions",
     ),
+    path("notifications/outbox/", api.OutboxListView.as_view(), name="notif-outbox"),
+    path(
+        "notifications/outbox/retry/",
+        api.OutboxRetryManyView.as_view(),
+        name="notif-outbox-retry-many",
+    ),
+    path(
+        "notifications/outbox/<int:pk>/retry/",
+        api.OutboxRetryView.as_view(),
+        name="notif-outbox-retry",
+    ),
 ]

@@ -13,9 +13,12 @@ Safety with several workers (each a Huey task or a ``deliver_notices --loop`` pr
   ``adapters``). A worker stops sending and releases the rest of its batch before its own lease
   runs out, so a slow gateway never lets two live workers hold the same row;
 - a failure is retried with exponential back-off (NOTIFICATIONS_RETRY_BASE_SECONDS × 2^n,
-  at most NOTIFICATIONS_RETRY_MAX_SECONDS, never into quiet hours unless emergency) up to
-  NOTIFICATIONS_MAX_ATTEMPTS attempts, then the row is ``failed``. ``PermanentError`` (no
-  address, a refusal) fails at once.
+  at most NOTIFICATIONS_RETRY_MAX_SECONDS — an hour by default —, never into quiet hours
+  unless emergency) for NOTIFICATIONS_RETRY_FOR_HOURS from the round's first failure
+  (``failing_since``); the last retry falls at the end of that period, and when it fails too
+  the row is ``failed`` for good. NOTIFICATIONS_MAX_ATTEMPTS caps the attempts of a round as a
+  safety net. ``PermanentError`` (no address, a refusal) fails at once. The technical
+  operator may start a new round of a failed row (``services.outbox_retry``).
 - during quiet hours only emergency rows are taken, so a backlog never spills into the night.
 """
 
@@ -31,7 +34,8 @@ from contextlib import nullcontext
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import quiet
@@ -42,7 +46,7 @@ log = logging.getLogger(__name__)
 S = Notice.State
 NOTICE_FIELDS = (
     "id", "recipient_id", "channel", "kind", "group", "subject", "body", "url", "due_at",
-    "emergency", "dedup_key", "attempts", "address",
+    "emergency", "dedup_key", "attempts", "address", "failing_since",
 )  # fmt: skip
 
 
@@ -52,6 +56,16 @@ def lease_seconds() -> int:
 
 def max_attempts() -> int:
     return int(settings.NOTIFICATIONS_MAX_ATTEMPTS)
+
+
+def retry_period() -> dt.timedelta:
+    return dt.timedelta(hours=float(settings.NOTIFICATIONS_RETRY_FOR_HOURS))
+
+
+def give_up_at(failing_since: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """The end of a row's retry round: the period after its first failure (``now`` when this
+    failure is the first)."""
+    return (failing_since or now) + retry_period()
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -78,7 +92,9 @@ def claim(limit: int, *, token: str, lease: int, now: dt.datetime) -> list[int]:
         )
         if night:
             stale, due = stale.filter(emergency=True), due.filter(emergency=True)
-        stale_rows = list(stale.order_by("claimed_until").values_list("id", "attempts")[:limit])
+        stale_rows = list(
+            stale.order_by("claimed_until").values_list("id", "attempts", "failing_since")[:limit]
+        )
         ids = _retake_stale(stale_rows, now=now)
         if len(ids) < limit:
             ids += list(
@@ -93,23 +109,27 @@ def claim(limit: int, *, token: str, lease: int, now: dt.datetime) -> list[int]:
     return ids
 
 
-def _retake_stale(rows: list[tuple[int, int]], *, now) -> list[int]:
-    """Rows whose worker died: the lost try counts as an attempt (recorded), so a row that
-    kills every worker that takes it ends ``failed`` instead of looping forever."""
+def _retake_stale(rows: list[tuple], *, now) -> list[int]:
+    """Rows whose worker died: the lost try counts as a failed attempt (recorded), so a row
+    that kills every worker that takes it ends ``failed`` instead of looping forever."""
     if not rows:
         return []
     error = "lease expired: the worker stopped before recording the result"
-    give_up = [pk for pk, attempts in rows if attempts + 1 >= max_attempts()]
-    retake = [pk for pk, attempts in rows if attempts + 1 < max_attempts()]
-    Notice.objects.filter(id__in=[pk for pk, _ in rows]).update(
-        attempts=F("attempts") + 1, last_error=error
+    give_up, retake = [], []
+    for pk, attempts, since in rows:
+        final = attempts + 1 >= max_attempts() or now >= give_up_at(since, now)
+        (give_up if final else retake).append(pk)
+    Notice.objects.filter(id__in=[row[0] for row in rows]).update(
+        attempts=F("attempts") + 1,
+        last_error=error,
+        failing_since=Coalesce("failing_since", Value(now)),
     )
     if give_up:
         Notice.objects.filter(id__in=give_up).update(
             state=S.FAILED, claimed_until=None, claim_token=""
         )
     DeliveryAttempt.objects.bulk_create(
-        [DeliveryAttempt(notice_id=pk, at=now, ok=False, error=error) for pk, _ in rows]
+        [DeliveryAttempt(notice_id=row[0], at=now, ok=False, error=error) for row in rows]
     )
     return retake
 
@@ -229,7 +249,9 @@ def _deliver_one_by_one(adapter, batch, *, token, worker, stop_at) -> int:
 def _failed(notice, error, *, token, worker, duration, now) -> None:
     attempts = notice.attempts + 1
     message = f"{type(error).__name__}: {error}"[:2000]
-    final = isinstance(error, PermanentError) or attempts >= max_attempts()
+    since = notice.failing_since or now
+    deadline = give_up_at(since, now)
+    final = isinstance(error, PermanentError) or attempts >= max_attempts() or now >= deadline
     log.warning(
         "notice %s (%s) attempt %s failed: %s", notice.pk, notice.channel, attempts, message
     )
@@ -239,13 +261,16 @@ def _failed(notice, error, *, token, worker, duration, now) -> None:
             "last_error": message,
             "claimed_until": None,
             "claim_token": "",
+            "failing_since": since,
         }
         if final:
             changes["state"] = S.FAILED
         else:
             changes["state"] = S.QUEUED
+            # The last retry falls at the end of the period (or the first moment after it
+            # outside quiet hours); when it fails too, the row is failed for good.
             changes["next_attempt_at"] = quiet.deliverable_at(
-                now + backoff(attempts), emergency=notice.emergency
+                min(now + backoff(attempts), deadline), emergency=notice.emergency
             )
         Notice.objects.filter(pk=notice.pk, claim_token=token, state=S.SENDING).update(**changes)
         DeliveryAttempt.objects.create(

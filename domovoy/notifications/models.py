@@ -49,7 +49,12 @@ class Notice(models.Model):
     state = models.CharField(
         _("состояние"), max_length=10, choices=State.choices, default=State.QUEUED
     )
+    # Attempts of the current retry round (an operator's retry starts a new round at 0; every
+    # attempt ever made is a DeliveryAttempt row).
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The first failed attempt of the current round: retries go on until
+    # NOTIFICATIONS_RETRY_FOR_HOURS after it, then the row is failed for good.
+    failing_since = models.DateTimeField(_("сбои с"), null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
     # When the worker may take the row next: ``due_at`` at first, later the retry time.
     next_attempt_at = models.DateTimeField()

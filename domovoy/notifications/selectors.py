@@ -110,3 +110,34 @@ def telegram_start_url(link: TelegramLink | None) -> str:
 
 def vapid_public_key() -> str:
     return settings.NOTIFICATIONS_VAPID_PUBLIC_KEY
+
+
+OUTBOX_STATES = ("failed", "queued", "sending", "sent", "cancelled")
+
+
+def outbox_list(*, state: str = "failed", channel: str = ""):
+    """The outbox rows of one state (failed by default), newest first, for the technical
+    operator's page and API (issue 11). An unknown state or channel filters nothing out."""
+    from .models import Notice
+
+    qs = Notice.objects.all()
+    if state in OUTBOX_STATES:
+        qs = qs.filter(state=state)
+    if channel in channels.ALL:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("-created_at", "-id").only(
+        "id", "recipient_id", "address", "channel", "kind", "subject", "state", "attempts",
+        "failing_since", "last_error", "next_attempt_at", "created_at", "emergency",
+    )  # fmt: skip
+
+
+def outbox_counts() -> dict[str, int]:
+    """Rows per state (one query), for the page's tabs."""
+    from django.db.models import Count
+
+    from .models import Notice
+
+    counts = dict.fromkeys(OUTBOX_STATES, 0)
+    for state, n in Notice.objects.values_list("state").annotate(n=Count("id")).order_by():
+        counts[state] = n
+    return counts

@@ -28,7 +28,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domovoy.core.errors import ApplicationError
+from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.directory.models import User
 
 from . import channels, quiet
@@ -447,3 +447,77 @@ def telegram_update_handle(update: dict) -> TelegramLink | None:
 
 def site_url() -> str:
     return str(settings.NOTIFICATIONS_SITE_URL or "").rstrip("/")
+
+
+# --- The technical operator's outbox (issue 11) --------------------------------------------
+
+RETRY_MAX_IDS = 500
+
+
+def outbox_retry(*, actor, ids: Iterable[int]) -> int:
+    """Start a new retry round of failed outbox rows (N1): each goes back to the queue with no
+    attempts counted in the round and no ``failing_since``, due now (or at the end of quiet
+    hours unless emergency). Only ``failed`` rows are taken; others are left as they are. One
+    transaction; audited (one entry for one row, a bulk entry listing the rows for several).
+    Returns the number of rows queued again."""
+    from domovoy.audit.models import AuditEntry
+    from domovoy.audit.services import audit_bulk, audit_record
+
+    if not actor.has_perm("notifications.retry_delivery"):
+        raise PermissionDeniedError()
+    ids = sorted({int(pk) for pk in ids})
+    if not ids:
+        raise ApplicationError(
+            _("Выберите уведомления для повторной отправки"),
+            code="empty",
+            fields={"ids": [_("Ничего не выбрано")]},
+        )
+    if len(ids) > RETRY_MAX_IDS:
+        raise ApplicationError(
+            _("Не больше %(n)s уведомлений за раз") % {"n": RETRY_MAX_IDS},
+            code="too_many",
+            fields={"ids": [_("Слишком много")]},
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Notice.objects.select_for_update()
+            .filter(pk__in=ids, state=Notice.State.FAILED)
+            .only("id", "emergency", "attempts", "subject", "channel", "recipient_id", "address")
+            .order_by("id")
+        )
+        for emergency in (False, True):
+            chosen = [row.pk for row in rows if row.emergency == emergency]
+            if chosen:
+                Notice.objects.filter(pk__in=chosen).update(
+                    state=Notice.State.QUEUED,
+                    attempts=0,
+                    failing_since=None,
+                    next_attempt_at=quiet.deliverable_at(now, emergency=emergency),
+                    claimed_until=None,
+                    claim_token="",
+                )
+        if len(ids) == 1 and rows:
+            row = rows[0]
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.UPDATE,
+                instance=row,
+                changes={"state": ["failed", "queued"], "attempts": [row.attempts, 0]},
+            )
+        elif rows:
+            audit_bulk(
+                actor=actor,
+                model=Notice._meta.verbose_name,
+                object_id="",
+                summary=_("Повторная отправка уведомлений: %(n)s") % {"n": len(rows)},
+                details={"retried": [row.pk for row in rows]},
+            )
+        if rows:
+            transaction.on_commit(_schedule_delivery)
+    if len(ids) == 1 and not rows:
+        raise ApplicationError(
+            _("Повторно отправить можно только недоставленное уведомление"),
+            code="not_failed",
+        )
+    return len(rows)

@@ -1,5 +1,6 @@
 """Pages of notifications (N1): the inbox, the channel settings (with Telegram linking and
-web push), the Telegram webhook."""
+web push), the Telegram webhook, and the technical operator's outbox with its retry actions
+(issue 11)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import hmac
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError
@@ -21,6 +23,7 @@ from domovoy.web import pages
 from domovoy.web.pages import redirect_next
 
 from . import channels, selectors, services
+from .models import Notice
 
 PAGE_SIZE = 20
 
@@ -141,3 +144,75 @@ def telegram_webhook(request, secret):
             "text": _("Готово: уведомления «Домового» будут приходить в этот чат."),
         }
     )
+
+
+# --- The technical operator's outbox (issue 11) --------------------------------------------
+
+OUTBOX_PAGE_SIZE = 50
+
+
+def _require_outbox(request, perm="notifications.view_outbox"):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+@login_required
+@require_safe
+def outbox(request):
+    """Delivery rows of every recipient, failed ones first: the technical operator sees why a
+    notice was not delivered and sends it again (one row or the selected ones)."""
+    _require_outbox(request)
+    state = request.GET.get("state") or "failed"
+    if state not in selectors.OUTBOX_STATES:
+        state = "failed"
+    channel = request.GET.get("channel", "")
+    qs = selectors.outbox_list(state=state, channel=channel)
+    page = pages.page(request, qs, OUTBOX_PAGE_SIZE)
+    counts = selectors.outbox_counts()
+    return render(
+        request,
+        "notifications/outbox.html",
+        {
+            "page": page,
+            "state": state,
+            "channel": channel,
+            "tabs": [(code, Notice.State(code).label, counts[code]) for code in counts],
+            "channel_choices": [(code, channels.LABELS[code]) for code in channels.ALL],
+            "can_retry": request.user.has_perm("notifications.retry_delivery"),
+            "retry_period_hours": settings.NOTIFICATIONS_RETRY_FOR_HOURS,
+        },
+    )
+
+
+def _outbox_back(request):
+    return redirect_next(request, "notifications:outbox")
+
+
+@login_required
+@require_POST
+def outbox_retry_one(request, pk):
+    _require_outbox(request, "notifications.retry_delivery")
+    try:
+        services.outbox_retry(actor=request.user, ids=[pk])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Уведомление поставлено в очередь повторно"))
+    return _outbox_back(request)
+
+
+@login_required
+@require_POST
+def outbox_retry_many(request):
+    _require_outbox(request, "notifications.retry_delivery")
+    try:
+        ids = [int(pk) for pk in request.POST.getlist("ids")]
+    except ValueError:
+        return HttpResponseBadRequest("bad ids")
+    try:
+        count = services.outbox_retry(actor=request.user, ids=ids)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Поставлено в очередь повторно: %(n)s") % {"n": count})
+    return _outbox_back(request)

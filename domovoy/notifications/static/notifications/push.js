@@ -34,7 +34,38 @@
     say("unsupported");
     return;
   }
-  const ready = navigator.serviceWorker.register(enable.dataset.sw);
+  // The site's one worker (notifications.pwa), scope "/"; pwa.js registers the same one.
+  const ready = navigator.serviceWorker
+    .register(enable.dataset.sw, { scope: "/" })
+    .then(() => navigator.serviceWorker.ready)
+    .then(moveLegacy);
+
+  // Before issue 11 the push worker lived at /static/notifications/sw.js under a scope of its
+  // own: move its subscription to the site's worker (same server key) and unregister it.
+  async function moveLegacy(reg) {
+    const all = await navigator.serviceWorker.getRegistrations();
+    for (const old of all) {
+      if (old === reg || !old.scope.includes("/static/notifications/")) continue;
+      try {
+        const sub = await old.pushManager.getSubscription();
+        if (sub) {
+          if (Notification.permission === "granted" && !(await reg.pushManager.getSubscription())) {
+            const fresh = await reg.pushManager.subscribe({
+              userVisibleOnly: true,
+              applicationServerKey: keyBytes(enable.dataset.key),
+            });
+            await api("POST", fresh.toJSON());
+          }
+          await api("DELETE", { endpoint: sub.endpoint });
+          await sub.unsubscribe();
+        }
+        await old.unregister();
+      } catch (e) {
+        /* left for the next visit */
+      }
+    }
+    return reg;
+  }
   ready
     .then((reg) => reg.pushManager.getSubscription())
     .then((sub) => show(!!sub))

@@ -214,6 +214,12 @@ class CallForm(AddressMixin):
         max_length=2000,
         required=False,
     )
+    # N2: the caller may refuse SMS about their request.
+    no_sms = forms.BooleanField(label=_("не присылать SMS"), required=False)
+    # R1: the operator saw the likely duplicates and files anyway.
+    confirm_duplicate = forms.BooleanField(
+        label=_("Это не повтор: всё равно создать заявку"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -387,11 +387,13 @@ def resident_by_phone(*, phone: str):
     key = phone_key(phone)
     if not key:
         return None
-    found = [
-        u
-        for u in User.objects.filter(is_resident=True, is_active=True, phone__contains=key[-4:])
-        if phone_key(u.phone) == key
-    ][:2]
+    # Profile phones are stored normalised (directory services), so the ten-digit tail finds
+    # every spelling of the number there ("+7…", "8…"); at most two rows are read.
+    found = list(
+        User.objects.filter(is_resident=True, is_active=True, phone__endswith=key).order_by("pk")[
+            :2
+        ]
+    )
     return found[0] if len(found) == 1 else None
 
 

@@ -19,7 +19,7 @@ from domovoy.directory import roles
 from domovoy.directory.selectors import buildings_matching_address
 
 from . import deadlines
-from .models import Call, Comment, RequestEvent, ServiceRequest, Topic
+from .models import Call, CallAttempt, Comment, RequestEvent, ServiceRequest, Topic
 from .permissions import is_call_operator
 from .workflow import (
     CHECK_STATUSES,
@@ -302,6 +302,15 @@ def call_log(*, user) -> QuerySet[Call]:
     """The call log of the operator's call centre (every operator of the organisation)."""
     org = roles.organization_of(user)
     qs = Call.objects.select_related("operator", "building", "request").order_by("-at", "-id")
+    if org is None:
+        return qs.filter(operator=user)
+    return qs.filter(operator__employee__organization=org)
+
+
+def call_attempt_log(*, user) -> QuerySet[CallAttempt]:
+    """Calls to residents (R11) made by the operator's call centre, newest first."""
+    org = roles.organization_of(user)
+    qs = CallAttempt.objects.select_related("operator", "request").order_by("-at", "-id")
     if org is None:
         return qs.filter(operator=user)
     return qs.filter(operator__employee__organization=org)

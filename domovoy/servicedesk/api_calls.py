@@ -234,6 +234,7 @@ class CallScreenView(CallCentreAPIView, APIView):
         request), the caller's earlier requests by phone, likely duplicates (same building and
         topic, open, filed in the last 24 hours) and the registered resident with that phone."""
         screen = selectors.call_screen(
+            user=request.user,
             building=_object_or_404(Building, request.query_params.get("building")),
             phone=request.query_params.get("phone", ""),
             topic=_object_or_404(Topic, request.query_params.get("topic")),

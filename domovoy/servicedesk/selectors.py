@@ -406,10 +406,12 @@ def resident_by_phone(*, phone: str):
     return found[0] if len(found) == 1 else None
 
 
-def call_screen(*, building=None, phone: str = "", topic=None, now=None) -> CallScreen:
+def call_screen(*, user=None, building=None, phone: str = "", topic=None, now=None) -> CallScreen:
+    """The call screen's data; with ``user``, the read of the listed requests' personal data
+    (their phones) is logged like the call centre's request card (S5)."""
     now = now or timezone.now()
     running, planned = building_outages(building=building, now=now)
-    return CallScreen(
+    screen = CallScreen(
         building=building,
         outages_now=running,
         outages_planned=planned,
@@ -417,6 +419,11 @@ def call_screen(*, building=None, phone: str = "", topic=None, now=None) -> Call
         duplicates=likely_duplicates(building=building, topic=topic, now=now),
         resident=resident_by_phone(phone=phone),
     )
+    if user is not None:
+        personal_data_reads_log(
+            user, screen.caller_requests + screen.duplicates, purpose="call centre call screen"
+        )
+    return screen
 
 
 _NUMBER = re.compile(r"^\d{4}-\d{1,8}$")

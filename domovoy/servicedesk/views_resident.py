@@ -565,6 +565,7 @@ def callcentre_new(request):
     screen = None
     if form.is_bound:
         screen = selectors.call_screen(
+            user=request.user,
             building=chosen,
             phone=request.POST.get("phone", ""),
             topic=form.cleaned_data.get("topic") if hasattr(form, "cleaned_data") else None,
@@ -597,6 +598,7 @@ def callcentre_context(request):
     now and planned, the caller's earlier requests by phone, the likely duplicates of the
     request being filed (same building and topic, open, last 24 hours)."""
     screen = selectors.call_screen(
+        user=request.user,
         building=_building_from(request.GET.get("building")),
         phone=request.GET.get("phone", ""),
         topic=_topic_from(request.GET.get("topic")),

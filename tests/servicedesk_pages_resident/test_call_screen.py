@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from domovoy.audit.models import PersonalDataAccess
 from domovoy.outages.models import Outage
 from domovoy.servicedesk import selectors
 from domovoy.servicedesk.models import Call, Channel, ServiceRequest
@@ -77,6 +78,9 @@ def test_the_call_screen_offers_the_callers_earlier_requests_by_phone(
     page = text_of(client.get(reverse(CONTEXT), {"phone": "8(910)5554433"}))
     assert sr.number in page and other.number not in page
     assert "Прежние заявки звонящего" in page
+    # The phones shown are personal data: the read is logged like the request card's (S5).
+    read = PersonalDataAccess.objects.get(user=call_operator)
+    assert read.subject == f"service_request:{sr.pk}" and "call screen" in read.purpose
 
 
 @pytest.mark.req("R1")

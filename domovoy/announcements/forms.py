@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core import uploads
 from domovoy.core.bounds import form_integer
 from domovoy.directory.models import Role, Territory
 
@@ -76,7 +77,11 @@ class _VersionFields(forms.Form):
     label = forms.CharField(
         label=_("Редакция"), max_length=50, required=False, help_text=_("например, «ред. 2»")
     )
-    file = forms.FileField(label=_("Файл (PDF, DOC, DOCX, ODT, RTF, TXT)"), required=False)
+    file = forms.FileField(
+        label=_("Файл (PDF, DOC, DOCX, ODT, RTF, TXT)"),
+        required=False,
+        validators=[uploads.validator(uploads.HELP_FILE)],
+    )
     effective_date = forms.DateField(
         label=_("Действует с"),
         required=False,

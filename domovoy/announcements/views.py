@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import serve_private_file
+from domovoy.web import pages
 
 from . import selectors, services
 from .forms import AnnouncementForm, GuideCreateForm, GuideEditForm, SectionForm
@@ -25,11 +25,7 @@ def _require_editor(request):
 
 
 def _form_errors(form, exc):
-    for name, msgs in exc.fields.items():
-        if name in form.fields:
-            for msg in msgs:
-                form.add_error(name, msg)
-    form.add_error(None, exc.message)
+    pages.apply_errors(form, exc)
 
 
 def help_index(request):
@@ -159,7 +155,7 @@ def announcement_list(request):
         if user.is_authenticated
         else selectors.public_announcements()
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.page(request, qs, PAGE_SIZE)
     return render(
         request,
         "help/announcements.html",
@@ -190,7 +186,7 @@ def announcement_create(request):
 def announcements_manage(request):
     if not request.user.has_perm("announcements.publish"):
         raise PermissionDenied
-    page = Paginator(selectors.announcements_all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.page(request, selectors.announcements_all(), PAGE_SIZE)
     return render(request, "help/announcements_manage.html", {"page": page})
 
 

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core.periods import PeriodQuerySet
+
 from .rates import validate_rate
 
 SCOPES = [
@@ -58,6 +60,8 @@ class IntegrationAgreement(models.Model):
         help_text=_("Например 600/min; пусто — по умолчанию"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PeriodQuerySet.on_fields("valid_from", "valid_to").as_manager()
 
     class Meta:
         verbose_name = _("соглашение об интеграции")

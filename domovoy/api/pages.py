@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from domovoy.core.errors import ApplicationError
+from domovoy.web import pages
 
 from . import selectors, services
 from .forms import AgreementForm, RateForm, TokenIssueForm
@@ -24,20 +24,14 @@ def _require_issuer(request):
 
 
 def _apply_errors(form, exc):
-    mapping = {"organization": "organization_inn"}
-    for field, msgs in exc.fields.items():
-        name = mapping.get(field, field)
-        for msg in msgs:
-            form.add_error(name if name in form.fields else None, msg)
-    if not exc.fields:
-        form.add_error(None, exc.message)
+    pages.apply_errors(form, exc, rename={"organization": "organization_inn"})
 
 
 @login_required
 @require_safe
 def agreement_list(request):
     _require_issuer(request)
-    page = Paginator(selectors.agreement_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.page(request, selectors.agreement_list(), PAGE_SIZE)
     return render(request, "integrations/list.html", {"page": page})
 
 
@@ -168,5 +162,5 @@ def agreement_uses(request, pk):
     _require_issuer(request)
     agreement = get_object_or_404(selectors.agreement_list(), pk=pk)
     uses = selectors.agreement_uses(agreement=agreement)
-    page = Paginator(uses, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.page(request, uses, PAGE_SIZE)
     return render(request, "integrations/uses.html", {"agreement": agreement, "page": page})

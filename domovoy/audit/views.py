@@ -70,7 +70,6 @@ def _access_log_page(request, filter_class, queryset, template):
         {
             "filter": filterset,
             "page": pages.page(request, rows, PAGE_SIZE),
-            "query": pages.querystring(request),
         },
     )
 

@@ -115,6 +115,25 @@ HELP_FILE = Policy(  # files of help articles and regulations
 )
 
 
+# Every FileField of the project and the policy its uploads pass (``None``: the file is made
+# by the code, never uploaded — the thumbnail of an attached image). A test enumerates every
+# FileField and fails on one missing here, so a new upload field cannot skip the checker.
+FIELD_POLICIES: dict[str, Policy | None] = {
+    "servicedesk.Attachment.file": ATTACHMENT,
+    "servicedesk.Attachment.thumbnail": None,
+    "servicedesk.RequestEvent.document": DOCUMENT,
+    "directory.Organization.license_scan": LICENSE_SCAN,
+    "onboarding.OnboardingRequest.license_scan": LICENSE_SCAN,
+    "onboarding.OnboardingFile.file": SPREADSHEET,
+    "announcements.GuideVersion.file": HELP_FILE,
+}
+
+
+def policy_for(model, field_name: str) -> Policy | None:
+    """The policy of a model's FileField (``KeyError`` for a field nobody registered)."""
+    return FIELD_POLICIES[f"{model._meta.label}.{field_name}"]
+
+
 class UploadError(ApplicationError):
     def __init__(self, messages, *, field="file", code="invalid_file"):
         messages = list(messages)

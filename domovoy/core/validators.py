@@ -118,15 +118,10 @@ def validate_correspondent_account(account, bik):
 
 
 def validate_phone(value):
-    """A Russian or Belarusian phone number; returns it normalised to +7… / +375…."""
-    digits = re.sub(r"\D", "", value or "")
-    if len(digits) == 11 and digits[0] in "78":
-        return "+7" + digits[1:]
-    if len(digits) == 10:
-        return "+7" + digits
-    if len(digits) == 12 and digits.startswith("375"):
-        return "+" + digits
-    raise ValidationError(_("Телефон: ожидается номер вида +7 XXX XXX-XX-XX"), code="format")
+    """Kept for old imports: use ``core.phones.normalize`` (E.164 through ``phonenumbers``)."""
+    from domovoy.core import phones
+
+    return phones.normalize(value)
 
 
 def validate_okved(value):

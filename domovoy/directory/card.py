@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from domovoy.core import phones
 from domovoy.core import validators as v
 
 REQUIRED = (
@@ -84,7 +85,7 @@ def check_card(data, *, codes_are_warnings=False, is_uo=False):
             )
     for field in PHONES:
         if cleaned.get(field):
-            _run(errors, cleaned, field, v.validate_phone, cleaned[field])
+            _run(errors, cleaned, field, phones.normalize, cleaned[field])
     code_problems = {}
     for field, check in v.CLASSIFICATION_CHECKS.items():
         if cleaned.get(field):

@@ -4,6 +4,8 @@ roles) live in the services, whose ``ApplicationError.fields`` are shown next to
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core import uploads
+
 from .models import Department, Organization, OrgKind, Resource, Role, roles_allowed_for
 from .services import CARD_FIELDS
 
@@ -68,6 +70,7 @@ class OrganizationCardForm(forms.Form):
             widgets={"registration_date": DATE_WIDGET, "license_date": DATE_WIDGET},
         )
         self.fields.update(fields)
+        self.fields["license_scan"].validators.append(uploads.validator(uploads.LICENSE_SCAN))
         if can_edit_kinds:
             self.fields["kinds"] = forms.MultipleChoiceField(
                 label=_("Виды организации"),

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from domovoy.core.bounds import column_validators
 from domovoy.core.models import TimeStampedModel
+from domovoy.core.periods import PeriodQuerySet
 from domovoy.core.private_files import PrivateFileField
 
 
@@ -395,6 +396,9 @@ class Account(models.Model):
     owner_last_name = models.CharField(_("фамилия"), max_length=100, blank=True)
     owner_first_name = models.CharField(_("имя"), max_length=100, blank=True)
     owner_middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
+    # An owner that is an organisation (D5): its name and INN (check digits validated).
+    owner_organization = models.CharField(_("организация-собственник"), max_length=300, blank=True)
+    owner_inn = models.CharField(_("ИНН собственника"), max_length=12, blank=True)
     residents = models.ManyToManyField(User, blank=True, related_name="accounts")
     is_active = models.BooleanField(default=True)
 
@@ -425,6 +429,8 @@ class ManagementPeriod(TimeStampedModel):
     end = models.DateField(_("окончание управления"), null=True, blank=True)
     basis = models.CharField(_("основание"), max_length=300, blank=True)
     history = HistoricalRecords()
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("период управления")
@@ -467,6 +473,8 @@ class ServiceLink(TimeStampedModel):
     start = models.DateField(_("с"))
     end = models.DateField(_("по"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("обслуживающая организация")

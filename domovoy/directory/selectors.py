@@ -31,10 +31,6 @@ from .models import (
 MAP_POINT_LIMIT = 5000
 
 
-def _active_on(on):
-    return Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gte=on))
-
-
 def limit_to_viewer(qs, *, viewer, path_field):
     """Narrow ``qs`` to the directory territory of ``viewer`` (an integration token's
     agreement territory, ``permissions.directory_territory``); ``path_field`` is the lookup
@@ -51,7 +47,8 @@ def building_manager(*, building, on: dt.date | None = None):
     """The UO that manages ``building`` on date ``on`` (today by default), or None (D4)."""
     on = on or timezone.localdate()
     period = (
-        ManagementPeriod.objects.filter(_active_on(on), building=building)
+        ManagementPeriod.objects.active_on(on)
+        .filter(building=building)
         .select_related("organization")
         .first()
     )
@@ -65,9 +62,8 @@ def building_supplier(*, building, resource, on: dt.date | None = None):
     if manager is None:
         return None
     link = (
-        ServiceLink.objects.filter(
-            _active_on(on), uo=manager, resource=resource, provider__kinds__kind=OrgKind.RSO
-        )
+        ServiceLink.objects.active_on(on)
+        .filter(uo=manager, resource=resource, provider__kinds__kind=OrgKind.RSO)
         .select_related("provider")
         .order_by("-start", "-id")
         .first()
@@ -82,9 +78,8 @@ def building_suppliers(*, building, on: dt.date | None = None):
     found = {}
     if manager is not None:
         links = (
-            ServiceLink.objects.filter(
-                _active_on(on), uo=manager, provider__kinds__kind=OrgKind.RSO
-            )
+            ServiceLink.objects.active_on(on)
+            .filter(uo=manager, provider__kinds__kind=OrgKind.RSO)
             .exclude(resource="")
             .select_related("provider")
             .order_by("start", "id")
@@ -99,7 +94,7 @@ def building_suppliers(*, building, on: dt.date | None = None):
 def buildings_managed_by(*, organization, on: dt.date | None = None):
     on = on or timezone.localdate()
     return Building.objects.filter(
-        management__in=ManagementPeriod.objects.filter(_active_on(on), organization=organization)
+        management__in=ManagementPeriod.objects.active_on(on).filter(organization=organization)
     )
 
 
@@ -108,7 +103,7 @@ def _with_current_management(qs, on=None):
     return qs.prefetch_related(
         Prefetch(
             "management",
-            queryset=ManagementPeriod.objects.filter(_active_on(on)).select_related("organization"),
+            queryset=ManagementPeriod.objects.active_on(on).select_related("organization"),
             to_attr="current_periods",
         )
     )
@@ -333,7 +328,7 @@ def people_access(user):
         org = permissions.acting_organization(user)
     if org is not None:
         today = timezone.localdate()
-        managed = ManagementPeriod.objects.filter(_active_on(today), organization=org)
+        managed = ManagementPeriod.objects.active_on(today).filter(organization=org)
         conditions.append(Q(pk__in=managed.values("building_id")))
     if not conditions:
         return "none", None

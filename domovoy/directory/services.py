@@ -7,15 +7,15 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from domovoy.audit.services import audit_field_change
 from domovoy.core import uploads
 from domovoy.core.errors import ApplicationError
+from domovoy.core.phones import normalize as normalize_phone
 from domovoy.core.private_files import original_name
-from domovoy.core.validators import validate_address_part, validate_phone
+from domovoy.core.validators import validate_address_part
 
 from .card import check_card
 from .models import (
@@ -222,7 +222,7 @@ def employee_create(
     phone = (phone or "").strip()
     if phone:
         try:
-            phone = validate_phone(phone)
+            phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:
@@ -488,11 +488,8 @@ def _lock_building(building):
 
 
 def _overlap(qs, start, end):
-    """Rows of ``qs`` whose [start, end] (end inclusive, None = open) meets [start, end]."""
-    cond = Q(end__isnull=True) | Q(end__gte=start)
-    if end is not None:
-        cond &= Q(start__lte=end)
-    return qs.filter(cond)
+    """Rows of ``qs`` (a PeriodQuerySet) whose period meets [start, end] (None = open)."""
+    return qs.overlapping(start, end)
 
 
 def _overlap_error(clash):

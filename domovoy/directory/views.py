@@ -68,7 +68,6 @@ def organization_list(request):
         {
             "form": form,
             "page": pages.page(request, qs, per_page=PAGE_SIZE),
-            "querystring": pages.querystring(request),
             "is_reader": roles.is_territorial_reader(request.user),
         },
     )

@@ -4,13 +4,13 @@ and the operators' queue."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from domovoy.core.errors import ApplicationError
+from domovoy.web import pages
 
 from . import permissions as perms
 from . import selectors, services
@@ -22,17 +22,11 @@ _FORM_FIELD = {"target_id": "building"}
 
 
 def form_errors(form, exc):
-    """Show an ApplicationError on the form: field messages on their fields, else on top."""
-    form.add_error(None, exc.message)
-    for name, msgs in exc.fields.items():
-        name = _FORM_FIELD.get(name, name)
-        for msg in msgs:
-            # A field the form does not show (the decision form has no value field): on top.
-            form.add_error(name if name in form.fields else None, msg)
+    pages.apply_errors(form, exc, rename=_FORM_FIELD)
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return pages.page(request, qs, PAGE_SIZE)
 
 
 @login_required

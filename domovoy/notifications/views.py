@@ -8,7 +8,6 @@ import hmac
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from domovoy.core import bounds
 from domovoy.core.errors import ApplicationError
+from domovoy.web import pages
 from domovoy.web.pages import redirect_next
 
 from . import channels, selectors, services
@@ -35,7 +35,7 @@ def inbox(request):
     qs = selectors.inbox_list(user=request.user)
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.page(request, qs, PAGE_SIZE)
     return render(
         request,
         "notifications/inbox.html",

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from domovoy.api.auth import TokenScopePermission
 from domovoy.api.throttles import ScopedRateThrottle
+from domovoy.core import uploads
 from domovoy.directory import roles
 from domovoy.directory.models import Organization, OrgKind, Territory
 from domovoy.directory.permissions import is_org_admin_of
@@ -44,10 +45,18 @@ class OnboardingSubmitSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=[OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR]),
         required=False,
     )
-    license_scan = serializers.FileField(required=False)
-    employees_file = serializers.FileField(required=False)
-    served_file = serializers.FileField(required=False)
-    accounts_file = serializers.FileField(required=False)
+    license_scan = serializers.FileField(
+        required=False, validators=[uploads.validator(uploads.LICENSE_SCAN)]
+    )
+    employees_file = serializers.FileField(
+        required=False, validators=[uploads.validator(uploads.SPREADSHEET)]
+    )
+    served_file = serializers.FileField(
+        required=False, validators=[uploads.validator(uploads.SPREADSHEET)]
+    )
+    accounts_file = serializers.FileField(
+        required=False, validators=[uploads.validator(uploads.SPREADSHEET)]
+    )
     management_start = serializers.DateField(required=False, allow_null=True)
 
     def get_fields(self):
@@ -63,7 +72,10 @@ class OnboardingCreatedSerializer(serializers.Serializer):
 
 
 class RowErrorSerializer(serializers.Serializer):
-    sheet = serializers.CharField()
+    sheet = serializers.CharField(help_text="The sheet's own name in the workbook")
+    file = serializers.CharField(
+        required=False, help_text="The file (form field without «_file»): accounts, employees…"
+    )
     line = serializers.IntegerField(allow_null=True)
     column = serializers.CharField()
     reason = serializers.CharField()

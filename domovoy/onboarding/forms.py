@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core import uploads
 from domovoy.directory.models import Organization, OrgKind, Territory
 from domovoy.directory.services import CARD_FIELDS
 
@@ -90,12 +91,26 @@ class ApplicationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    license_scan = forms.FileField(label=_("Скан лицензии на управление МКД"), required=False)
-    employees_file = forms.FileField(label=_("Список сотрудников"), required=False)
-    served_file = forms.FileField(
-        label=_("Обслуживающие / обслуживаемые организации"), required=False
+    license_scan = forms.FileField(
+        label=_("Скан лицензии на управление МКД"),
+        required=False,
+        validators=[uploads.validator(uploads.LICENSE_SCAN)],
     )
-    accounts_file = forms.FileField(label=_("Дома и лицевые счета (для УО)"), required=False)
+    employees_file = forms.FileField(
+        label=_("Список сотрудников"),
+        required=False,
+        validators=[uploads.validator(uploads.SPREADSHEET)],
+    )
+    served_file = forms.FileField(
+        label=_("Обслуживающие / обслуживаемые организации"),
+        required=False,
+        validators=[uploads.validator(uploads.SPREADSHEET)],
+    )
+    accounts_file = forms.FileField(
+        label=_("Дома и лицевые счета (для УО)"),
+        required=False,
+        validators=[uploads.validator(uploads.SPREADSHEET)],
+    )
     management_start = forms.DateField(
         label=_("Начало управления домами"),
         required=False,

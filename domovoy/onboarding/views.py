@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +19,7 @@ from domovoy.core.errors import ApplicationError
 from domovoy.core.private_files import serve_private_file
 from domovoy.core.ratelimit import ratelimit
 from domovoy.directory import roles
+from domovoy.web import pages
 
 from . import importers, selectors, services
 from .forms import ApplicationForm, DecisionForm
@@ -39,14 +39,7 @@ def _apply_errors(form, exc):
     """Put a service's refusal on the form: field errors by field, the rest on top."""
     if isinstance(exc, importers.ImportRowsError):
         return exc.rows, exc.total
-    placed = False
-    for field, msgs in exc.fields.items():
-        for msg in msgs:
-            if field in form.fields:
-                form.add_error(field, msg)
-                placed = True
-    if not placed or any(f not in form.fields for f in exc.fields):
-        form.add_error(None, exc.message)
+    pages.apply_errors(form, exc)
     return [], 0
 
 
@@ -71,7 +64,7 @@ def _render_form(
         "row_error_total": total,
         "onboarding": onboarding,
         "contractor": contractor,
-        "template_kinds": TEMPLATE_HEADERS.keys(),
+        "template_kinds": TEMPLATE_SHEETS.keys(),
         **(extra or {}),
     }
     status = 400 if (form.is_bound and (form.errors or rows)) else 200
@@ -231,7 +224,7 @@ def queue(request):
     status_filter = request.GET.get("status") or ""
     overdue = {"1": True, "0": False}.get(request.GET.get("overdue", ""))
     qs = selectors.onboarding_request_list(status=status_filter or None, overdue=overdue)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = pages.page(request, qs, 50)
     for item in page:
         item.overdue_flag = selectors.is_overdue(item)
     return render(
@@ -428,29 +421,32 @@ def apply_contractor(request):
 
 # --- blank forms to download ---------------------------------------------------------------
 
-TEMPLATE_HEADERS = {
-    "employees": ("Список сотрудников", ["№ п/п"] + [c.label for c in importers.EMPLOYEES.columns]),
-    "served": (
-        "Обслуживающие и обслуживаемые организации",
-        ["№ п/п"] + [c.label for c in importers.SERVED.columns],
-    ),
-    "accounts": ("Дома и лицевые счета", ["№ п/п"] + [c.label for c in importers.ACCOUNTS.columns]),
+TEMPLATE_SHEETS = {
+    "employees": [("Список сотрудников", importers.EMPLOYEES)],
+    "served": [("Обслуживающие и обслуживаемые организации", importers.SERVED)],
+    # The accounts workbook: its accounts and the buildings they are on that the registry
+    # does not hold yet (D5).
+    "accounts": [("Лицевые счета", importers.ACCOUNTS), ("Дома", importers.BUILDINGS)],
 }
 
 
 def template(request, kind):
-    """A blank XLSX form with the header row of a file of appendix 2."""
-    if kind not in TEMPLATE_HEADERS:
+    """A blank XLSX form with the header rows of a file of appendix 2 (one sheet each)."""
+    if kind not in TEMPLATE_SHEETS:
         raise Http404
-    title, headers = TEMPLATE_HEADERS[kind]
-    required = {c.label for spec in importers.SHEETS.values() for c in spec.columns if c.required}
-    sheet = exports.Sheet(
-        title=title,
-        header=headers,
-        widths={col: max(12, len(h) + 4) for col, h in enumerate(headers)},
-        header_notes={
-            col: _("Обязательный столбец") for col, h in enumerate(headers) if h in required
-        },
-        freeze_header=True,
-    )
-    return exports.xlsx_response([sheet], filename=f"onboarding-{kind}.xlsx")
+    sheets = []
+    for title, spec in TEMPLATE_SHEETS[kind]:
+        headers = ["№ п/п"] + [c.label for c in spec.columns]
+        required = {c.label for c in spec.columns if c.required}
+        sheets.append(
+            exports.Sheet(
+                title=title,
+                header=headers,
+                widths={col: max(12, len(h) + 4) for col, h in enumerate(headers)},
+                header_notes={
+                    col: _("Обязательный столбец") for col, h in enumerate(headers) if h in required
+                },
+                freeze_header=True,
+            )
+        )
+    return exports.xlsx_response(sheets, filename=f"onboarding-{kind}.xlsx")

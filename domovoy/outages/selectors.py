@@ -28,10 +28,6 @@ PUBLIC_STATUSES = (OutageStatus.PUBLISHED, OutageStatus.COMPLETED)
 LIST_RELATED = ("organization",)
 
 
-def _active_on(on):
-    return Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gte=on))
-
-
 def zone_exists(building_filter: Q):
     return Exists(OutageBuilding.objects.filter(building_filter, outage=OuterRef("pk")))
 
@@ -56,13 +52,15 @@ def outages_visible_to(user):
     if org is None:
         return qs.filter(public)  # residents, the media role: what the public sees
     today = timezone.localdate()
-    managed = ManagementPeriod.objects.filter(_active_on(today), organization=org).values(
-        "building_id"
+    managed = (
+        ManagementPeriod.objects.active_on(today).filter(organization=org).values("building_id")
     )
-    served_uos = ServiceLink.objects.filter(_active_on(today), provider=org).values("uo_id")
-    served = ManagementPeriod.objects.filter(
-        _active_on(today), organization_id__in=served_uos
-    ).values("building_id")
+    served_uos = ServiceLink.objects.active_on(today).filter(provider=org).values("uo_id")
+    served = (
+        ManagementPeriod.objects.active_on(today)
+        .filter(organization_id__in=served_uos)
+        .values("building_id")
+    )
     return qs.filter(
         Q(organization=org)
         | zone_exists(Q(building_id__in=managed) | Q(building_id__in=served))

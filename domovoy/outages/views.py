@@ -63,7 +63,6 @@ def outage_list(request):
         {
             "filter": filterset,
             "page": pages.page(request, qs),
-            "querystring": pages.querystring(request),
             "may_publish": perms.may_publish(request.user),
             "may_read_durations": request.user.has_perm("outages.view_durations"),
             "now": timezone.now(),

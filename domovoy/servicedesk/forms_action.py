@@ -4,8 +4,8 @@ for by its kind's form field (``params.Kind.form_field``). Mandatory parameters 
 ones a condition makes mandatory for this request now) are required, the others optional.
 
 The form only parses input; the rules live in ``services.service_request_transition``, whose
-``Invalid.fields`` are put next to the fields (``show_refusal``). ``version`` is the request
-version the user saw: a concurrent change is refused (409) instead of being overwritten."""
+``Invalid.fields`` are put next to the fields (``web.pages.apply_errors``). ``version`` is the
+request version the user saw: a concurrent change is refused (409) instead of being overwritten."""
 
 from __future__ import annotations
 
@@ -88,15 +88,6 @@ class ActionForm(forms.Form):
                 continue
             result[name] = value
         return result
-
-    def show_refusal(self, exc, *, aliases=None) -> None:
-        """Put a refusal (``core.errors.ServiceError``) on the form: its sentence on top, its
-        per-field messages next to the fields (those of fields the form lacks on top too)."""
-        self.add_error(None, exc.message)
-        for name, messages in (exc.fields or {}).items():
-            name = (aliases or {}).get(name, name)
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 def action_form(transition, request, *, actor_org=None, audience=STAFF, data=None, files=None):

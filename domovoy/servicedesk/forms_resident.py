@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from domovoy.core import uploads
 from domovoy.directory.models import Building, Premises
 
 from . import selectors
@@ -142,6 +143,7 @@ class ResidentRequestForm(AddressMixin):
         label=_("Фото и файлы"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.txt"}),
+        validators=[uploads.validator(uploads.ATTACHMENT)],
     )
     phone = forms.CharField(label=_("Контактный телефон"), max_length=20, required=False)
 
@@ -262,7 +264,11 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Сообщение"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
     )
-    files = MultipleFileField(label=_("Фото и файлы"), required=False)
+    files = MultipleFileField(
+        label=_("Фото и файлы"),
+        required=False,
+        validators=[uploads.validator(uploads.ATTACHMENT)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from domovoy.core import bounds
-from domovoy.core.validators import validate_phone
+from domovoy.core.phones import normalize as validate_phone
 
 from . import documents
 from . import permissions as who

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domovoy.core.errors import Conflict, Forbidden, Invalid, ServiceError, Stale
-from domovoy.core.validators import validate_phone
+from domovoy.core.phones import normalize as normalize_phone
 from domovoy.directory import roles
 from domovoy.directory.models import (
     Organization,
@@ -101,14 +101,16 @@ def route_request(*, building, topic, on: dt.date | None = None) -> Routing:
         return Routing(manager, None, "supplier_not_registered")
     if topic.handler_kind == HandlerKind.CONTRACTOR:
         on = on or timezone.localdate()
-        links = ServiceLink.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=on),
-            uo=manager,
-            resource="",
-            start__lte=on,
-            provider__kinds__kind=OrgKind.CONTRACTOR,
-            provider__is_active=True,
-        ).select_related("provider")[:2]
+        links = (
+            ServiceLink.objects.active_on(on)
+            .filter(
+                uo=manager,
+                resource="",
+                provider__kinds__kind=OrgKind.CONTRACTOR,
+                provider__is_active=True,
+            )
+            .select_related("provider")[:2]
+        )
         links = list(links)
         if len(links) == 1:
             return Routing(links[0].provider, manager, "contractor")
@@ -188,7 +190,7 @@ def service_request_create(
     phone = (phone or "").strip() or (getattr(author, "phone", "") if author else "")
     if phone:
         try:
-            phone = validate_phone(phone)
+            phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:
@@ -856,7 +858,7 @@ def call_register(
     phone = (phone or "").strip()
     if phone:
         try:
-            phone = validate_phone(phone)
+            phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = list(exc.messages)
     if errors:

@@ -107,11 +107,7 @@ _FORM_FIELD = {"attachments": "files", "file": "files", "premises": "flat"}
 
 def form_errors(form, exc: ServiceError):
     """Show a refusal on a form: field messages on their fields, the rest on top."""
-    form.add_error(None, exc.message)
-    for name, msgs in (exc.fields or {}).items():
-        name = _FORM_FIELD.get(name, name)
-        for msg in msgs:
-            form.add_error(name if name in form.fields else None, msg)
+    pages.apply_errors(form, exc, rename=_FORM_FIELD)
 
 
 # --- The conversation service (comments and attachments, R7) ------------------------------
@@ -283,7 +279,7 @@ def _run_action(request, sr, action):
             **form.params(),
         )
     except (Invalid, Conflict) as exc:  # Forbidden: the middleware's 403
-        form.show_refusal(exc, aliases=_FORM_FIELD)
+        pages.apply_errors(form, exc, rename=_FORM_FIELD)
         return False, form, exc
     return True, form, None
 

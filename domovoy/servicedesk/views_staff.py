@@ -472,7 +472,7 @@ def staff_action(request, number, action):
         return _render_card(request, fresh, error=str(STALE_MESSAGE), status=http_status(exc))
     except (Invalid, Conflict) as exc:
         if form is not None and isinstance(exc, Invalid):
-            form.show_refusal(exc)
+            pages.apply_errors(form, exc)
         return _render_card(request, sr, bound=form, error=exc.message, status=http_status(exc))
     messages.success(
         request, _("«%(action)s»: выполнено. Заявка № %(n)s — %(status)s.") % {

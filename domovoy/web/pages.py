@@ -11,6 +11,9 @@ PAGE_SIZE = 25
 
 
 def page(request, queryset, per_page=PAGE_SIZE):
+    """The page of ``queryset`` the ``page`` parameter asks for (the last one when it is past
+    the end, the first when it is not a number). Every list page uses this and renders the
+    pager with ``{% include "web/_pager.html" %}``."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
@@ -31,13 +34,17 @@ def map_settings():
     }
 
 
-def apply_errors(form, error):
+def apply_errors(form, error, *, rename=None):
     """Put an ApplicationError on the form: its sentence on top, its per-field messages next
-    to the fields (messages of fields the form lacks go on top too)."""
+    to the fields (messages of fields the form lacks go on top too). ``rename`` maps a
+    service's field name to the form's (``{"premises": "flat"}``). The one helper of every
+    page that shows a service's refusal on a form."""
+    rename = rename or {}
     form.add_error(None, error.message)
     for field, messages in (error.fields or {}).items():
+        name = rename.get(field, field)
         for message in messages:
-            form.add_error(field if field in form.fields else None, message)
+            form.add_error(name if name in form.fields else None, message)
 
 
 def next_url(request, default: str) -> str:

@@ -10,3 +10,11 @@ def role_labels(codes):
     """Role codes → their names in the current language, comma-separated."""
     names = dict(Role.choices)
     return ", ".join(str(names.get(code, code)) for code in codes or ())
+
+
+@register.filter
+def phone(value):
+    """A stored phone (E.164) as people read it: ``+7 910 123-45-67`` (core.phones)."""
+    from domovoy.core import phones
+
+    return phones.display(value)

@@ -131,3 +131,30 @@ def test_other_roles_are_refused_the_call_centre_api(
         attempt = {"request": sr.pk, "answered": True}
         assert client.post("/api/v1/call-attempts/", attempt, format="json").status_code == 403
     assert not Call.objects.exists() and not CallAttempt.objects.exists()
+
+
+@pytest.mark.req("N2")
+def test_the_operator_files_through_the_api_with_the_link_and_the_opt_out(
+    api_of, call_operator, anna, building, classifier, links
+):
+    client = api_of(call_operator)
+    base = {
+        "building": building.pk,
+        "topic": classifier["water-leak"].pk,
+        "text": "Течёт стояк",
+        "caller_name": "Анна",
+    }
+    mine = client.post("/api/v1/requests/", {**base, "phone": "8 910 123-45-67"}, format="json")
+    assert mine.status_code == 201, mine.json()
+    stranger = client.post(
+        "/api/v1/requests/",
+        {**base, "phone": "8 910 555-44-33", "sms_opt_out": True},
+        format="json",
+    )
+    assert stranger.status_code == 201, stranger.json()
+    from domovoy.servicedesk.models import ServiceRequest
+
+    linked = ServiceRequest.objects.get(number=mine.json()["number"])
+    other = ServiceRequest.objects.get(number=stranger.json()["number"])
+    assert (linked.author, linked.sms_opt_out) == (anna, False)
+    assert (other.author, other.sms_opt_out) == (None, True)

@@ -241,6 +241,17 @@ class CallForm(AddressMixin):
             self.add_error("notes", _("Кратко запишите, какая консультация дана"))
         return data
 
+    def warn_duplicates(self):
+        """R1: likely duplicates were found and the operator has not confirmed yet."""
+        self.add_error(
+            None,
+            _(
+                "Похоже на повтор: по этому дому и теме за сутки уже есть открытая "
+                "заявка. Проверьте список; если это другая проблема, отметьте "
+                "«всё равно создать» и запишите звонок снова."
+            ),
+        )
+
 
 class CallAttemptForm(forms.Form):
     """A call to the resident about a completed request (R11)."""

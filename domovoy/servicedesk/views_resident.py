@@ -507,14 +507,7 @@ def callcentre_new(request):
                     building=data["building_obj"], topic=data["topic"]
                 )
             if duplicates:
-                form.add_error(
-                    None,
-                    _(
-                        "Похоже на повтор: по этому дому и теме за сутки уже есть открытая "
-                        "заявка. Проверьте список; если это другая проблема, отметьте "
-                        "«всё равно создать» и запишите звонок снова."
-                    ),
-                )
+                form.warn_duplicates()
             else:
                 try:
                     with transaction.atomic():

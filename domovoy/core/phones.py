@@ -63,3 +63,14 @@ def validator(value):
     """A field validator for forms and serializers (raises ``ValidationError``)."""
     if value:
         normalize(value)
+
+
+KEY_DIGITS = 10
+
+
+def phone_key(value) -> str:
+    """The last ten digits of a number: what every spelling of one Russian number shares
+    (``8 910 …``, ``+7 910 …``, stored E.164), for look-ups by phone (the call screen, issue
+    11); "" when there are fewer digits."""
+    digits = re.sub(r"\D", "", str(value or ""))
+    return digits[-KEY_DIGITS:] if len(digits) >= KEY_DIGITS else ""

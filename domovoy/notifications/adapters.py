@@ -169,7 +169,8 @@ class SmsAdapter(_HttpAdapter):
     channel = channels.SMS
 
     def send(self, notice):
-        phone = notice.recipient.phone
+        # An outside phone (a caller without an account, N2) or the recipient's own.
+        phone = notice.address or (notice.recipient.phone if notice.recipient_id else "")
         if not phone:
             raise PermanentError("the recipient has no phone number")
         headers = {"Idempotency-Key": notice.dedup_key}

@@ -27,8 +27,8 @@ class Notice(models.Model):
         FAILED = "failed", _("не доставлено")
         CANCELLED = "cancelled", _("отменено")
 
-    # A user, or — for someone who is not a user yet (an applicant for connection) — only an
-    # e-mail ``address``; such a row goes to the e-mail channel alone.
+    # A user, or — for someone who is not a user (an applicant for connection, a caller filed
+    # by the call centre) — only an ``address``: an e-mail address or a phone for SMS.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -90,7 +90,8 @@ class Notice(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(recipient__isnull=False) | (~Q(address="") & Q(channel="email")),
+                condition=Q(recipient__isnull=False)
+                | (~Q(address="") & Q(channel__in=("email", "sms"))),
                 name="notice_recipient_or_address",
             ),
         ]

@@ -207,16 +207,20 @@ def notice_to_address(
     url: str = "",
     group: str = "",
     due_at: dt.datetime | None = None,
+    channel: str = channels.EMAIL,
 ) -> int:
-    """An e-mail to someone who is not a user (yet): an applicant for connection. One outbox
-    row on the e-mail channel with ``address`` instead of a recipient, idempotent by
-    f"{dedup_key}:email" like ``notices_enqueue``; quiet hours apply (never an emergency).
-    Call it inside the producer's transaction; delivery is scheduled on commit. Returns rows
-    inserted (0 or 1)."""
+    """An e-mail (or, with ``channel=SMS``, a text to a phone) to someone who is not a user
+    (yet): an applicant for connection, a caller whose request the call centre filed (N2). One
+    outbox row on that channel with ``address`` instead of a recipient, idempotent by
+    f"{dedup_key}:{channel}" like ``notices_enqueue``; quiet hours apply (never an emergency).
+    An SMS needs a configured gateway (else nothing is written). Call it inside the producer's
+    transaction; delivery is scheduled on commit. Returns rows inserted (0 or 1)."""
+    if channel not in (channels.EMAIL, channels.SMS):
+        raise ValueError(f"no outside address on channel {channel}")
     address = (address or "").strip()
-    if not address:
+    if not address or (channel == channels.SMS and not channels.sms_configured()):
         return 0
-    key = f"{dedup_key}:{channels.EMAIL}"
+    key = f"{dedup_key}:{channel}"
     if len(key) > DEDUP_MAX:
         raise ValueError(f"dedup_key longer than {DEDUP_MAX - 10}: {key[:60]}…")
     now = timezone.now()
@@ -228,7 +232,7 @@ def notice_to_address(
             [
                 Notice(
                     address=address[:254],
-                    channel=channels.EMAIL,
+                    channel=channel,
                     kind=kind,
                     group=group,
                     subject=subject[:200],

@@ -609,6 +609,11 @@ class RequestCreateSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
     caller_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     external_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    sms_opt_out = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="call centre: the caller asked for no SMS about the request (N2)",
+    )
     files = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="photos and documents"
     )
@@ -745,7 +750,12 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
                 _("Дом вне территории соглашения об интеграции"),
                 fields={"building": [_("Дом вне территории соглашения")]},
             )
-        author = None if channel == Channel.CALL_CENTRE else request.user
+        author, sms_opt_out = request.user, False
+        if channel == Channel.CALL_CENTRE:
+            # A registered resident's phone files the request in their name (their cabinet,
+            # their notices); another caller hears by SMS unless they refused it (N2).
+            author = selectors.resident_by_phone(phone=d.get("phone", ""))
+            sms_opt_out = d["sms_opt_out"]
         obj = conversation.service_request_create_with_files(
             files=d.get("files", ()),
             building=building,
@@ -759,6 +769,7 @@ class RequestListView(generics.ListAPIView, RequestsAPIView):
             actor=request.user,
             external_system=viewer.agreement.system_name[:50] if viewer.is_token else "",
             external_id=d.get("external_id", "") if viewer.is_token else "",
+            sms_opt_out=sms_opt_out,
         )
         return self.created(obj, viewer)
 

@@ -3,11 +3,21 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api
+from . import api, api_calls
 from .workflow import TRANSITIONS
 
 urlpatterns = [
     path("topics/", api.TopicListView.as_view(), name="sd-topic-list"),
+    # The call centre (R1, R11, issue 11).
+    path("calls/", api_calls.CallListView.as_view(), name="sd-call-list"),
+    path("calls/<int:pk>/", api_calls.CallDetailView.as_view(), name="sd-call-detail"),
+    path("call-attempts/", api_calls.CallAttemptListView.as_view(), name="sd-call-attempt-list"),
+    path(
+        "call-attempts/<int:pk>/",
+        api_calls.CallAttemptDetailView.as_view(),
+        name="sd-call-attempt-detail",
+    ),
+    path("call-screen/", api_calls.CallScreenView.as_view(), name="sd-call-screen"),
     path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
     path(

@@ -12,9 +12,15 @@ from django.utils.translation import gettext as _
 
 from domovoy.core.private_files import original_name
 from domovoy.directory import roles
-from domovoy.notifications.services import NoticeIntent, inbox_mark_read_group, notices_enqueue
+from domovoy.notifications.channels import SMS
+from domovoy.notifications.services import (
+    NoticeIntent,
+    inbox_mark_read_group,
+    notice_to_address,
+    notices_enqueue,
+)
 
-from .models import RequestEvent, ServiceRequest
+from .models import Channel, RequestEvent, ServiceRequest
 from .workflow import resident_status_word
 
 KIND_STATUS = "request.status"
@@ -95,9 +101,11 @@ def notify_resident(request: ServiceRequest, event: RequestEvent) -> NoticeInten
     resident's chosen channels, quiet hours applied). Idempotent by ``dedup_key``: a second
     call for the same event writes nothing. Requests without a resident account (filed by
     phone) get nothing here, nor those filed by an integration (its account is no resident:
-    the integration's own system tells its users). Returns the intent handed to the engine
-    (None: nobody to tell)."""
+    the integration's own system tells its users) — except a caller of the call centre, who
+    hears by SMS (``notify_caller_by_sms``). Returns the intent handed to the engine (None: no
+    resident to tell)."""
     if request.author_id is None or not request.author.is_resident:
+        notify_caller_by_sms(request, event)
         return None
     intent = _intent(
         request=request,
@@ -108,6 +116,24 @@ def notify_resident(request: ServiceRequest, event: RequestEvent) -> NoticeInten
     )
     notices_enqueue([intent])
     return intent
+
+
+def notify_caller_by_sms(request: ServiceRequest, event: RequestEvent) -> int:
+    """N2 for a caller without an account: the status notice goes by SMS to the phone the
+    call centre recorded, unless the caller refused SMS («не присылать SMS»). One SMS per
+    request and event (dedup key), quiet hours applied by the engine. Returns rows written."""
+    if request.channel != Channel.CALL_CENTRE or request.sms_opt_out or not request.phone:
+        return 0
+    word = resident_status_word(event.to_status)
+    return notice_to_address(
+        address=request.phone,
+        channel=SMS,
+        kind=KIND_STATUS,
+        dedup_key=f"request:{request.pk}:event:{event.pk}:caller",
+        subject=_("Заявка № %(number)s: %(word)s") % {"number": request.number, "word": word},
+        body=notice_text(request, event),
+        group=request_group(request),
+    )
 
 
 def notify_resident_of_comment(request: ServiceRequest, comment) -> NoticeIntent | None:

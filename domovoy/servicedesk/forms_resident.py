@@ -216,6 +216,12 @@ class CallForm(AddressMixin):
         max_length=2000,
         required=False,
     )
+    # N2: the caller may refuse SMS about their request.
+    no_sms = forms.BooleanField(label=_("не присылать SMS"), required=False)
+    # R1: the operator saw the likely duplicates and files anyway.
+    confirm_duplicate = forms.BooleanField(
+        label=_("Это не повтор: всё равно создать заявку"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,6 +240,17 @@ class CallForm(AddressMixin):
             # The log must say what the caller was told (R1: "consultation given").
             self.add_error("notes", _("Кратко запишите, какая консультация дана"))
         return data
+
+    def warn_duplicates(self):
+        """R1: likely duplicates were found and the operator has not confirmed yet."""
+        self.add_error(
+            None,
+            _(
+                "Похоже на повтор: по этому дому и теме за сутки уже есть открытая "
+                "заявка. Проверьте список; если это другая проблема, отметьте "
+                "«всё равно создать» и запишите звонок снова."
+            ),
+        )
 
 
 class CallAttemptForm(forms.Form):

@@ -131,6 +131,9 @@ class ServiceRequest(TimeStampedModel):
     )
     caller_name = models.CharField(_("имя заявителя"), max_length=200, blank=True)
     phone = models.CharField(_("контактный телефон"), max_length=20, blank=True)
+    # N2: a caller without an account hears of the request by SMS to ``phone`` unless they
+    # asked the operator not to («не присылать SMS», the caller form).
+    sms_opt_out = models.BooleanField(_("не присылать SMS"), default=False)
     building = models.ForeignKey(
         "directory.Building",
         on_delete=models.PROTECT,

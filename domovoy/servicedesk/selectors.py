@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from domovoy.audit.services import personal_data_read
+from domovoy.core.phones import phone_key
 from domovoy.directory import roles
 from domovoy.directory.selectors import buildings_matching_address
 
 from . import deadlines
-from .models import Call, Comment, RequestEvent, ServiceRequest, Topic
+from .models import Call, CallAttempt, Comment, RequestEvent, ServiceRequest, Topic
 from .permissions import is_call_operator
 from .workflow import (
     CHECK_STATUSES,
+    FINAL_STATUSES,
     OPEN_STATUSES,
     Action,
     Status,
@@ -302,6 +305,125 @@ def call_log(*, user) -> QuerySet[Call]:
     if org is None:
         return qs.filter(operator=user)
     return qs.filter(operator__employee__organization=org)
+
+
+def call_attempt_log(*, user) -> QuerySet[CallAttempt]:
+    """Calls to residents (R11) made by the operator's call centre, newest first."""
+    org = roles.organization_of(user)
+    qs = CallAttempt.objects.select_related("operator", "request").order_by("-at", "-id")
+    if org is None:
+        return qs.filter(operator=user)
+    return qs.filter(operator__employee__organization=org)
+
+
+# --- The call screen (R1, N2): outages on the building, the caller's requests, duplicates -------
+
+CALLER_REQUESTS = 10
+DUPLICATE_WINDOW = dt.timedelta(hours=24)
+DUPLICATES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class CallScreen:
+    """What the operator sees beside the caller form once the address (and the phone, the
+    topic) are known: the building's outages now and planned (a consultation, not a request),
+    the caller's earlier requests by phone, the likely duplicates of the request about to be
+    filed, and the resident whose profile phone the caller's is."""
+
+    building: object | None
+    outages_now: list = field(default_factory=list)
+    outages_planned: list = field(default_factory=list)
+    caller_requests: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    resident: object | None = None
+
+
+def building_outages(*, building, now=None) -> tuple[list, list]:
+    """(running now, planned) published outages whose zone holds ``building``, through the
+    outages app's public selector (O6)."""
+    from domovoy.outages.selectors import public_outages
+
+    if building is None:
+        return [], []
+    now = now or timezone.now()
+    running, planned = [], []
+    for outage in public_outages(building=building.pk):
+        end = outage.actual_end or outage.planned_end
+        if outage.start > now:
+            planned.append(outage)
+        elif end is None or end >= now:
+            running.append(outage)
+    return running, planned
+
+
+def caller_requests(*, phone: str, limit: int = CALLER_REQUESTS) -> list[ServiceRequest]:
+    """The caller's earlier requests by contact phone, newest first (stored phones are in the
+    normal form, so the last ten digits match every spelling the operator types)."""
+    key = phone_key(phone)
+    if not key:
+        return []
+    return list(
+        ServiceRequest.objects.filter(is_deleted=False, phone__endswith=key)
+        .select_related("topic", "building", "premises", "executor_org")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def likely_duplicates(*, building, topic, now=None) -> list[ServiceRequest]:
+    """Open requests on the same building and topic filed in the last 24 hours (R1, R14): the
+    operator is warned before filing another one (a warning to confirm, not a refusal)."""
+    if building is None or topic is None:
+        return []
+    now = now or timezone.now()
+    return list(
+        ServiceRequest.objects.filter(
+            is_deleted=False,
+            building=building,
+            topic=topic,
+            created_at__gte=now - DUPLICATE_WINDOW,
+        )
+        .exclude(status__in=FINAL_STATUSES)
+        .select_related("topic", "building", "premises", "executor_org")
+        .order_by("-created_at", "-id")[:DUPLICATES_SHOWN]
+    )
+
+
+def resident_by_phone(*, phone: str):
+    """The registered resident whose profile phone is the caller's, or None (none, or several
+    share it: then the operator's request is not linked to a guess)."""
+    from domovoy.directory.models import User
+
+    key = phone_key(phone)
+    if not key:
+        return None
+    # Profile phones are stored normalised (directory services), so the ten-digit tail finds
+    # every spelling of the number there ("+7…", "8…"); at most two rows are read.
+    found = list(
+        User.objects.filter(is_resident=True, is_active=True, phone__endswith=key).order_by("pk")[
+            :2
+        ]
+    )
+    return found[0] if len(found) == 1 else None
+
+
+def call_screen(*, user=None, building=None, phone: str = "", topic=None, now=None) -> CallScreen:
+    """The call screen's data; with ``user``, the read of the listed requests' personal data
+    (their phones) is logged like the call centre's request card (S5)."""
+    now = now or timezone.now()
+    running, planned = building_outages(building=building, now=now)
+    screen = CallScreen(
+        building=building,
+        outages_now=running,
+        outages_planned=planned,
+        caller_requests=caller_requests(phone=phone),
+        duplicates=likely_duplicates(building=building, topic=topic, now=now),
+        resident=resident_by_phone(phone=phone),
+    )
+    if user is not None:
+        personal_data_reads_log(
+            user, screen.caller_requests + screen.duplicates, purpose="call centre call screen"
+        )
+    return screen
 
 
 _NUMBER = re.compile(r"^\d{4}-\d{1,8}$")

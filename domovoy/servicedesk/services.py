@@ -168,8 +168,10 @@ def service_request_create(
     actor,
     external_system: str = "",
     external_id: str = "",
+    sms_opt_out: bool = False,
 ) -> ServiceRequest:
-    """File a request (R1) and route it (R3) with its deadline from the topic (R2, R15)."""
+    """File a request (R1) and route it (R3) with its deadline from the topic (R2, R15).
+    ``sms_opt_out``: the caller asked for no SMS about it (N2, the call centre's form)."""
     if channel not in Channel.values:
         raise Invalid(_("Неизвестный канал поступления"), fields={"channel": [channel]})
     _check_intake_actor(channel=channel, author=author, actor=actor)
@@ -206,6 +208,7 @@ def service_request_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         caller_name=caller_name or (author.full_name if author else ""),
         phone=phone,
+        sms_opt_out=bool(sms_opt_out),
         building=building,
         premises=premises,
         topic=topic,

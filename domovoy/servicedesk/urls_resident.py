@@ -21,6 +21,7 @@ urlpatterns = [
     path("address/premises/", v.premises_options, name="resident_premises_options"),
     # The call centre (R1, R11, S2).
     path("call/", v.callcentre_new, name="callcentre_new"),
+    path("call/context/", v.callcentre_context, name="callcentre_context"),
     path("call/log/", v.callcentre_calls, name="callcentre_calls"),
     path("call/search/", v.callcentre_search, name="callcentre_search"),
     path("call/callbacks/", v.callcentre_callbacks, name="callcentre_callbacks"),

@@ -46,7 +46,7 @@ from .forms_resident import (
     ResidentRequestForm,
     SearchForm,
 )
-from .models import Call, Channel, ServiceRequest
+from .models import Call, Channel, ServiceRequest, Topic
 from .workflow import Action, Status, resident_status_word, transition_for
 
 PAGE_SIZE = 20
@@ -491,57 +491,108 @@ def premises_options(request):
 @call_operator_required
 def callcentre_new(request):
     """The caller form (R1, U 3.2.2б): every call ends with an outcome in the log — a request
-    created (linked), a consultation, or a refusal with its reason."""
+    created (linked), a consultation, or a refusal with its reason. Beside it, the call screen
+    (``callcentre_context``): outages on the building, the caller's requests, duplicates. A
+    likely duplicate is a warning the operator confirms, not a refusal. The request of a
+    caller whose phone is a registered resident's is filed in that resident's name (it shows
+    in their cabinet); others hear by SMS unless they refuse it (N2)."""
+    duplicates = []
     if request.method == "POST":
         form = CallForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    sr = None
-                    if data["outcome"] == Call.Outcome.REQUEST_CREATED:
-                        sr = services.service_request_create(
-                            channel=Channel.CALL_CENTRE,
-                            actor=request.user,
-                            caller_name=data["caller_name"],
-                            phone=data["phone"],
-                            building=data["building_obj"],
-                            premises=data["premises_obj"],
-                            topic=data["topic"],
-                            text=data["text"],
-                        )
-                    services.call_register(
-                        actor=request.user,
-                        outcome=data["outcome"],
-                        phone=data["phone"],
-                        caller_name=data["caller_name"],
-                        building=data["building_obj"],
-                        request=sr,
-                        refusal_reason=data["refusal_reason"],
-                        notes=data["notes"],
-                    )
-            except (Invalid, Conflict) as exc:  # Forbidden: the middleware's 403
-                form_errors(form, exc)
+            creating = data["outcome"] == Call.Outcome.REQUEST_CREATED
+            if creating and not data["confirm_duplicate"]:
+                duplicates = selectors.likely_duplicates(
+                    building=data["building_obj"], topic=data["topic"]
+                )
+            if duplicates:
+                form.warn_duplicates()
             else:
-                if sr is not None:
-                    messages.success(
-                        request,
-                        _("Звонок записан, создана заявка № %(n)s") % {"n": sr.number},
-                    )
+                try:
+                    with transaction.atomic():
+                        sr = None
+                        if creating:
+                            sr = services.service_request_create(
+                                channel=Channel.CALL_CENTRE,
+                                actor=request.user,
+                                author=selectors.resident_by_phone(phone=data["phone"]),
+                                caller_name=data["caller_name"],
+                                phone=data["phone"],
+                                building=data["building_obj"],
+                                premises=data["premises_obj"],
+                                topic=data["topic"],
+                                text=data["text"],
+                                sms_opt_out=data["no_sms"],
+                            )
+                        services.call_register(
+                            actor=request.user,
+                            outcome=data["outcome"],
+                            phone=data["phone"],
+                            caller_name=data["caller_name"],
+                            building=data["building_obj"],
+                            request=sr,
+                            refusal_reason=data["refusal_reason"],
+                            notes=data["notes"],
+                        )
+                except (Invalid, Conflict) as exc:  # Forbidden: the middleware's 403
+                    form_errors(form, exc)
                 else:
-                    label = Call.Outcome(data["outcome"]).label
-                    messages.success(request, _("Звонок записан: %(o)s") % {"o": label})
-                return redirect("servicedesk:callcentre_new")
+                    if sr is not None:
+                        messages.success(
+                            request,
+                            _("Звонок записан, создана заявка № %(n)s") % {"n": sr.number},
+                        )
+                    else:
+                        label = Call.Outcome(data["outcome"]).label
+                        messages.success(request, _("Звонок записан: %(o)s") % {"o": label})
+                    return redirect("servicedesk:callcentre_new")
     else:
         form = CallForm()
     chosen = _building_from(request.POST.get("building")) if form.is_bound else None
     recent = list(selectors.call_log(user=request.user).filter(operator=request.user)[:5])
+    screen = None
+    if form.is_bound:
+        screen = selectors.call_screen(
+            user=request.user,
+            building=chosen,
+            phone=request.POST.get("phone", ""),
+            topic=form.cleaned_data.get("topic") if hasattr(form, "cleaned_data") else None,
+        )
     return render(
         request,
         "servicedesk/callcentre/new.html",
-        {"form": form, "chosen_building": chosen, "recent": recent},
+        {
+            "form": form,
+            "chosen_building": chosen,
+            "recent": recent,
+            "screen": screen,
+            "duplicate_warning": bool(duplicates),
+        },
         status=400 if form.is_bound else 200,
     )
+
+
+def _topic_from(value):
+    try:
+        return Topic.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@call_operator_required
+def callcentre_context(request):
+    """The call screen beside the caller form (an htmx fragment, R1): the building's outages
+    now and planned, the caller's earlier requests by phone, the likely duplicates of the
+    request being filed (same building and topic, open, last 24 hours)."""
+    screen = selectors.call_screen(
+        user=request.user,
+        building=_building_from(request.GET.get("building")),
+        phone=request.GET.get("phone", ""),
+        topic=_topic_from(request.GET.get("topic")),
+    )
+    return render(request, "servicedesk/callcentre/_context.html", {"screen": screen})
 
 
 @call_operator_required

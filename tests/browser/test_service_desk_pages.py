@@ -2,8 +2,11 @@
 var/screenshots/ for a person to look at): the resident's list and inbox, the call centre's
 caller form, call log and call-back list, the dispatcher's queue, lists and statistics."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from domovoy.servicedesk import services as sd
 from tests import factories as f
@@ -81,6 +84,52 @@ def test_the_call_centre_pages_render(
     page.locator("#address-q").fill("Советская")
     page.locator("#address-results input[name=building]").first.wait_for()
     shot(page, "cc-new-address-found")
+
+
+@pytest.mark.req("R1")
+@pytest.mark.req("N2")
+def test_the_call_screen_shows_the_outage_banner_and_the_duplicate_warning(
+    page, live_server, shot, call_operator, requests_in_every_state, building, rso_dispatcher
+):
+    """Issue 11: picking the address shows the building's outage (a consultation, not a
+    request); picking the topic of an open request filed today warns of a duplicate, and
+    filing anyway needs the operator's confirmation."""
+    from domovoy.outages import services as outages
+    from domovoy.outages.zones import zone_spec
+
+    start = timezone.now() + dt.timedelta(days=1)
+    outages.outage_publish(
+        actor=rso_dispatcher,
+        kind="planned",
+        resource="cold_water",
+        network="supplier",
+        zone=zone_spec(building_ids=[building.pk]),
+        reason="Ремонт <script>водопровода</script>",
+        start=start,
+        planned_end=start + dt.timedelta(hours=8),
+    )
+    leak, _door = requests_in_every_state
+    login(page, live_server, call_operator)
+    page.goto(live_server.url + "/requests/call/")
+    page.get_by_label("Телефон звонящего").fill("8 910 555-44-33")
+    page.get_by_label("Как обращаться").fill("Мария Ивановна")
+    page.locator("#address-q").fill(building.street.removeprefix("ул. "))
+    page.locator(f"#address-results input[value='{building.pk}']").check()
+    banner = page.get_by_test_id("outage-banner")
+    banner.wait_for()
+    assert "консультация, не заявка" in banner.inner_text()
+    assert "<script>водопровода</script>" in banner.inner_text()  # shown as text
+    page.locator("#id_topic").select_option(str(leak.topic_id))
+    warning = page.get_by_test_id("duplicate-warning")
+    warning.wait_for()
+    assert leak.number in warning.inner_text()
+    shot(page, "cc-call-screen")
+    page.locator("#id_text").fill("Течёт стояк в ванной")
+    page.get_by_role("button", name="Записать звонок").click()
+    page.get_by_text("Похоже на повтор").wait_for()
+    page.get_by_label("Это не повтор: всё равно создать заявку").check()
+    page.get_by_role("button", name="Записать звонок").click()
+    page.get_by_text("создана заявка №").wait_for()
 
 
 @pytest.mark.req("R4")

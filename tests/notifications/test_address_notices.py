@@ -53,10 +53,13 @@ def test_no_address_no_row(noon):
     assert not Notice.objects.exists()
 
 
-def test_a_row_needs_a_recipient_or_an_email_address():
+def test_a_row_needs_a_recipient_or_an_email_or_sms_address():
+    """An outside address is an e-mail or (issue 11, N2: a caller filed by the call centre) a
+    phone for SMS; push and Telegram need a user."""
     now = timezone.now()
     fields = {"kind": "x", "subject": "s", "body": "b", "due_at": now, "next_attempt_at": now}
     with pytest.raises(IntegrityError), transaction.atomic():
         Notice.objects.create(channel="email", dedup_key="a", **fields)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Notice.objects.create(channel="sms", address="x@example.ru", dedup_key="b", **fields)
+        Notice.objects.create(channel="push", address="x@example.ru", dedup_key="b", **fields)
+    Notice.objects.create(channel="sms", address="+79101234567", dedup_key="c", **fields)

@@ -1,6 +1,6 @@
 """Request notices go through the engine (N2): a status change or a staff comment on a
 resident's request writes one outbox row per channel the resident chose; a request filed by
-phone without a resident account tells nobody."""
+phone without a resident account tells the caller by SMS, unless they refused it."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -95,11 +95,8 @@ def test_a_staff_comment_is_a_notice_and_the_residents_own_is_not(
     assert notice.body == "Новый комментарий: Завтра с 10 до 12"
 
 
-@pytest.mark.req("N2")
-def test_a_request_filed_by_phone_without_an_author_tells_nobody(
-    sms, building, classifier, links, call_operator, uo_dispatcher
-):
-    sr = file_by(
+def file_by_phone(building, classifier, call_operator, **kw):
+    return file_by(
         None,
         building,
         classifier,
@@ -107,15 +104,46 @@ def test_a_request_filed_by_phone_without_an_author_tells_nobody(
         actor=call_operator,
         caller_name="Иванова Мария",
         phone="8 (910) 555-12-34",
+        **kw,
     )
+
+
+@pytest.mark.req("N2")
+def test_a_caller_without_an_account_hears_of_status_changes_by_sms(
+    sms, building, classifier, links, call_operator, uo_dispatcher
+):
+    sr = file_by_phone(building, classifier, call_operator)
     assert sr.author is None
     sd.service_request_transition(
         request=sr, action="accept", actor=uo_dispatcher, comment="Мастер придёт завтра"
     )
     conversation.comment_add(request=sr, author=uo_dispatcher, text="Позвоним", is_public=True)
+    # Filed and accepted: two texts to the recorded phone; a comment is no status change.
+    notices = list(Notice.objects.order_by("id"))
+    assert [(n.channel, n.address, n.recipient_id) for n in notices] == [
+        ("sms", "+79105551234", None)
+    ] * 2
+    assert notices[1].subject == f"Заявка № {sr.number}: на рассмотрении"
+    assert notices[1].body == "Мастер придёт завтра"
+    # The same event again writes nothing (dedup per request and event).
+    event = RequestEvent.objects.filter(request=sr).order_by("id").last()
+    assert events.notify_caller_by_sms(sr, event) == 0
+    deliver_all_due()
+    assert [r["json"]["phone"] for r in sms.requests] == ["+79105551234"] * 2
+    assert not InboxMessage.objects.exists()
+
+
+@pytest.mark.req("N2")
+def test_a_caller_who_refused_sms_hears_nothing(
+    sms, building, classifier, links, call_operator, uo_dispatcher
+):
+    sr = file_by_phone(building, classifier, call_operator, sms_opt_out=True)
+    sd.service_request_transition(
+        request=sr, action="accept", actor=uo_dispatcher, comment="Мастер придёт завтра"
+    )
     assert not Notice.objects.exists()
     deliver_all_due()
-    assert sms.requests == [] and not InboxMessage.objects.exists()
+    assert sms.requests == []
 
 
 @pytest.mark.req("N2")

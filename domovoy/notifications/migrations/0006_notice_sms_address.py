@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_notice_address'),
+        ('notifications', '0005_notice_failing_since'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

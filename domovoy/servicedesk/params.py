@@ -235,6 +235,35 @@ class Choice(Kind):
         return serializers.ChoiceField(required=required, choices=self.enum.choices)
 
 
+class Grounds(Choice):
+    """A closed list of grounds (R6) where some grounds hold only when the request shows them:
+    ``conditions`` maps a code to ``(holds(request) -> bool, message)``. A ground that does not
+    hold is refused by ``clean`` and left out of the form's choices."""
+
+    def __init__(self, enum, conditions):
+        super().__init__(enum)
+        self.conditions = dict(conditions)
+
+    def holds(self, code, request) -> bool:
+        condition = self.conditions.get(code)
+        return condition is None or request is None or bool(condition[0](request))
+
+    def clean(self, param, value, *, request, now):
+        code = super().clean(param, value, request=request, now=now)
+        if not self.holds(code, request):
+            raise ValueError(str(self.conditions[code][1]))
+        return code
+
+    def form_field(self, param, *, required, ctx):
+        field = super().form_field(param, required=required, ctx=ctx)
+        field.choices = [
+            (code, label)
+            for code, label in field.choices
+            if not code or self.holds(code, ctx.request)
+        ]
+        return field
+
+
 class Bool(Kind):
     """A yes/no answer; a checkbox, so «no» (unticked) is an answer too."""
 
@@ -480,6 +509,10 @@ PREMISES = PremisesRef()
 
 def choice(enum) -> Choice:
     return Choice(enum)
+
+
+def grounds(enum, conditions) -> Grounds:
+    return Grounds(enum, conditions)
 
 
 # The API's description of the kinds (``ParamInfoSerializer``).

@@ -240,7 +240,7 @@ def test_the_actions_endpoint_offers_each_party_its_own_buttons(
     assert not reject["reason"]["required"]
     assert ["obscene", "Нецензурная лексика"] in reject["reject_reason"]["choices"]
     assert staff["reject"]["url"] == f"/api/v1/requests/{sr.pk}/reject/"
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     resident = {a["action"] for a in api_of(anna).get(f"/api/v1/requests/{sr.pk}/actions/").json()}
     assert resident == {"withdraw"}  # accepted: no more editing (R12)
     assert api_of(boris).get(f"/api/v1/requests/{sr.pk}/actions/").status_code == 404

@@ -28,7 +28,7 @@ def three(file_request, uo_dispatcher, contractor, classifier):
     act(roof, "accept", uo_dispatcher, comment="Принято")
     act(roof, "redirect", uo_dispatcher, reason="Кровля", organization=contractor)
     second = file_request(text="Не закрывается дверь в 1 подъезде", phone="+79995550011")
-    act(second, "start", uo_dispatcher)
+    act(second, "start", uo_dispatcher, comment="Взяли в работу")
     return door, roof, second
 
 

@@ -130,7 +130,7 @@ def test_anonymous_and_residents_do_not_reach_the_staff_card(client, sr, anna):
 @pytest.mark.req("R4")
 def test_a_stale_version_gets_409_and_changes_nothing(client_of, sr, uo_dispatcher, uo_engineer):
     seen = ServiceRequest.objects.get(pk=sr.pk).version
-    act(sr, "start", uo_engineer)  # a colleague acts first
+    act(sr, "start", uo_engineer, comment="Взяли в работу")  # a colleague acts first
     before = state(sr)
     response = post_action(
         client_of(uo_dispatcher), sr, "reject", version=seen,
@@ -259,7 +259,7 @@ def test_the_uo_verifies_a_contractors_completion_with_the_act_as_evidence(
 ):
     lift = file_request("lift-stopped", "Лифт стоит на 5 этаже")
     assert lift.executor_org == contractor and lift.origin_org == uo
-    act(lift, "start", contractor_dispatcher)
+    act(lift, "start", contractor_dispatcher, comment="Взяли в работу")
     act(lift, "complete", contractor_dispatcher, report="Заменён контактор")
     assert lift.status == Status.VERIFICATION
     client = client_of(uo_dispatcher)
@@ -301,7 +301,7 @@ def test_the_uo_verifies_a_contractors_completion_with_the_act_as_evidence(
 def test_the_functional_operator_decides_a_conflict_on_the_card(
     client_of, sr, uo_dispatcher, anna, functional_operator
 ):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Отрегулирован доводчик", comment="Готово")
     act(sr, "dispute", anna, comment="Дверь всё так же хлопает")
     client = client_of(functional_operator)

@@ -66,7 +66,7 @@ def test_on_control_the_executor_cannot_reject_past_the_controller(
         keep_control=True)  # fmt: skip
     before = footprint(sr)
     with pytest.raises(ApplicationError) as err:
-        act(sr, "reject", other_uo_dispatcher, reject_reason="other", comment="Не наше")
+        act(sr, "reject", other_uo_dispatcher, reject_reason="not_our_zone", comment="Не наше")
     assert err.value.code == "control_respected"
     assert footprint(sr) == before
 

@@ -134,7 +134,7 @@ def test_a_stale_version_gets_409_and_changes_nothing(client_of, sr, uo_dispatch
     before = state(sr)
     response = post_action(
         client_of(uo_dispatcher), sr, "reject", version=seen,
-        reject_reason="other", comment="Дубль",
+        reject_reason="not_our_zone", comment="Не наш дом",
     )  # fmt: skip
     assert response.status_code == 409
     assert "обновите страницу" in response.content.decode()

@@ -102,11 +102,11 @@ def _stats_setup(file_request, uo_dispatcher):
         on_time = file_request()
         late = file_request("water-low-pressure", "Слабый напор")
         leak = file_request("water-leak", "Течёт труба")
-        rejected = file_request(text="Дубль заявки про дверь")
+        rejected = file_request(text="Дверь в соседнем доме")
     with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
         act(on_time, "accept", uo_dispatcher, comment="Принята")
         act(late, "accept", uo_dispatcher, comment="Принята")
-        act(rejected, "reject", uo_dispatcher, reject_reason="duplicate", comment="Повтор")
+        act(rejected, "reject", uo_dispatcher, reject_reason="not_our_zone", comment="Не наш дом")
     with time_machine.travel(T0 + dt.timedelta(hours=4), tick=False):
         act(on_time, "start", uo_dispatcher, comment="Взяли в работу")
         act(on_time, "complete", uo_dispatcher, report="Отрегулирован", comment="Готово")

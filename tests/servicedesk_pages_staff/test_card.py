@@ -78,7 +78,10 @@ def test_the_uo_passes_to_a_contractor_on_control_and_approves_the_moderation_on
     contractor_client = client_of(contractor_dispatcher)
     card = contractor_client.get(card_url(sr))
     assert {"accept", "start", "return_to_uo"} <= buttons(card)
-    assert post_action(contractor_client, sr, "start", comment="").status_code == 302
+    # R4, K 3 item 1: taking into work is answered with a public comment.
+    assert post_action(contractor_client, sr, "start", comment="").status_code == 400
+    response = post_action(contractor_client, sr, "start", comment="Мастер выехал")
+    assert response.status_code == 302
     card = contractor_client.get(card_url(sr))
     assert "complete" in buttons(card)
     response = post_action(contractor_client, sr, "complete", report="Заменён доводчик")
@@ -168,9 +171,11 @@ def test_the_uo_postpones_and_rejects_only_with_a_reason_from_the_table(
     assert sr.status == Status.POSTPONED and sr.postponed_until.isoformat() == until
 
     card = client.get(card_url(sr)).content.decode()
-    # The reject form offers exactly the reasons of the workflow table.
-    for label in ("Не относится к зоне ответственности", "Нецензурная лексика", "Иное"):
-        assert label in card
+    # The reject form offers the grounds of the closed list (R6) that hold for this request:
+    # not «нецензурная лексика» for a clean text, never «Иное» or «Повторная».
+    assert "Не относится к зоне ответственности" in card
+    for label in ("Нецензурная лексика", "Иное", "Повторная заявка"):
+        assert label not in card
     before = state(sr)
     response = post_action(client, sr, "reject", reject_reason="bogus", comment="Нет")
     assert response.status_code == 400 and state(sr) == before
@@ -326,7 +331,8 @@ def test_the_applicants_phone_is_for_parties_and_masked_for_a_control_reader(
     assert reader.status_code == 200
     body = reader.content.decode()
     assert "+79101234567" not in body and "Смирнова" not in body
-    assert buttons(reader) == set()
+    # R2: the control body's controller may set the deadline by hand, and nothing else.
+    assert buttons(reader) == {"set_deadline"}
 
 
 @pytest.mark.req("R7")

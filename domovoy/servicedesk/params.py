@@ -221,8 +221,12 @@ class Choice(Kind):
             raise ValueError(_("допустимо: %(allowed)s") % {"allowed": allowed})
         return str(value)
 
+    def offered(self, request) -> list[tuple[str, str]]:
+        """The (code, label) pairs a form or the API's action info offers for ``request``."""
+        return list(self.enum.choices)
+
     def form_field(self, param, *, required, ctx):
-        choices = list(self.enum.choices)
+        choices = self.offered(ctx.request)
         if ctx.audience == PUBLIC:
             return forms.ChoiceField(
                 required=required,
@@ -254,14 +258,8 @@ class Grounds(Choice):
             raise ValueError(str(self.conditions[code][1]))
         return code
 
-    def form_field(self, param, *, required, ctx):
-        field = super().form_field(param, required=required, ctx=ctx)
-        field.choices = [
-            (code, label)
-            for code, label in field.choices
-            if not code or self.holds(code, ctx.request)
-        ]
-        return field
+    def offered(self, request):
+        return [(code, label) for code, label in self.enum.choices if self.holds(code, request)]
 
 
 class Bool(Kind):

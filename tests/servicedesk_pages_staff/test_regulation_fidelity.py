@@ -146,6 +146,10 @@ def test_obscene_language_is_a_ground_only_for_a_flagged_text(
     rude = file_request(text=RUDE)
     assert rude.has_obscene
     assert 'value="obscene"' in client_of(uo_dispatcher).get(card_url(rude)).content.decode()
+    offered = {
+        a["action"]: {p["name"]: p for p in a["params"]} for a in _actions(uo_dispatcher, rude)
+    }["reject"]["reject_reason"]["choices"]
+    assert [c for c, _label in offered] == ["not_our_zone", "obscene"]
     response = _api(uo_dispatcher, rude, "reject", reject_reason="obscene", comment="Подайте снова")
     assert response.status_code == 200, response.content
     assert ServiceRequest.objects.get(pk=rude.pk).status == Status.REJECTED

@@ -173,6 +173,12 @@ def is_call_operator(user):
 
 
 @rules.predicate
+def is_control_body_controller(user):
+    """A controller of a control body: the controller role in a control-kind organisation."""
+    return "control" in roles.kinds_of(user) and "controller" in roles.roles_of(user)
+
+
+@rules.predicate
 def is_resident(user):
     """A signed-in resident (the resident flag of the account, D3)."""
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_resident", False))

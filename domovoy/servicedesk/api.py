@@ -429,7 +429,7 @@ def action_info(transition, obj) -> dict:
                 "label": str(param.label),
                 "kind": param.kind.info_name,
                 "required": name in required,
-                "choices": [[v, str(label)] for v, label in param.choices.choices]
+                "choices": [[v, str(label)] for v, label in param.kind.offered(obj)]
                 if param.choices
                 else [],
             }

@@ -221,8 +221,12 @@ class Choice(Kind):
             raise ValueError(_("допустимо: %(allowed)s") % {"allowed": allowed})
         return str(value)
 
+    def offered(self, request) -> list[tuple[str, str]]:
+        """The (code, label) pairs a form or the API's action info offers for ``request``."""
+        return list(self.enum.choices)
+
     def form_field(self, param, *, required, ctx):
-        choices = list(self.enum.choices)
+        choices = self.offered(ctx.request)
         if ctx.audience == PUBLIC:
             return forms.ChoiceField(
                 required=required,
@@ -233,6 +237,29 @@ class Choice(Kind):
 
     def api_field(self, param, *, required):
         return serializers.ChoiceField(required=required, choices=self.enum.choices)
+
+
+class Grounds(Choice):
+    """A closed list of grounds (R6) where some grounds hold only when the request shows them:
+    ``conditions`` maps a code to ``(holds(request) -> bool, message)``. A ground that does not
+    hold is refused by ``clean`` and left out of the form's choices."""
+
+    def __init__(self, enum, conditions):
+        super().__init__(enum)
+        self.conditions = dict(conditions)
+
+    def holds(self, code, request) -> bool:
+        condition = self.conditions.get(code)
+        return condition is None or request is None or bool(condition[0](request))
+
+    def clean(self, param, value, *, request, now):
+        code = super().clean(param, value, request=request, now=now)
+        if not self.holds(code, request):
+            raise ValueError(str(self.conditions[code][1]))
+        return code
+
+    def offered(self, request):
+        return [(code, label) for code, label in self.enum.choices if self.holds(code, request)]
 
 
 class Bool(Kind):
@@ -480,6 +507,10 @@ PREMISES = PremisesRef()
 
 def choice(enum) -> Choice:
     return Choice(enum)
+
+
+def grounds(enum, conditions) -> Grounds:
+    return Grounds(enum, conditions)
 
 
 # The API's description of the kinds (``ParamInfoSerializer``).

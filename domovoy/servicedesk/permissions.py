@@ -22,6 +22,8 @@ from domovoy.directory import permissions as people
 from domovoy.directory import roles
 
 EXECUTOR_ROLES = frozenset({"uo_dispatcher", "uo_engineer", "supplier_dispatcher"})
+# R2 / K 3: who sets a deadline by hand — the executor's dispatcher (not its engineers).
+DISPATCHER_ROLES = frozenset({"uo_dispatcher", "supplier_dispatcher"})
 CONTROLLER_ROLES = EXECUTOR_ROLES | {"controller"}
 
 
@@ -56,6 +58,24 @@ def is_executor(user, request) -> bool:
 @rules.predicate
 def is_controller(user, request) -> bool:
     return request is not None and _is_staff_of(user, request.controller_org_id, CONTROLLER_ROLES)
+
+
+@rules.predicate
+def is_executor_dispatcher(user, request) -> bool:
+    """A dispatcher of the executing organisation (R2): not an engineer, not the assigned
+    employee as such."""
+    return request is not None and _is_staff_of(user, request.executor_org_id, DISPATCHER_ROLES)
+
+
+@rules.predicate
+def is_control_body_controller(user, request) -> bool:
+    """The controller of a control body (R2, K 3): the ``controller`` role of an organisation
+    of the control kind whose territory holds the request's building."""
+    return (
+        request is not None
+        and bool(people.is_control_body_controller.test(user))
+        and _in_building_territory(user, request)
+    )
 
 
 @rules.predicate
@@ -134,6 +154,12 @@ class Who:
 
 EXECUTOR = Who("executor", "диспетчер организации-исполнителя", is_executor)
 CONTROLLER = Who("controller", "контролёр (заявка на контроле)", is_controller)
+EXECUTOR_DISPATCHER = Who(
+    "executor_dispatcher", "диспетчер организации-исполнителя", is_executor_dispatcher
+)
+CONTROL_BODY_CONTROLLER = Who(
+    "control_body_controller", "контролёр контрольного органа", is_control_body_controller
+)
 ORIGIN_UO = Who("origin_uo", "управляющая организация, передавшая заявку", is_origin_uo)
 AUTHOR = Who("author", "заявитель", is_author)
 CALL_OPERATOR = Who("call_operator", "оператор call-центра", is_call_operator)

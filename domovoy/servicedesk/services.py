@@ -406,20 +406,10 @@ def _redirect(ctx):
     )
 
 
-def _last_reopen(request):
-    return request.events.filter(action__in=(Action.REOPEN, Action.RATE), to_status=Status.REOPENED)
-
-
 def _reject(ctx):
     request, code = ctx.request, ctx.params["reject_reason"]
-    if code == RejectReason.REOPEN_WITHOUT_REASON:
-        last = _last_reopen(request).order_by("-at", "-id").first()
-        if request.status != Status.REOPENED or last is None or last.comment.strip():
-            ctx.refuse(
-                _("Отклонить как «переоткрыто без причины» можно только переоткрытую заявку, "
-                  "к которой заявитель не написал комментарий"),
-                field_name="reject_reason",
-            )  # fmt: skip
+    # The obscene and reopen-without-reason grounds are checked by the parameter itself
+    # (``workflow.REJECT_GROUND_CONDITIONS``, R6).
     if (
         code == RejectReason.NOT_OUR_ZONE
         and request.origin_org_id
@@ -440,6 +430,7 @@ def _return_to_uo(ctx):
     request = ctx.request
     uo = request.origin_org
     ctx.data["returned_by_org_id"] = request.executor_org_id
+    ctx.data["returned_to_org_id"] = uo.pk
     request.executor_org = uo
     request.executor_department = None
     request.executor_employee = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from domovoy.core import exports
 
 from . import deadlines, selectors
-from .models import ServiceRequest
-from .workflow import OPEN_STATUSES, Status
+from .models import RequestEvent, ServiceRequest
+from .workflow import OPEN_STATUSES, Action, Status
 
 
 def _duration(end, start):
@@ -50,14 +50,21 @@ def statistics(*, organization, date_from, date_to, now=None, territory=None) ->
     start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
     qs = ServiceRequest.objects.filter(created_at__gte=start, created_at__lt=end)
-    if organization is not None:
-        qs = qs.filter(Q(executor_org=organization) | Q(origin_org=organization))
     if territory is not None:
         qs = qs.filter(building__territory__path__startswith=territory.path)
+    returns = RequestEvent.objects.filter(action=Action.RETURN_TO_UO, request__in=qs)
+    if organization is not None:
+        # R6 (U 3.5.2г, G 3.4.2): a request a supplier or contractor returned to the UO stays
+        # in that supplier's statistics, and its return counts there as well as at the UO's.
+        returned_by = returns.filter(actor_org=organization)
+        qs = qs.filter(
+            Q(executor_org=organization)
+            | Q(origin_org=organization)
+            | Q(pk__in=returned_by.values("request_id"))
+        )
     summary = qs.aggregate(
         **_row_aggregates(),
         overdue_open=Count("id", filter=deadlines.overdue_q(now)),
-        returned_to_uo=Sum("returns_count", default=0),
         late_crew=Count("id", filter=Q(crew_dispatch_late=True)),
         emergency=Count("id", filter=Q(is_emergency=True)),
         obscene=Count("id", filter=Q(has_obscene=True)),
@@ -65,6 +72,16 @@ def statistics(*, organization, date_from, date_to, now=None, territory=None) ->
         avg_close=Avg(_duration("closed_at", "created_at"), filter=Q(status=Status.CLOSED)),
         avg_rating=Avg("rating"),
     )
+    if organization is None:
+        summary["returned_to_uo"] = returns.count()
+    else:
+        # Returns made by the organisation, plus returns to it (the UO that got them back).
+        # (Rows written before the receiving UO was recorded: the request's executor now.)
+        summary["returned_to_uo"] = returns.filter(
+            Q(actor_org=organization)
+            | Q(data__returned_to_org_id=organization.pk)
+            | (~Q(data__has_key="returned_to_org_id") & Q(request__executor_org=organization))
+        ).count()
     by_status_rows = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
     by_status = [(Status(code).label, by_status_rows.get(code, 0)) for code in Status.values]
     by_topic = list(

@@ -11,9 +11,10 @@ is a small function in ``services`` (``EFFECTS``). Status is assigned nowhere el
 
 Sources of the rules, by action:
 - accept / start: K 3 item 1 (the executor chooses «Открыто», «Принято» or «В работе»);
-  accepting needs a public comment (R4).
+  accepting and taking into work need a public comment (R4).
 - postpone, extend_deadline, change_topic, reject «not our zone»: U 3.4.1б–д, each with a
-  reason (R6); reject for obscene language or a reopen without a reason: K 3.
+  reason (R6); reject for obscene language (only a text the detector flagged) or a reopen
+  without a reason: K 3. The grounds are a closed list (no «Иное», no «Повторная»).
 - set_deadline: K 3 / R2 — only the executor's dispatcher or a controller, with a reason,
   logged as its own action apart from extensions.
 - redirect with or without control, moderation: K 3.2 / R5.
@@ -85,11 +86,13 @@ class Action(models.TextChoices):
 
 
 class RejectReason(models.TextChoices):
+    """R6: the closed list of grounds the regulations name, and nothing else — U 3.4.1г (not
+    the UO's zone of responsibility) and K 3 (obscene language; a reopen without a reason).
+    A repeat request is linked to the earlier one, never rejected."""
+
     NOT_OUR_ZONE = "not_our_zone", _("Не относится к зоне ответственности")
     OBSCENE = "obscene", _("Нецензурная лексика")
     REOPEN_WITHOUT_REASON = "reopen_without_reason", _("Переоткрыто без пояснения причины")
-    DUPLICATE = "duplicate", _("Повторная заявка")
-    OTHER = "other", _("Иное")
 
 
 class ReturnReason(models.TextChoices):
@@ -155,6 +158,42 @@ BEFORE_COMPLETION = OPEN_STATUSES | {Status.VERIFICATION, Status.MODERATION}
 # --- Parameters ----------------------------------------------------------------------------
 
 
+def _text_flagged_obscene(request) -> bool:
+    """K 3: «нецензурная лексика» only for a text the obscene detector flagged (R16)."""
+    return bool(request.has_obscene)
+
+
+def _reopened_without_reason(request) -> bool:
+    """K 3: the resident reopened the request and wrote no comment."""
+    if request.status != Status.REOPENED:
+        return False
+    last = (
+        request.events.filter(action__in=(Action.REOPEN, Action.RATE), to_status=Status.REOPENED)
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last is not None and not last.comment.strip()
+
+
+# R6: a ground of rejection that holds only when the request itself shows it.
+REJECT_GROUND_CONDITIONS = {
+    RejectReason.OBSCENE: (
+        _text_flagged_obscene,
+        _(
+            "Отклонить за нецензурную лексику можно только заявку, текст которой отмечен "
+            "как содержащий нецензурную лексику"
+        ),
+    ),
+    RejectReason.REOPEN_WITHOUT_REASON: (
+        _reopened_without_reason,
+        _(
+            "Отклонить как «переоткрыто без причины» можно только переоткрытую заявку, "
+            "к которой заявитель не написал комментарий"
+        ),
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Param:
     """A parameter of an action: its Russian label (for errors and forms) and its kind
@@ -187,7 +226,11 @@ PARAMS: dict[str, Param] = {
         Param("department", _("подразделение"), params.DEPARTMENT),
         Param("employee", _("сотрудник"), params.EMPLOYEE),
         Param("keep_control", _("оставить на контроле"), params.BOOL),
-        Param("reject_reason", _("основание отклонения"), params.choice(RejectReason)),
+        Param(
+            "reject_reason",
+            _("основание отклонения"),
+            params.grounds(RejectReason, REJECT_GROUND_CONDITIONS),
+        ),
         Param("return_reason", _("основание возврата"), params.choice(ReturnReason)),
         Param("withdraw_reason", _("причина отзыва"), params.choice(WithdrawReason)),
         Param("grounds", _("основание закрытия"), params.choice(CloseGrounds)),
@@ -410,21 +453,24 @@ def _t(action, sources, target, who_, **kw):
 S = Status
 ACTIVE = (S.NEW, S.ACCEPTED, S.IN_WORK, S.POSTPONED, S.REOPENED)
 EXECUTOR, CONTROLLER, ORIGIN_UO = who.EXECUTOR, who.CONTROLLER, who.ORIGIN_UO
+EXECUTOR_DISPATCHER, CONTROL_BODY_CONTROLLER = who.EXECUTOR_DISPATCHER, who.CONTROL_BODY_CONTROLLER
 AUTHOR, CALL_OPERATOR, FUNCTIONAL_OPERATOR = who.AUTHOR, who.CALL_OPERATOR, who.FUNCTIONAL_OPERATOR
 
 TRANSITIONS: tuple[Transition, ...] = (
     # The executor takes the request (K 3 item 1).
     _t(Action.ACCEPT, (S.NEW, S.REOPENED), S.ACCEPTED, [EXECUTOR], requires=("comment",)),
+    # K 3 item 1 / R4: taking into work is answered to the resident with a public comment.
     _t(Action.START, (S.NEW, S.ACCEPTED, S.REOPENED), S.IN_WORK, [EXECUTOR],
-       optional=("comment",)),
+       requires=("comment",)),
     # The UO's rights (U 3.4.1б–д, R6): each with a mandatory reason.
     _t(Action.POSTPONE, (S.ACCEPTED, S.IN_WORK, S.REOPENED), S.POSTPONED, [EXECUTOR],
        requires=("reason", "until"), optional=("comment",)),
     _t(Action.RESUME, (S.POSTPONED,), S.IN_WORK, [EXECUTOR], optional=("comment",)),
     _t(Action.EXTEND_DEADLINE, ACTIVE, SAME, [EXECUTOR, CONTROLLER],
        requires=("reason", "deadline"), notify=False),
-    # R2: a deadline set by hand, logged apart from extensions.
-    _t(Action.SET_DEADLINE, ACTIVE, SAME, [EXECUTOR, CONTROLLER],
+    # R2 / K 3: a deadline set by hand — only the executor's dispatcher or the control body's
+    # controller, with a reason; logged apart from extensions.
+    _t(Action.SET_DEADLINE, ACTIVE, SAME, [EXECUTOR_DISPATCHER, CONTROL_BODY_CONTROLLER],
        requires=("reason", "deadline"), notify=False),
     _t(Action.CHANGE_TOPIC, ACTIVE, SAME, [EXECUTOR], requires=("reason", "topic"),
        notify=False),
@@ -461,8 +507,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.CONFLICT_CLOSE, (S.CONFLICT,), S.CLOSED, [FUNCTIONAL_OPERATOR],
        requires=("comment",)),
     # U 3.2.1а, 3.2.2г / R11.
-    _t(Action.CLOSE_BY_CALL_CENTRE, (S.DONE,), S.CLOSED, [CALL_OPERATOR], requires=("grounds",),
-       optional=("no_claims_time", "no_claims_quality", "comment", "document")),
+    # R4: closing needs its public comment (the call centre's note to the resident).
+    _t(Action.CLOSE_BY_CALL_CENTRE, (S.DONE,), S.CLOSED, [CALL_OPERATOR],
+       requires=("grounds", "comment"),
+       optional=("no_claims_time", "no_claims_quality", "document")),
     _t(Action.REOPEN, (S.DONE, S.CLOSED, S.REJECTED), S.REOPENED, [AUTHOR],
        optional=("comment",), notify=False),
     _t(Action.WITHDRAW, BEFORE_COMPLETION, S.WITHDRAWN, [AUTHOR], requires=("withdraw_reason",),

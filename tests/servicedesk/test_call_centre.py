@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.req("R11"), pytest.mark.django_db]
 
 @pytest.fixture
 def done(sr, uo_dispatcher):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Доводчик заменён", comment="Работы выполнены")
     return sr
 
@@ -28,11 +28,23 @@ def test_it_closes_after_four_unanswered_calls_but_not_after_three(done, call_op
         call(done, call_operator, answered=False)
     before = footprint(done)
     with pytest.raises(ApplicationError) as err:
-        act(done, "close_by_call_centre", call_operator, grounds="no_answer")
+        act(
+            done,
+            "close_by_call_centre",
+            call_operator,
+            grounds="no_answer",
+            comment="Заявитель подтвердил",
+        )
     assert "3" in err.value.message and "grounds" in err.value.fields
     assert footprint(done) == before
     call(done, call_operator, answered=False)
-    act(done, "close_by_call_centre", call_operator, grounds="no_answer")
+    act(
+        done,
+        "close_by_call_centre",
+        call_operator,
+        grounds="no_answer",
+        comment="Заявитель подтвердил",
+    )
     assert done.status == Status.CLOSED
     assert done.events.order_by("-id").first().data["unanswered_calls"] == 4
 
@@ -40,20 +52,33 @@ def test_it_closes_after_four_unanswered_calls_but_not_after_three(done, call_op
 def test_answered_calls_and_calls_before_the_completion_do_not_count(
     sr, uo_dispatcher, call_operator
 ):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     for _ in range(4):
         call(sr, call_operator, answered=False)  # before the work was done
     act(sr, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     for answered in (True, False, False, True):
         call(sr, call_operator, answered=answered)
     with pytest.raises(ApplicationError):
-        act(sr, "close_by_call_centre", call_operator, grounds="no_answer")
+        act(
+            sr,
+            "close_by_call_centre",
+            call_operator,
+            grounds="no_answer",
+            comment="Заявитель подтвердил",
+        )
     assert CallAttempt.objects.filter(request=sr).count() == 8
 
 
 def test_it_closes_when_the_resident_has_no_claims_about_time_and_quality(done, call_operator):
     with pytest.raises(ApplicationError) as err:
-        act(done, "close_by_call_centre", call_operator, grounds="confirmed", no_claims_time=True)
+        act(
+            done,
+            "close_by_call_centre",
+            call_operator,
+            grounds="confirmed",
+            comment="Заявитель подтвердил",
+            no_claims_time=True,
+        )
     assert set(err.value.fields) == {"no_claims_quality"}
     act(done, "close_by_call_centre", call_operator, grounds="confirmed", no_claims_time=True,
         no_claims_quality=True, comment="Заявитель подтвердил выполнение по телефону")  # fmt: skip
@@ -70,12 +95,24 @@ def test_it_closes_a_request_without_a_phone_but_not_one_with_a_phone(
         building=building, topic=classifier["entrance-door"], text="Дверь не закрывается",
         channel=Channel.CALL_CENTRE, caller_name="Аноним", actor=call_operator,
     )  # fmt: skip
-    act(no_phone, "start", uo_dispatcher)
+    act(no_phone, "start", uo_dispatcher, comment="Взяли в работу")
     act(no_phone, "complete", uo_dispatcher, report="Отремонтирована", comment="Работы выполнены")
-    act(no_phone, "close_by_call_centre", call_operator, grounds="no_phone")
+    act(
+        no_phone,
+        "close_by_call_centre",
+        call_operator,
+        grounds="no_phone",
+        comment="Заявитель подтвердил",
+    )
     assert no_phone.status == Status.CLOSED
     with pytest.raises(ApplicationError):
-        act(done, "close_by_call_centre", call_operator, grounds="no_phone")
+        act(
+            done,
+            "close_by_call_centre",
+            call_operator,
+            grounds="no_phone",
+            comment="Заявитель подтвердил",
+        )
     with pytest.raises(ApplicationError) as err:
         services.call_attempt_log(request=no_phone, actor=call_operator, answered=False)
     assert err.value.code == "no_phone"
@@ -85,7 +122,13 @@ def test_only_the_call_centre_closes_on_these_grounds_and_logs_calls(done, uo_di
     with pytest.raises(PermissionDeniedError):
         services.call_attempt_log(request=done, actor=uo_dispatcher, answered=False)
     with pytest.raises(PermissionDeniedError) as err:
-        act(done, "close_by_call_centre", uo_dispatcher, grounds="no_phone")
+        act(
+            done,
+            "close_by_call_centre",
+            uo_dispatcher,
+            grounds="no_phone",
+            comment="Заявитель подтвердил",
+        )
     assert "оператор call-центра" in err.value.message
 
 

@@ -55,9 +55,11 @@ def test_a_writer_holding_an_old_version_is_refused_on_any_database(sr, uo_dispa
         request=first, action="accept", actor=uo_dispatcher, comment="Принято"
     )
     with pytest.raises(ApplicationError) as err:
-        services.service_request_transition(request=second, action="start", actor=uo_dispatcher)
+        services.service_request_transition(
+            request=second, action="start", actor=uo_dispatcher, comment="Взяли в работу"
+        )
     assert err.value.code == "stale"
     # With the version it saw refreshed, the same action is judged on the real status.
     services.service_request_transition(request=second, action="start", actor=uo_dispatcher,
-                                        expected_version=1)  # fmt: skip
+                                        comment="Взяли в работу", expected_version=1)  # fmt: skip
     assert second.status == Status.IN_WORK and second.version == 2

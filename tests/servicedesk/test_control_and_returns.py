@@ -28,7 +28,7 @@ def test_on_control_the_contractors_completion_goes_to_moderation_and_the_contro
     assert sr.controller_org == uo and sr.origin_org == uo
     assert sr.resident_status == "на рассмотрении"
 
-    act(sr, "start", contractor_dispatcher)
+    act(sr, "start", contractor_dispatcher, comment="Взяли в работу")
     act(sr, "complete", contractor_dispatcher, report="Заменён доводчик")
     assert sr.status == Status.MODERATION  # K 3.2: back to the controller
     assert sr.resident_status == "на контроле"
@@ -51,7 +51,7 @@ def test_the_controller_returns_a_poor_completion_to_the_executor(
 ):
     act(sr, "redirect", uo_dispatcher, reason="Подрядчику", organization=contractor,
         keep_control=True)  # fmt: skip
-    act(sr, "start", contractor_dispatcher)
+    act(sr, "start", contractor_dispatcher, comment="Взяли в работу")
     act(sr, "complete", contractor_dispatcher, report="Осмотрено")
     act(sr, "moderation_return", uo_dispatcher, reason="Доводчик не заменён, только осмотр")
     assert sr.status == Status.IN_WORK and sr.executor_org == contractor
@@ -66,7 +66,7 @@ def test_on_control_the_executor_cannot_reject_past_the_controller(
         keep_control=True)  # fmt: skip
     before = footprint(sr)
     with pytest.raises(ApplicationError) as err:
-        act(sr, "reject", other_uo_dispatcher, reject_reason="other", comment="Не наше")
+        act(sr, "reject", other_uo_dispatcher, reject_reason="not_our_zone", comment="Не наше")
     assert err.value.code == "control_respected"
     assert footprint(sr) == before
 
@@ -130,7 +130,7 @@ def test_the_uo_verifies_a_contractors_completion(
 ):
     request = file_request("lift-stopped", "Лифт стоит второй день")
     assert request.executor_org == contractor
-    act(request, "start", contractor_dispatcher)
+    act(request, "start", contractor_dispatcher, comment="Взяли в работу")
     act(request, "complete", contractor_dispatcher, report="Заменён концевой выключатель")
     assert request.status == Status.VERIFICATION
     assert request in selectors.verification_queue(organization=uo)
@@ -146,7 +146,7 @@ def test_a_territory_setting_makes_the_signed_act_mandatory_for_verification(
     file_request, uo_dispatcher, contractor_dispatcher, territory
 ):
     request = file_request("lift-stopped", "Лифт стоит")
-    act(request, "start", contractor_dispatcher)
+    act(request, "start", contractor_dispatcher, comment="Взяли в работу")
     act(request, "complete", contractor_dispatcher, report="Отремонтирован")
     with override_settings(SERVICEDESK_VERIFICATION_EVIDENCE_REQUIRED=[territory["city"].pk]):
         before = footprint(request)

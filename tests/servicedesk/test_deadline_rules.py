@@ -50,10 +50,10 @@ def requests(file_request, uo_dispatcher):
         postponed = file_request(text="Не закрывается дверь")
         rejected = file_request(text="Дверь")
         gas = file_request("gas-smell", "Пахнет газом")
-        act(started, "start", uo_dispatcher)
-        act(postponed, "start", uo_dispatcher)
+        act(started, "start", uo_dispatcher, comment="Взяли в работу")
+        act(postponed, "start", uo_dispatcher, comment="Взяли в работу")
         act(postponed, "postpone", uo_dispatcher, reason="Ждём деталь", until=dt.date(2026, 11, 25))
-        act(rejected, "reject", uo_dispatcher, reject_reason="other", comment="Дубль")
+        act(rejected, "reject", uo_dispatcher, reject_reason="not_our_zone", comment="Не наш дом")
     return {
         "new": new,
         "started": started,

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.req("R4"), pytest.mark.django_db]
 
 
 def started(sr, cast):
-    act(sr, "start", cast["uo_dispatcher"])
+    act(sr, "start", cast["uo_dispatcher"], comment="Взяли в работу")
 
 
 def accepted(sr, cast):
@@ -148,7 +148,7 @@ CASES = [
     ("dispute without a comment", done, "dispute", "anna", {}, ApplicationError, "required"),
     ("reject a reopen that has a reason", reopened_with_comment, "reject", "uo_dispatcher",
      {"reject_reason": "reopen_without_reason", "comment": "x"}, ApplicationError,
-     "not_allowed"),
+     "invalid"),
     ("a crew for a non-emergency request", nothing, "dispatch_crew", "uo_dispatcher", {},
      ApplicationError, "emergency_only"),
     ("a crew recorded twice", crew_sent, "dispatch_crew", "uo_dispatcher", {},

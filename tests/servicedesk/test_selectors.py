@@ -25,10 +25,10 @@ def test_a_withdrawal_because_the_work_is_already_done_counts_as_completed(
     not_needed = file_request(text="Дверь скрипит")
     finished = file_request(text="Доводчик сломан")
     deleted = file_request(text="Ошибся домом")
-    act(done_already, "start", uo_dispatcher)
+    act(done_already, "start", uo_dispatcher, comment="Взяли в работу")
     act(done_already, "withdraw", anna, withdraw_reason="already_done")
     act(not_needed, "withdraw", anna, withdraw_reason="no_longer_relevant")
-    act(finished, "start", uo_dispatcher)
+    act(finished, "start", uo_dispatcher, comment="Взяли в работу")
     act(finished, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     act(deleted, "delete", anna)
     today = timezone.localdate()
@@ -54,7 +54,7 @@ def test_statistics_count_returns_late_crews_and_ratings(
         act(hot, "return_to_uo", rso_dispatcher, return_reason="fault_not_confirmed",
             reason="Вода есть, давление в норме")  # fmt: skip
         act(leak, "dispatch_crew", uo_dispatcher)
-        act(leak, "start", uo_dispatcher)
+        act(leak, "start", uo_dispatcher, comment="Взяли в работу")
         act(
             leak,
             "complete",
@@ -85,7 +85,7 @@ def test_overdue_unaccepted_and_crew_lists(file_request, uo, uo_dispatcher):
         door = file_request()  # 3 working days → Thursday 19 November 18:00
         postponed = file_request(text="Скрипит дверь")
         gas = file_request("gas-smell", "Пахнет газом")
-        act(postponed, "start", uo_dispatcher)
+        act(postponed, "start", uo_dispatcher, comment="Взяли в работу")
         act(postponed, "postpone", uo_dispatcher, reason="Ждём деталь", until=dt.date(2026, 11, 25))
     assert door.deadline_at == at(2026, 11, 19, 18, 0)
     assert list(selectors.crew_dispatch_overdue(now=at(2026, 11, 16, 10, 20))) == []

@@ -36,14 +36,14 @@ def test_the_executor_accepts_with_a_public_comment_the_resident_sees(sr, uo_dis
 
 @pytest.mark.req("R4")
 def test_the_executor_may_move_a_new_request_straight_to_in_work(sr, uo_engineer):
-    act(sr, "start", uo_engineer)
+    act(sr, "start", uo_engineer, comment="Взяли в работу")
     assert sr.status == Status.IN_WORK and sr.accepted_at is not None
     assert word(notices(sr)[-1]) == "в работе"
 
 
 @pytest.mark.req("R6")
 def test_the_uo_postpones_to_a_date_with_a_reason_and_resumes(sr, uo_dispatcher):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     until = dt.date.today() + dt.timedelta(days=10)
     act(sr, "postpone", uo_dispatcher, reason="Ждём поставку доводчика", until=until)
     assert sr.status == Status.POSTPONED and sr.postponed_until == until
@@ -95,7 +95,7 @@ def test_the_uo_assigns_the_request_to_its_own_department_employee_keeping_the_s
     assert sr.executor_org == uo and sr.executor_employee == plumber
     assert sr.executor_department == plumber.department
     # The assigned employee may act on it.
-    act(sr, "start", plumber.user)
+    act(sr, "start", plumber.user, comment="Взяли в работу")
     assert sr.status == Status.IN_WORK
 
 
@@ -105,7 +105,7 @@ def test_a_redirect_without_control_moves_responsibility(sr, uo_dispatcher, othe
     act(sr, "redirect", uo_dispatcher, reason="Дом в управлении другой УК", organization=other_uo)
     assert sr.status == Status.NEW and sr.executor_org == other_uo
     assert sr.controller_org is None and sr.origin_org is None
-    act(sr, "start", other_uo_dispatcher)
+    act(sr, "start", other_uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", other_uo_dispatcher, report="Доводчик заменён", comment="Работы выполнены")
     assert sr.status == Status.DONE  # no moderation: nobody holds it on control
 
@@ -153,7 +153,7 @@ def test_an_emergency_crew_within_30_minutes_is_on_time_and_later_is_flagged(
 @pytest.mark.req("R10")
 @pytest.mark.req("R11")
 def test_completion_with_a_report_then_the_resident_confirms(sr, uo_dispatcher, anna):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Заменён доводчик, отрегулирована дверь",
         comment="Дверь исправлена")  # fmt: skip
     assert sr.status == Status.DONE and sr.done_at is not None
@@ -167,7 +167,7 @@ def test_completion_with_a_report_then_the_resident_confirms(sr, uo_dispatcher, 
 def test_a_disputed_completion_goes_to_the_conflict_queue_and_the_operator_returns_it(
     sr, uo_dispatcher, anna, functional_operator
 ):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Дверь отремонтирована", comment="Работы выполнены")
     act(sr, "dispute", anna, comment="Дверь так и не закрывается")
     assert sr.status == Status.CONFLICT
@@ -181,7 +181,7 @@ def test_a_disputed_completion_goes_to_the_conflict_queue_and_the_operator_retur
 def test_the_functional_operator_closes_a_conflict_with_a_reason_both_sides_see(
     sr, uo_dispatcher, anna, functional_operator
 ):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Дверь отремонтирована", comment="Работы выполнены")
     act(sr, "dispute", anna, comment="Не согласна")
     act(sr, "conflict_close", functional_operator,
@@ -194,21 +194,21 @@ def test_the_functional_operator_closes_a_conflict_with_a_reason_both_sides_see(
 
 @pytest.mark.req("R12")
 def test_the_resident_reopens_a_closed_request_with_a_comment(sr, uo_dispatcher, anna):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     act(sr, "confirm", anna)
     act(sr, "reopen", anna, comment="Через день дверь снова не закрывается")
     assert sr.status == Status.REOPENED and sr.reopen_count == 1
     assert sr.closed_at is None and sr.done_at is None
     assert last_event(sr).data["without_reason"] is False
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     assert sr.status == Status.IN_WORK
 
 
 @pytest.mark.req("R4")
 @pytest.mark.req("R12")
 def test_a_reopen_without_a_reason_may_be_rejected_for_that(sr, uo_dispatcher, anna):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     act(sr, "reopen", anna)
     assert last_event(sr).data["without_reason"] is True
@@ -229,7 +229,7 @@ def test_a_rating_of_5_keeps_the_request_and_a_rating_of_1_returns_it_for_rework
 ):
     good, bad = file_request(), file_request(text="Не работает доводчик в 1 подъезде")
     for request in (good, bad):
-        act(request, "start", uo_dispatcher)
+        act(request, "start", uo_dispatcher, comment="Взяли в работу")
         act(request, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")
     act(good, "rate", anna, rating=5)
     assert good.status == Status.DONE and good.rating == 5
@@ -237,7 +237,7 @@ def test_a_rating_of_5_keeps_the_request_and_a_rating_of_1_returns_it_for_rework
     assert bad.status == Status.REOPENED and bad.rating == 1 and bad.reopen_count == 1
     assert last_event(bad).data["returned_for_rework"] is True
     # After the rework the new completion may be rated again.
-    act(bad, "start", uo_dispatcher)
+    act(bad, "start", uo_dispatcher, comment="Взяли в работу")
     act(bad, "complete", uo_dispatcher, report="Заменён доводчик", comment="Работы выполнены")
     act(bad, "rate", anna, rating=4)
     assert bad.rating == 4

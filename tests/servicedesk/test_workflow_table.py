@@ -63,7 +63,7 @@ def test_allowed_actions_follow_the_table_for_each_party(
     }  # fmt: skip
     assert names(anna) == {"withdraw", "edit", "delete"}
     assert names(boris) == names(call_operator) == names(uo_accountant) == set()
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     assert "complete" in names(uo_dispatcher) and "accept" not in names(uo_dispatcher)
     assert names(anna) == {"withdraw"}
     act(sr, "complete", uo_dispatcher, report="Готово", comment="Работы выполнены")

@@ -175,7 +175,7 @@ def test_a_disguised_document_of_a_completion_is_refused_and_nothing_changes(
 ):
     from tests.servicedesk.helpers import act, footprint
 
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     before = footprint(sr)
     response = api_of(uo_dispatcher).post(
         f"/api/v1/requests/{sr.pk}/complete/",

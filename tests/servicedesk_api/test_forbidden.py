@@ -60,7 +60,7 @@ def test_a_resident_calling_accept_gets_403_and_nothing_changes(api_of, anna, sr
 
 @pytest.mark.req("R4")
 def test_accept_on_a_closed_request_is_a_conflict(api_of, anna, uo_dispatcher, sr):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Заменён доводчик", comment="Готово")
     act(sr, "confirm", anna)
     before = footprint(sr)
@@ -91,7 +91,7 @@ def test_accept_without_the_public_comment_is_400_naming_the_field(api_of, uo_di
 def test_a_conditional_parameter_missing_is_400_from_the_service(api_of, uo_dispatcher, sr):
     """R4: the executor's own completion answers the resident, so the comment is mandatory
     here although the serializer cannot know it (a condition on the request)."""
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     before = footprint(sr)
     response = api_of(uo_dispatcher).post(
         f"/api/v1/requests/{sr.pk}/complete/", {"report": "Заменён доводчик"}, format="json"
@@ -105,7 +105,7 @@ def test_a_conditional_parameter_missing_is_400_from_the_service(api_of, uo_disp
 @pytest.mark.req("R6")
 @pytest.mark.req("S7")
 def test_a_bad_choice_and_a_bad_date_are_400_with_their_fields(api_of, uo_dispatcher, sr):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     before = footprint(sr)
     client = api_of(uo_dispatcher)
     response = client.post(
@@ -126,7 +126,7 @@ def test_a_bad_choice_and_a_bad_date_are_400_with_their_fields(api_of, uo_dispat
 @pytest.mark.req("R4")
 def test_a_stale_version_is_a_conflict(api_of, uo_dispatcher, sr):
     seen = sr.version
-    act(sr, "start", uo_dispatcher)  # somebody else acted meanwhile
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")  # somebody else acted meanwhile
     before = footprint(sr)
     response = api_of(uo_dispatcher).post(
         f"/api/v1/requests/{sr.pk}/postpone/",

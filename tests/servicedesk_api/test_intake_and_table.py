@@ -238,9 +238,12 @@ def test_the_actions_endpoint_offers_each_party_its_own_buttons(
     reject = {p["name"]: p for p in staff["reject"]["params"]}
     assert reject["reject_reason"]["required"] and reject["comment"]["required"]
     assert not reject["reason"]["required"]
-    assert ["obscene", "Нецензурная лексика"] in reject["reject_reason"]["choices"]
+    # R6: the grounds that hold for this (clean, never reopened) request, of the closed list.
+    assert reject["reject_reason"]["choices"] == [
+        ["not_our_zone", "Не относится к зоне ответственности"]
+    ]
     assert staff["reject"]["url"] == f"/api/v1/requests/{sr.pk}/reject/"
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     resident = {a["action"] for a in api_of(anna).get(f"/api/v1/requests/{sr.pk}/actions/").json()}
     assert resident == {"withdraw"}  # accepted: no more editing (R12)
     assert api_of(boris).get(f"/api/v1/requests/{sr.pk}/actions/").status_code == 404

@@ -28,7 +28,7 @@ def three(file_request, uo_dispatcher, contractor, classifier):
     act(roof, "accept", uo_dispatcher, comment="Принято")
     act(roof, "redirect", uo_dispatcher, reason="Кровля", organization=contractor)
     second = file_request(text="Не закрывается дверь в 1 подъезде", phone="+79995550011")
-    act(second, "start", uo_dispatcher)
+    act(second, "start", uo_dispatcher, comment="Взяли в работу")
     return door, roof, second
 
 
@@ -66,7 +66,7 @@ def test_overdue_lists_open_requests_past_their_deadline(api_of, uo_dispatcher, 
     with time_machine.travel(at(2026, 3, 2, 10, 0), tick=False):
         late = file_request()  # «3 working days»: due on Thursday
         closed = file_request()
-        act(closed, "reject", uo_dispatcher, reject_reason="duplicate", comment="Повтор")
+        act(closed, "reject", uo_dispatcher, reject_reason="not_our_zone", comment="Не наш дом")
     with time_machine.travel(at(2026, 3, 4, 10, 0), tick=False):
         fresh = file_request()
     client = api_of(uo_dispatcher)

@@ -32,6 +32,7 @@ def attempt(client, sr, answered, **extra):
 def close(client, sr, **params):
     sr.refresh_from_db()
     data = {"close_by_call_centre-version": sr.version}
+    params.setdefault("comment", "Заявитель подтвердил выполнение")  # R4: closing is answered
     data.update({f"close_by_call_centre-{k}": v for k, v in params.items()})
     return client.post(
         reverse("servicedesk:callcentre_action", args=[sr.number, "close_by_call_centre"]), data
@@ -40,7 +41,7 @@ def close(client, sr, **params):
 
 @pytest.fixture
 def done(sr, uo_dispatcher):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Доводчик заменён", comment="Доводчик заменён")
     sr.refresh_from_db()
     return sr
@@ -220,7 +221,7 @@ def test_a_call_attempt_is_refused_for_a_request_without_a_phone(
     client, call_operator, file_request, uo_dispatcher, boris
 ):
     sr = file_request(author=boris, phone="")  # Борис has no phone in his profile
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Готово", comment="Готово")
     client.force_login(call_operator)
     response = attempt(client, sr, answered=False)
@@ -267,7 +268,7 @@ def test_the_call_back_list_takes_the_same_queries_for_3_and_20_requests(
 ):
     def one_done():
         sr = file_request()
-        act(sr, "start", uo_dispatcher)
+        act(sr, "start", uo_dispatcher, comment="Взяли в работу")
         act(sr, "complete", uo_dispatcher, report="Готово", comment="Готово")
         CallAttempt.objects.create(
             request=sr, operator=call_operator, at=sr.done_at, phone=sr.phone, answered=False

@@ -43,7 +43,7 @@ def post_action(client, sr, action, **params):
 
 
 def done_by_uo(sr, uo_dispatcher):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Доводчик заменён", comment="Доводчик заменён")
     sr.refresh_from_db()
     return sr
@@ -351,7 +351,7 @@ def test_the_resident_sees_the_controllers_final_answer(
 ):
     act(sr, "redirect", uo_dispatcher, organization=contractor, keep_control=True,
         reason="Ремонт дверей делает подрядчик")  # fmt: skip
-    act(sr, "start", contractor_dispatcher)
+    act(sr, "start", contractor_dispatcher, comment="Взяли в работу")
     act(sr, "complete", contractor_dispatcher, report="Заменён доводчик")
     act(sr, "moderation_approve", uo_dispatcher, comment="Доводчик заменён, дверь закрывается")
     client.force_login(anna)

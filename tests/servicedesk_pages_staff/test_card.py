@@ -78,7 +78,10 @@ def test_the_uo_passes_to_a_contractor_on_control_and_approves_the_moderation_on
     contractor_client = client_of(contractor_dispatcher)
     card = contractor_client.get(card_url(sr))
     assert {"accept", "start", "return_to_uo"} <= buttons(card)
-    assert post_action(contractor_client, sr, "start", comment="").status_code == 302
+    # R4, K 3 item 1: taking into work is answered with a public comment.
+    assert post_action(contractor_client, sr, "start", comment="").status_code == 400
+    response = post_action(contractor_client, sr, "start", comment="Мастер выехал")
+    assert response.status_code == 302
     card = contractor_client.get(card_url(sr))
     assert "complete" in buttons(card)
     response = post_action(contractor_client, sr, "complete", report="Заменён доводчик")
@@ -130,11 +133,11 @@ def test_anonymous_and_residents_do_not_reach_the_staff_card(client, sr, anna):
 @pytest.mark.req("R4")
 def test_a_stale_version_gets_409_and_changes_nothing(client_of, sr, uo_dispatcher, uo_engineer):
     seen = ServiceRequest.objects.get(pk=sr.pk).version
-    act(sr, "start", uo_engineer)  # a colleague acts first
+    act(sr, "start", uo_engineer, comment="Взяли в работу")  # a colleague acts first
     before = state(sr)
     response = post_action(
         client_of(uo_dispatcher), sr, "reject", version=seen,
-        reject_reason="other", comment="Дубль",
+        reject_reason="not_our_zone", comment="Не наш дом",
     )  # fmt: skip
     assert response.status_code == 409
     assert "обновите страницу" in response.content.decode()
@@ -168,9 +171,11 @@ def test_the_uo_postpones_and_rejects_only_with_a_reason_from_the_table(
     assert sr.status == Status.POSTPONED and sr.postponed_until.isoformat() == until
 
     card = client.get(card_url(sr)).content.decode()
-    # The reject form offers exactly the reasons of the workflow table.
-    for label in ("Не относится к зоне ответственности", "Нецензурная лексика", "Иное"):
-        assert label in card
+    # The reject form offers the grounds of the closed list (R6) that hold for this request:
+    # not «нецензурная лексика» for a clean text, never «Иное» or «Повторная».
+    assert "Не относится к зоне ответственности" in card
+    for label in ("Нецензурная лексика", "Иное", "Повторная заявка"):
+        assert label not in card
     before = state(sr)
     response = post_action(client, sr, "reject", reject_reason="bogus", comment="Нет")
     assert response.status_code == 400 and state(sr) == before
@@ -259,7 +264,7 @@ def test_the_uo_verifies_a_contractors_completion_with_the_act_as_evidence(
 ):
     lift = file_request("lift-stopped", "Лифт стоит на 5 этаже")
     assert lift.executor_org == contractor and lift.origin_org == uo
-    act(lift, "start", contractor_dispatcher)
+    act(lift, "start", contractor_dispatcher, comment="Взяли в работу")
     act(lift, "complete", contractor_dispatcher, report="Заменён контактор")
     assert lift.status == Status.VERIFICATION
     client = client_of(uo_dispatcher)
@@ -301,7 +306,7 @@ def test_the_uo_verifies_a_contractors_completion_with_the_act_as_evidence(
 def test_the_functional_operator_decides_a_conflict_on_the_card(
     client_of, sr, uo_dispatcher, anna, functional_operator
 ):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Отрегулирован доводчик", comment="Готово")
     act(sr, "dispute", anna, comment="Дверь всё так же хлопает")
     client = client_of(functional_operator)
@@ -326,7 +331,8 @@ def test_the_applicants_phone_is_for_parties_and_masked_for_a_control_reader(
     assert reader.status_code == 200
     body = reader.content.decode()
     assert "+79101234567" not in body and "Смирнова" not in body
-    assert buttons(reader) == set()
+    # R2: the control body's controller may set the deadline by hand, and nothing else.
+    assert buttons(reader) == {"set_deadline"}
 
 
 @pytest.mark.req("R7")

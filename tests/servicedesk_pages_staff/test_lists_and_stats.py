@@ -71,7 +71,7 @@ def test_lists_are_scoped_to_the_organisation_or_the_readers_territory(
 def test_the_functional_operator_has_the_conflict_queue(
     client_of, sr, uo_dispatcher, anna, functional_operator
 ):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Взяли в работу")
     act(sr, "complete", uo_dispatcher, report="Сделано", comment="Готово")
     client = client_of(functional_operator)
     assert numbers(client.get(lst("conflicts"))) == []
@@ -86,10 +86,10 @@ def test_moderation_and_verification_lists_of_the_uo(
 ):
     act(sr, "redirect", uo_dispatcher, reason="Подрядчику", organization=contractor,
         keep_control=True)  # fmt: skip
-    act(sr, "start", contractor_dispatcher)
+    act(sr, "start", contractor_dispatcher, comment="Взяли в работу")
     act(sr, "complete", contractor_dispatcher, report="Готово")
     lift = file_request("lift-stopped", "Лифт стоит")
-    act(lift, "start", contractor_dispatcher)
+    act(lift, "start", contractor_dispatcher, comment="Взяли в работу")
     act(lift, "complete", contractor_dispatcher, report="Починили")
     client = client_of(uo_dispatcher)
     assert numbers(client.get(lst("moderation"))) == [sr.number]
@@ -102,16 +102,16 @@ def _stats_setup(file_request, uo_dispatcher):
         on_time = file_request()
         late = file_request("water-low-pressure", "Слабый напор")
         leak = file_request("water-leak", "Течёт труба")
-        rejected = file_request(text="Дубль заявки про дверь")
+        rejected = file_request(text="Дверь в соседнем доме")
     with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
         act(on_time, "accept", uo_dispatcher, comment="Принята")
         act(late, "accept", uo_dispatcher, comment="Принята")
-        act(rejected, "reject", uo_dispatcher, reject_reason="duplicate", comment="Повтор")
+        act(rejected, "reject", uo_dispatcher, reject_reason="not_our_zone", comment="Не наш дом")
     with time_machine.travel(T0 + dt.timedelta(hours=4), tick=False):
-        act(on_time, "start", uo_dispatcher)
+        act(on_time, "start", uo_dispatcher, comment="Взяли в работу")
         act(on_time, "complete", uo_dispatcher, report="Отрегулирован", comment="Готово")
     with time_machine.travel(late.deadline_at + dt.timedelta(hours=1), tick=False):
-        act(late, "start", uo_dispatcher)
+        act(late, "start", uo_dispatcher, comment="Взяли в работу")
         act(late, "complete", uo_dispatcher, report="Заменён редуктор", comment="Готово")
     return on_time, late, leak, rejected
 

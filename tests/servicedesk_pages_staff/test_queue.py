@@ -103,7 +103,7 @@ def test_control_verification_returned_and_mine_tabs(
         keep_control=True)  # fmt: skip
     client = client_of(uo_dispatcher)
     assert numbers(client.get(QUEUE, {"tab": "control"})) == [sr.number]
-    act(sr, "start", contractor_dispatcher)
+    act(sr, "start", contractor_dispatcher, comment="Взяли в работу")
     act(sr, "complete", contractor_dispatcher, report="Готово")
     assert numbers(client.get(QUEUE, {"tab": "verification"})) == [sr.number]
 

@@ -37,9 +37,17 @@ def test_a_stale_version_is_409_on_the_card_and_in_the_api(
     client_of, sr, uo_dispatcher, uo_engineer
 ):
     seen = ServiceRequest.objects.get(pk=sr.pk).version
-    services.service_request_transition(request=sr, action="start", actor=uo_engineer)
+    services.service_request_transition(
+        request=sr, action="start", actor=uo_engineer, comment="Взяли в работу"
+    )
     card, api = _both(
-        client_of, uo_dispatcher, sr, "reject", version=seen, reject_reason="other", comment="Дубль"
+        client_of,
+        uo_dispatcher,
+        sr,
+        "reject",
+        version=seen,
+        reject_reason="not_our_zone",
+        comment="Не наш дом",
     )
     assert card.status_code == api.status_code == 409
     assert api.json()["code"] == "stale"

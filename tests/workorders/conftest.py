@@ -34,7 +34,9 @@ def form(db):
 @pytest.fixture
 def in_work(sr, uo_dispatcher):
     """Anna's request, taken in work by «УК Центр»."""
-    sd.service_request_transition(request=sr, action="start", actor=uo_dispatcher)
+    sd.service_request_transition(
+        request=sr, action="start", actor=uo_dispatcher, comment="Взяли в работу"
+    )
     sr.refresh_from_db()
     return sr
 

@@ -70,7 +70,9 @@ def test_the_assigned_contractor_generates_it_and_the_uo_reads_it(
         organization=contractor,
         keep_control=True,
     )
-    sd.service_request_transition(request=sr, action="start", actor=contractor_dispatcher)
+    sd.service_request_transition(
+        request=sr, action="start", actor=contractor_dispatcher, comment="Взяли в работу"
+    )
     sr.refresh_from_db()
     wo = services.work_order_create(request=sr, actor=contractor_dispatcher, data=good_data())
     assert wo.executor_org == contractor
@@ -124,7 +126,9 @@ def test_a_work_order_is_refused_outside_the_work_on_a_request(
     form, sr, uo_dispatcher, anna, stage
 ):
     if stage != "new":
-        sd.service_request_transition(request=sr, action="start", actor=uo_dispatcher)
+        sd.service_request_transition(
+            request=sr, action="start", actor=uo_dispatcher, comment="Взяли в работу"
+        )
         sd.service_request_transition(
             request=sr, action="complete", actor=uo_dispatcher, report="Готово", comment="Готово"
         )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicedesk", "0006_servicerequest_off_address"),
+        ("servicedesk", "0007_servicerequest_sms_opt_out"),
     ]
 
     operations = [

@@ -103,9 +103,7 @@ class FeedbackItem(TimeStampedModel):
         related_name="+",
         verbose_name=_("изменённая тема"),
     )
-    applied_topic_version = models.PositiveBigIntegerField(
-        _("версия темы"), null=True, blank=True
-    )
+    applied_topic_version = models.PositiveBigIntegerField(_("версия темы"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("обращение обратной связи")

@@ -3,11 +3,32 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api
+from . import api, api_classifier
 from .workflow import TRANSITIONS
 
 urlpatterns = [
     path("topics/", api.TopicListView.as_view(), name="sd-topic-list"),
+    # Classifier management (R2, G 3.5.2): the functional operator's.
+    path(
+        "classifier/topics/",
+        api_classifier.ClassifierTopicListView.as_view(),
+        name="sd-classifier-topics",
+    ),
+    path(
+        "classifier/topics/<int:pk>/",
+        api_classifier.ClassifierTopicDetailView.as_view(),
+        name="sd-classifier-topic",
+    ),
+    path(
+        "classifier/topics/<int:pk>/deactivate/",
+        api_classifier.ClassifierTopicDeactivateView.as_view(),
+        name="sd-classifier-topic-deactivate",
+    ),
+    path(
+        "classifier/topics/<int:pk>/history/",
+        api_classifier.ClassifierTopicHistoryView.as_view(),
+        name="sd-classifier-topic-history",
+    ),
     path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
     path(

@@ -177,7 +177,8 @@ def test_deactivation_keeps_the_topic_and_its_requests(
 
 def test_a_group_with_active_subtopics_is_not_retired(operator_client, classifier):
     group = classifier["entrance-door"].parent
-    operator_client.post(f"/classifier/{group.pk}/deactivate/")
+    resp = operator_client.post(f"/classifier/{group.pk}/deactivate/", follow=True)
+    assert "Сначала выведите из действия подтемы этой группы" in resp.content.decode()
     group.refresh_from_db()
     assert group.is_active
 
@@ -288,5 +289,6 @@ def test_a_topic_cannot_be_moved_under_its_own_subtopic(functional_operator, cla
 
 def test_an_unknown_topic_is_404(functional_operator, classifier, api_of):
     api = api_of(functional_operator)
+    assert api.get(f"{API}{classifier['entrance-door'].pk}/").status_code == 200
     assert api.get(f"{API}999999/").status_code == 404
     assert api.get(f"{API}{2**64}/").status_code == 404

@@ -52,6 +52,8 @@ ACCOUNT_LABELS = {
     "latitude": "Широта",
     "longitude": "Долгота",
     "management_start": "Начало управления",
+    "owner_org": "Собственник (организация)",
+    "owner_inn": "ИНН собственника",
 }
 
 
@@ -62,6 +64,23 @@ class _Sheet:
 
 
 SHEET = _Sheet("accounts", ACCOUNT_LABELS)
+BUILDINGS_SHEET_LABEL = "Дома"
+BUILDING_LABELS = {
+    k: ACCOUNT_LABELS[k]
+    for k in (
+        "settlement",
+        "city_district",
+        "street",
+        "house",
+        "block",
+        "entrances",
+        "floors",
+        "latitude",
+        "longitude",
+        "management_start",
+    )
+}
+BUILDINGS_SHEET = _Sheet("buildings", BUILDING_LABELS)
 
 
 class ImportRowsError(ApplicationError):
@@ -85,30 +104,40 @@ def _fields_from_rows(rows):
     for r in rows[:200]:
         where = _("стр. %(line)s") % {"line": r["line"]} if r.get("line") else ""
         col = f", «{r['column']}»" if r.get("column") else ""
-        fields.setdefault(f"{r['sheet']}_file", []).append(f"{where}{col}: {r['reason']}".lstrip())
+        fields.setdefault(f"{r.get('file') or r['sheet']}_file", []).append(
+            f"{where}{col}: {r['reason']}".lstrip()
+        )
     return fields
 
 
 @dataclass
 class RowReport:
-    """Every bad row (``error``) and remark (``warning``) of a check, capped."""
+    """Every bad row (``error``) and remark (``warning``) of a check, capped.
+
+    Checkers name a row's sheet by its kind ("accounts", "buildings"); ``name_sheet`` maps a
+    kind to the workbook's own sheet name (shown to the user) and to the file (form field) it
+    came from. An entry is ``{"sheet", "file", "line", "column", "reason"}``."""
 
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     error_count: int = 0
+    sheet_names: dict = field(default_factory=dict)
+
+    def name_sheet(self, kind, name, file=None):
+        self.sheet_names[kind] = (name or kind, file or kind)
+
+    def _entry(self, sheet, line, column, reason):
+        name, file = self.sheet_names.get(sheet, (sheet, sheet))
+        return {"sheet": name, "file": file, "line": line, "column": column or "", "reason": reason}
 
     def error(self, sheet, line, column, reason):
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(
-                {"sheet": sheet, "line": line, "column": column or "", "reason": reason}
-            )
+            self.errors.append(self._entry(sheet, line, column, reason))
 
     def warning(self, sheet, line, column, reason):
         if len(self.warnings) < MAX_REPORTED_ERRORS:
-            self.warnings.append(
-                {"sheet": sheet, "line": line, "column": column or "", "reason": reason}
-            )
+            self.warnings.append(self._entry(sheet, line, column, reason))
 
 
 # --- checking ------------------------------------------------------------------------------
@@ -202,17 +231,24 @@ _LIMITS = {
     "last_name": 100,
     "first_name": 100,
     "middle_name": 100,
+    "owner_org": 300,
 }
 
 
-def check_accounts(rows, *, report, check_db=True):
-    """Clean building/account rows (D3); every bad row is reported.
+def check_accounts(rows, *, report, check_db=True, declared=None):
+    """Clean building/account rows (D3); every bad row is reported, every check runs on every
+    row (one bad cell does not hide the others).
 
     Checks: required cells, lengths, numbers and coordinates, an account number used twice in
-    the file or already in the database, and a building whose rows disagree (district,
-    entrances, floors, coordinates, management start)."""
+    the file or already in the database, the INN of an owner organisation (check digits), and
+    a building whose rows disagree (district, entrances, floors, coordinates, management
+    start). With ``declared`` (the buildings of the workbook's own buildings sheet, from
+    ``check_buildings``) an account's building must be in the registry or among them (D5):
+    an import never creates a building nobody declared; the sheet's values fill the account
+    rows' building columns left empty."""
     spec, labels = SHEET, SHEET.labels
     result, accounts_seen, buildings = [], {}, {}
+    addresses = []  # (line, building key) of every row with an address, for the registry check
     for line, values in rows:
         ok = _required(
             spec, report, line, values, ("settlement", "street", "house", "flat", "account")
@@ -276,6 +312,10 @@ def check_accounts(rows, *, report, check_db=True):
         )
         if raw and row["management_start"] is None:
             ok = False
+        if not _owner(row, values, report, line, spec):
+            ok = False
+        if row["settlement"] and row["street"] and row["house"]:
+            addresses.append((line, building_key(row)))
         if not ok:
             continue
         key = building_key(row)
@@ -322,7 +362,172 @@ def check_accounts(rows, *, report, check_db=True):
                     _("лицевой счёт %(number)s уже есть в системе") % {"number": number},
                 )
             result = [r for r in result if r["account"] not in existing]
+    if declared is not None:
+        result = _check_declared(result, addresses, declared, report, spec)
     return result
+
+
+def check_buildings(rows, *, report):
+    """The workbook's buildings sheet (D5): the buildings its accounts may be on besides those
+    of the registry. Returns ``{building key: {"line", district, entrances, floors,
+    coordinates, management start}}``; every bad row is reported (its building is kept with
+    ``"invalid": True`` so that its accounts are not reported once more)."""
+    spec, labels = BUILDINGS_SHEET, BUILDINGS_SHEET.labels
+    declared = {}
+    for line, values in rows:
+        ok = _required(spec, report, line, values, ("settlement", "street", "house"))
+        row = {"line": line}
+        for key in _ADDRESS_KEYS:
+            text = " ".join(str(values.get(key, "")).split())
+            if len(text) > _LIMITS[key]:
+                report.error(
+                    spec.kind,
+                    line,
+                    labels[key],
+                    _("не длиннее %(limit)s символов") % {"limit": _LIMITS[key]},
+                )
+                ok = False
+            else:
+                try:
+                    v.validate_address_part(text, labels[key])
+                except ValidationError as exc:
+                    report.error(spec.kind, line, labels[key], exc.messages[0])
+                    ok = False
+            row[key] = text
+        for key, low, high in (("entrances", 1, 100), ("floors", 1, 200)):
+            raw = values.get(key, "")
+            row[key] = (
+                _int(raw, report, line, labels[key], spec, low=low, high=high) if raw else None
+            )
+            ok = ok and not (raw and row[key] is None)
+        for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
+            raw = values.get(key, "")
+            row[key] = (
+                _float(raw, report, line, labels[key], spec, low=low, high=high) if raw else None
+            )
+            ok = ok and not (raw and row[key] is None)
+        raw = values.get("management_start", "")
+        row["management_start"] = (
+            _date(raw, report, line, labels["management_start"], spec) if raw else None
+        )
+        ok = ok and not (raw and row["management_start"] is None)
+        key = building_key(row)
+        if not ok:
+            # Its accounts are not "declared nowhere": the bad row is reported on its own.
+            if row["settlement"] and row["street"] and row["house"]:
+                declared.setdefault(key, {"line": line, "invalid": True})
+            continue
+        if key in declared:
+            report.error(
+                spec.kind,
+                line,
+                labels["house"],
+                _("дом %(house)s уже указан в строке %(line)s")
+                % {"house": ", ".join(p for p in key if p), "line": declared[key]["line"]},
+            )
+            continue
+        declared[key] = {"line": line, **{a: row[a] for a in _BUILDING_ATTRS}}
+    return declared
+
+
+def _owner(row, values, report, line, spec):
+    """An account owned by an organisation: its name and a valid INN (check digits)."""
+    labels, ok = spec.labels, True
+    inn = str(values.get("owner_inn", "")).replace(" ", "")
+    row["owner_inn"] = ""
+    if inn:
+        try:
+            row["owner_inn"] = v.validate_inn(inn)
+        except ValidationError as exc:
+            report.error(
+                spec.kind,
+                line,
+                labels["owner_inn"],
+                _("%(message)s («%(inn)s»)") % {"message": exc.messages[0], "inn": inn},
+            )
+            ok = False
+        if not row["owner_org"]:
+            report.error(
+                spec.kind,
+                line,
+                labels["owner_org"],
+                _("укажите наименование организации-собственника с ИНН %(inn)s") % {"inn": inn},
+            )
+            ok = False
+    elif row["owner_org"]:
+        report.error(
+            spec.kind,
+            line,
+            labels["owner_inn"],
+            _("укажите ИНН организации-собственника «%(name)s»") % {"name": row["owner_org"]},
+        )
+        ok = False
+    return ok
+
+
+def registry_buildings(keys):
+    """The building keys among ``keys`` that are in the registry: one query per chunk of
+    streets, never one per row."""
+    keys = set(keys)
+    streets = sorted({k[1] for k in keys})
+    found = set()
+    for i in range(0, len(streets), DB_CHUNK):
+        for key in Building.objects.filter(street__in=streets[i : i + DB_CHUNK]).values_list(
+            "settlement", "street", "house", "block"
+        ):
+            if key in keys:
+                found.add(key)
+    return found
+
+
+def _check_declared(result, addresses, declared, report, spec):
+    keys = {k for _line, k in addresses}
+    known = registry_buildings(keys) | set(declared)
+    sheet = report.sheet_names.get("buildings", (str(BUILDINGS_SHEET_LABEL), ""))[0]
+    unknown = set()
+    for line, key in addresses:
+        if key in known:
+            continue
+        unknown.add(key)
+        report.error(
+            spec.kind,
+            line,
+            spec.labels["house"],
+            _("дома «%(house)s» нет ни в реестре домов, ни на листе «%(sheet)s»")
+            % {"house": ", ".join(p for p in key if p), "sheet": sheet},
+        )
+    rows = []
+    for row in result:
+        key = building_key(row)
+        if key in unknown:
+            continue
+        sheet_row = declared.get(key)
+        ok = True
+        if sheet_row and not sheet_row.get("invalid"):
+            for attr in _BUILDING_ATTRS:
+                new, old = row[attr], sheet_row.get(attr)
+                if new in (None, ""):
+                    row[attr] = old
+                elif old not in (None, "") and new != old:
+                    report.error(
+                        spec.kind,
+                        row["line"],
+                        spec.labels[attr],
+                        _(
+                            "дом %(house)s указан на листе «%(sheet)s» в строке %(line)s "
+                            "с другим значением «%(old)s»"
+                        )
+                        % {
+                            "house": ", ".join(p for p in key if p),
+                            "sheet": sheet,
+                            "line": sheet_row["line"],
+                            "old": old,
+                        },
+                    )
+                    ok = False
+        if ok:
+            rows.append(row)
+    return rows
 
 
 def clean_rows(rows, *, check_db=True):
@@ -464,6 +669,8 @@ def _bulk_load(rows, *, organization, management_start, progress, batch_size):
                     owner_last_name=r.get("last_name") or "",
                     owner_first_name=r.get("first_name") or "",
                     owner_middle_name=r.get("middle_name") or "",
+                    owner_organization=r.get("owner_org") or "",
+                    owner_inn=r.get("owner_inn") or "",
                 )
                 for r in rows[i : i + batch_size]
             ],

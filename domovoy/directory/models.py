@@ -396,6 +396,9 @@ class Account(models.Model):
     owner_last_name = models.CharField(_("фамилия"), max_length=100, blank=True)
     owner_first_name = models.CharField(_("имя"), max_length=100, blank=True)
     owner_middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
+    # An owner that is an organisation (D5): its name and INN (check digits validated).
+    owner_organization = models.CharField(_("организация-собственник"), max_length=300, blank=True)
+    owner_inn = models.CharField(_("ИНН собственника"), max_length=12, blank=True)
     residents = models.ManyToManyField(User, blank=True, related_name="accounts")
     is_active = models.BooleanField(default=True)
 

@@ -72,7 +72,10 @@ class OnboardingCreatedSerializer(serializers.Serializer):
 
 
 class RowErrorSerializer(serializers.Serializer):
-    sheet = serializers.CharField()
+    sheet = serializers.CharField(help_text="The sheet's own name in the workbook")
+    file = serializers.CharField(
+        required=False, help_text="The file (form field without «_file»): accounts, employees…"
+    )
     line = serializers.IntegerField(allow_null=True)
     column = serializers.CharField()
     reason = serializers.CharField()

@@ -109,6 +109,18 @@ def validate_sources(*, kinds, sources, applicant_inn, progress=None, check_db=T
         source = sources.get(kind)
         if source is None:
             continue
+        if kind == "accounts":
+            parsed[kind] = importers.check_accounts_workbook(
+                source,
+                report=report,
+                check_db=check_db,
+                progress=tick,
+                progress_every=PROGRESS_EVERY,
+            )
+            if not parsed[kind] and not report.error_count:
+                report.error(kind, None, "", _("в списке нет ни одного лицевого счёта"))
+            done[0] += parsed[kind][-1]["line"] if parsed[kind] else 0
+            continue
         spec = importers.SHEETS[kind]
         rows = importers.iter_sheet(
             spec, source, report, progress=tick, progress_every=PROGRESS_EVERY
@@ -121,10 +133,6 @@ def validate_sources(*, kinds, sources, applicant_inn, progress=None, check_db=T
             parsed[kind] = importers.check_served(
                 rows, kinds=kinds, applicant_inn=applicant_inn, report=report
             )
-        else:
-            parsed[kind] = importers.check_accounts(rows, report=report, check_db=check_db)
-            if not parsed[kind] and not report.error_count:
-                report.error(kind, None, "", _("в списке нет ни одного лицевого счёта"))
         done[0] += parsed[kind][-1]["line"] if parsed[kind] else 0
     return parsed, report
 

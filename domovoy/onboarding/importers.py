@@ -28,6 +28,7 @@ from domovoy.directory.loader import (  # noqa: F401 - re-exported: the housing 
     ImportRowsError,
     building_key,
     check_accounts,
+    check_buildings,
 )
 from domovoy.directory.loader import RowReport as Report  # noqa: F401
 from domovoy.directory.models import (
@@ -113,6 +114,36 @@ ACCOUNTS = SheetSpec(
         Column("last_name", "Фамилия"),
         Column("first_name", "Имя"),
         Column("middle_name", "Отчество"),
+        Column("entrances", "Подъездов", False, ("Количество подъездов", "Подъезды")),
+        Column("floors", "Этажей", False, ("Этажность", "Количество этажей")),
+        Column("latitude", "Широта"),
+        Column("longitude", "Долгота"),
+        Column("management_start", "Начало управления", False, ("Дата начала управления",)),
+        Column(
+            "owner_org",
+            "Собственник (организация)",
+            False,
+            ("Организация-собственник", "Наименование собственника", "Собственник"),
+        ),
+        Column(
+            "owner_inn",
+            "ИНН собственника",
+            False,
+            ("ИНН организации-собственника", "ИНН организации собственника"),
+        ),
+    ],
+)
+# The buildings sheet of the accounts workbook: the buildings its accounts may be on besides
+# those already in the registry (D5).
+BUILDINGS = SheetSpec(
+    "buildings",
+    "Дома",
+    [
+        Column("settlement", "Населённый пункт", True, ("Город",)),
+        Column("city_district", "Район города", False, ("Район",)),
+        Column("street", "Улица", True),
+        Column("house", "Дом", True, ("Номер дома",)),
+        Column("block", "Корпус", False),
         Column("entrances", "Подъездов", False, ("Количество подъездов", "Подъезды")),
         Column("floors", "Этажей", False, ("Этажность", "Количество этажей")),
         Column("latitude", "Широта"),
@@ -205,15 +236,12 @@ def _decode(data):
     raise ApplicationError(_("Файл не в кодировке UTF-8 или Windows-1251"))
 
 
-def _bounded(row, line):
-    """Refuse a cell longer than a cell may be (``UPLOAD_XLSX_MAX_CELL_CHARS``)."""
+def _too_long(row):
+    """The error of a row with a cell longer than a cell may be, or None."""
     limit = int(settings.UPLOAD_XLSX_MAX_CELL_CHARS)
-    for cell in row:
-        if len(cell) > limit:
-            raise ApplicationError(
-                _("строка %(line)s: ячейка длиннее %(n)s символов") % {"line": line, "n": limit}
-            )
-    return row
+    if any(len(cell) > limit for cell in row):
+        return _("ячейка длиннее %(n)s символов") % {"n": limit}
+    return None
 
 
 def _csv_rows(data):
@@ -222,69 +250,88 @@ def _csv_rows(data):
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for line, row in enumerate(reader, start=1):
-            yield _bounded([c.strip() for c in row], line)
+        for row in reader:
+            yield [c.strip() for c in row]
     except csv.Error:
         raise ApplicationError(_("Файл CSV не удалось прочитать (повреждённая строка)"))
 
 
-def _xlsx_rows(fileobj):
-    """Rows of the first sheet. The workbook's XML is scanned first in bounded chunks (no cell
-    longer than allowed), then openpyxl streams it in read-only mode."""
-    from openpyxl import load_workbook
+class Book:
+    """The sheets of an uploaded file: every worksheet of a workbook under its own name, or
+    the one sheet of a CSV file (named ``default_name``). ``sheets`` lists ``(name, rows)``
+    where ``rows()`` iterates the rows as lists of strings. Close it (or use ``with``)."""
 
-    try:
-        uploads.check_xlsx_cells(fileobj)
-    except uploads.UploadError as exc:
-        raise ApplicationError(exc.messages[0])
-    try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook is the user's bad input
-        raise ApplicationError(_("Файл XLSX не удалось прочитать"))
-    try:
-        ws = wb.worksheets[0]
-        for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield _bounded([_cell(c) for c in row], line)
-    finally:
-        wb.close()
-
-
-def _open(source):
-    """``source`` is a Django File / UploadedFile (or any binary file object with a name)."""
-    name = getattr(source, "name", "") or ""
-    if hasattr(source, "seek"):
+    def __init__(self, source, default_name):
+        name = getattr(source, "name", "") or ""
+        if hasattr(source, "seek"):
+            source.seek(0)
+        head = source.read(4)
         source.seek(0)
-    head = source.read(4)
-    source.seek(0)
-    if _is_xlsx(name, head):
-        return _xlsx_rows(source)
-    return _csv_rows(source.read())
+        self.workbook = None
+        if _is_xlsx(name, head):
+            self._open_xlsx(source)
+        else:
+            data = source.read()
+            _decode(data)  # an undecodable file is refused before any sheet is read
+            self.sheets = [(default_name, lambda: _csv_rows(data))]
+
+    def _open_xlsx(self, fileobj):
+        from openpyxl import load_workbook
+
+        try:
+            uploads.check_xlsx_cells(fileobj)
+        except uploads.UploadError as exc:
+            raise ApplicationError(exc.messages[0])
+        try:
+            self.workbook = load_workbook(fileobj, read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - any unreadable workbook is the user's bad input
+            raise ApplicationError(_("Файл XLSX не удалось прочитать"))
+        self.sheets = [
+            (
+                ws.title,
+                lambda ws=ws: ([_cell(c) for c in row] for row in ws.iter_rows(values_only=True)),
+            )
+            for ws in self.workbook.worksheets
+            if hasattr(ws, "iter_rows")
+        ]
+
+    def close(self):
+        if self.workbook is not None:
+            self.workbook.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _xlsx_row_count(source):
-    """Rows of the first sheet from its XML: the <dimension> when present, else the <row>
-    tags counted in a stream (openpyxl would parse every cell to find out)."""
+    """Rows of every sheet from their XML (a workbook may hold accounts and buildings): the
+    <dimension> when present, else the <row> tags counted in a stream (openpyxl would parse
+    every cell to find out)."""
     import zipfile
 
     with zipfile.ZipFile(source) as archive:
         names = sorted(
             n for n in archive.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n)
         )
-        if not names:
-            return 0
-        name = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else names[0]
-        with archive.open(name) as xml:
-            head = xml.read(4096)
-            match = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
-            if match:
-                return int(match.group(1))
-            count, tail = head.count(b"<row ") + head.count(b"<row>"), head[-5:]
-            while chunk := xml.read(1 << 20):
-                data = tail + chunk
-                count += data.count(b"<row ") + data.count(b"<row>")
-                count -= tail.count(b"<row ") + tail.count(b"<row>")
-                tail = data[-5:]
-            return count
+        return sum(_sheet_row_count(archive, name) for name in names)
+
+
+def _sheet_row_count(archive, name):
+    with archive.open(name) as xml:
+        head = xml.read(4096)
+        match = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+        if match:
+            return int(match.group(1))
+        count, tail = head.count(b"<row ") + head.count(b"<row>"), head[-5:]
+        while chunk := xml.read(1 << 20):
+            data = tail + chunk
+            count += data.count(b"<row ") + data.count(b"<row>")
+            count -= tail.count(b"<row ") + tail.count(b"<row>")
+            tail = data[-5:]
+        return count
 
 
 def count_rows(source):
@@ -308,21 +355,40 @@ def count_rows(source):
 # --- checking ------------------------------------------------------------------------------
 
 
-def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
-    """Yield ``(line, {key: value})`` for each non-empty data row of a file."""
-    try:
-        rows = _open(source)
-    except ApplicationError as exc:
-        report.error(spec.kind, None, "", exc.message)
-        return
+def _header_keys(spec, raw):
     header_map = spec.header_map()
+    return [header_map.get(_norm(c)) for c in raw]
+
+
+def _sheet_kind(rows):
+    """What a sheet of the accounts workbook holds, from its header among the first rows:
+    "accounts" (it has an account column), "buildings" (street and house, no account) or
+    None (a title page, instructions)."""
+    for line, raw in enumerate(rows, start=1):
+        if line > HEADER_SCAN_ROWS:
+            break
+        keys = set(_header_keys(ACCOUNTS, raw))
+        if "account" in keys:
+            return "accounts"
+        if {"street", "house"} <= set(_header_keys(BUILDINGS, raw)):
+            return "buildings"
+    return None
+
+
+def read_rows(spec, rows, report, *, progress=None, progress_every=1000):
+    """Yield ``(line, {key: value})`` for each non-empty data row of one sheet's ``rows``.
+    A row with an over-long cell is reported and skipped; the rows after it are read."""
     columns, header_line, line = None, None, 0
     try:
         for line, raw in enumerate(rows, start=1):
+            too_long = _too_long(raw)
             if columns is None:
                 if line > HEADER_SCAN_ROWS:
                     break
-                keys = [header_map.get(_norm(c)) for c in raw]
+                if too_long:
+                    report.error(spec.kind, line, "", too_long)
+                    continue
+                keys = _header_keys(spec, raw)
                 if not any(keys):
                     continue
                 columns, header_line = keys, line
@@ -333,6 +399,9 @@ def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
                     return
                 continue
             if not any(raw):
+                continue
+            if too_long:
+                report.error(spec.kind, line, "", too_long)
                 continue
             values = {}
             for key, cell in zip(columns, raw, strict=False):
@@ -351,6 +420,86 @@ def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
             "",
             _("не найдена строка заголовков со столбцами: %(columns)s")
             % {"columns": ", ".join(c.label for c in spec.columns if c.required)},
+        )
+
+
+def iter_sheet(spec, source, report, *, progress=None, progress_every=1000):
+    """Yield ``(line, {key: value})`` for each non-empty data row of the first sheet of a
+    file; its errors carry the sheet's own name."""
+    try:
+        book = Book(source, str(spec.label))
+    except ApplicationError as exc:
+        report.name_sheet(spec.kind, str(spec.label), spec.kind)
+        report.error(spec.kind, None, "", exc.message)
+        return
+    with book:
+        if not book.sheets:
+            report.name_sheet(spec.kind, str(spec.label), spec.kind)
+            report.error(spec.kind, None, "", _("в файле нет ни одного листа"))
+            return
+        name, rows = book.sheets[0]
+        report.name_sheet(spec.kind, name, spec.kind)
+        yield from read_rows(spec, rows(), report, progress=progress, progress_every=progress_every)
+
+
+def check_accounts_workbook(source, *, report, check_db=True, progress=None, progress_every=1000):
+    """The accounts file (D5): its accounts sheet, checked against the registry and its own
+    buildings sheet (each found by its header, whatever its name and place). Every bad row of
+    both is reported under the sheet's own name, in the order of the sheets and their rows.
+    Returns the cleaned account rows."""
+    start = len(report.errors)
+    try:
+        return _check_accounts_workbook(
+            source,
+            report=report,
+            check_db=check_db,
+            progress=progress,
+            progress_every=progress_every,
+        )
+    finally:
+        order = {}
+        for e in report.errors[start:]:
+            order.setdefault(e["sheet"], len(order))
+        report.errors[start:] = sorted(
+            report.errors[start:], key=lambda e: (order[e["sheet"]], e["line"] or 0)
+        )
+
+
+def _check_accounts_workbook(source, *, report, check_db, progress, progress_every):
+    try:
+        book = Book(source, str(ACCOUNTS.label))
+    except ApplicationError as exc:
+        report.name_sheet("accounts", str(ACCOUNTS.label), "accounts")
+        report.error("accounts", None, "", exc.message)
+        return []
+    with book:
+        found = {}
+        try:
+            for name, rows in book.sheets:
+                kind = _sheet_kind(rows())
+                if kind and kind not in found:
+                    found[kind] = (name, rows)
+        except ApplicationError as exc:
+            report.error("accounts", None, "", exc.message)
+            return []
+        if "accounts" not in found and book.sheets:
+            found["accounts"] = book.sheets[0]  # reported: no header row of the accounts
+        declared = {}
+        if "buildings" in found:
+            name, rows = found["buildings"]
+            report.name_sheet("buildings", name, "accounts")
+            declared = check_buildings(read_rows(BUILDINGS, rows(), report), report=report)
+        if "accounts" not in found:
+            report.name_sheet("accounts", str(ACCOUNTS.label), "accounts")
+            report.error("accounts", None, "", _("в файле нет ни одного листа"))
+            return []
+        name, rows = found["accounts"]
+        report.name_sheet("accounts", name, "accounts")
+        return check_accounts(
+            read_rows(ACCOUNTS, rows(), report, progress=progress, progress_every=progress_every),
+            report=report,
+            check_db=check_db,
+            declared=declared,
         )
 
 

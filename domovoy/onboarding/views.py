@@ -64,7 +64,7 @@ def _render_form(
         "row_error_total": total,
         "onboarding": onboarding,
         "contractor": contractor,
-        "template_kinds": TEMPLATE_HEADERS.keys(),
+        "template_kinds": TEMPLATE_SHEETS.keys(),
         **(extra or {}),
     }
     status = 400 if (form.is_bound and (form.errors or rows)) else 200
@@ -421,29 +421,32 @@ def apply_contractor(request):
 
 # --- blank forms to download ---------------------------------------------------------------
 
-TEMPLATE_HEADERS = {
-    "employees": ("Список сотрудников", ["№ п/п"] + [c.label for c in importers.EMPLOYEES.columns]),
-    "served": (
-        "Обслуживающие и обслуживаемые организации",
-        ["№ п/п"] + [c.label for c in importers.SERVED.columns],
-    ),
-    "accounts": ("Дома и лицевые счета", ["№ п/п"] + [c.label for c in importers.ACCOUNTS.columns]),
+TEMPLATE_SHEETS = {
+    "employees": [("Список сотрудников", importers.EMPLOYEES)],
+    "served": [("Обслуживающие и обслуживаемые организации", importers.SERVED)],
+    # The accounts workbook: its accounts and the buildings they are on that the registry
+    # does not hold yet (D5).
+    "accounts": [("Лицевые счета", importers.ACCOUNTS), ("Дома", importers.BUILDINGS)],
 }
 
 
 def template(request, kind):
-    """A blank XLSX form with the header row of a file of appendix 2."""
-    if kind not in TEMPLATE_HEADERS:
+    """A blank XLSX form with the header rows of a file of appendix 2 (one sheet each)."""
+    if kind not in TEMPLATE_SHEETS:
         raise Http404
-    title, headers = TEMPLATE_HEADERS[kind]
-    required = {c.label for spec in importers.SHEETS.values() for c in spec.columns if c.required}
-    sheet = exports.Sheet(
-        title=title,
-        header=headers,
-        widths={col: max(12, len(h) + 4) for col, h in enumerate(headers)},
-        header_notes={
-            col: _("Обязательный столбец") for col, h in enumerate(headers) if h in required
-        },
-        freeze_header=True,
-    )
-    return exports.xlsx_response([sheet], filename=f"onboarding-{kind}.xlsx")
+    sheets = []
+    for title, spec in TEMPLATE_SHEETS[kind]:
+        headers = ["№ п/п"] + [c.label for c in spec.columns]
+        required = {c.label for c in spec.columns if c.required}
+        sheets.append(
+            exports.Sheet(
+                title=title,
+                header=headers,
+                widths={col: max(12, len(h) + 4) for col, h in enumerate(headers)},
+                header_notes={
+                    col: _("Обязательный столбец") for col, h in enumerate(headers) if h in required
+                },
+                freeze_header=True,
+            )
+        )
+    return exports.xlsx_response(sheets, filename=f"onboarding-{kind}.xlsx")

@@ -10,9 +10,9 @@ from django.core import mail
 from domovoy.directory.models import Building, Organization
 from tests import factories as f
 from tests.onboarding.files import (
-    ACCOUNT_HEADER,
     EMPLOYEE_HEADER,
     account_rows,
+    accounts_xlsx,
     employee_rows,
     xlsx,
 )
@@ -47,7 +47,7 @@ def test_an_operator_connects_a_management_company_from_its_xlsx_files(
     card = f.card_data(701)
     rows = account_rows(8, street="ул. Новая Подключённая", houses=2)
     (tmp_path / "employees.xlsx").write_bytes(xlsx(EMPLOYEE_HEADER, employee_rows()))
-    (tmp_path / "accounts.xlsx").write_bytes(xlsx(ACCOUNT_HEADER, rows))
+    (tmp_path / "accounts.xlsx").write_bytes(accounts_xlsx(rows))  # with its «Дома» sheet
     (tmp_path / "licence.pdf").write_bytes(b"%PDF-1.4 licence scan")
 
     # 1. The company applies on the public page, without an account.

@@ -30,17 +30,69 @@ ACCOUNT_HEADER = [
 SERVED_HEADER = ["№ п/п", "Наименование организации", "ИНН", "Ресурс"]
 
 
-def xlsx(header, rows, *, title_rows=()):
+BUILDING_HEADER = ["№ п/п", "Населённый пункт", "Район города", "Улица", "Дом", "Корпус"]
+
+
+def xlsx(header, rows, *, title_rows=(), title=None, sheets=()):
+    """A workbook: the first sheet (``title``) with ``header`` and ``rows``, then ``sheets``:
+    ``(title, header, rows)`` each."""
     wb = Workbook()
     ws = wb.active
+    if title:
+        ws.title = title
     for row in title_rows:
         ws.append(row)
     ws.append(header)
     for row in rows:
         ws.append(row)
+    for name, other_header, other_rows in sheets:
+        other = wb.create_sheet(name)
+        other.append(other_header)
+        for row in other_rows:
+            other.append(row)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def building_rows(account_rows):
+    """The buildings sheet («Дома») declaring every building of ``account_rows``."""
+    seen = []
+    for row in account_rows:
+        key = (row[1], row[2], row[3], row[4], row[5])
+        if row[1] and row[3] and row[4] and key not in seen:
+            seen.append(key)
+    return [[i, *key] for i, key in enumerate(seen, start=1)]
+
+
+def accounts_xlsx(rows, *, buildings=None, title="Лицевые счета МКД", buildings_title="Дома"):
+    """The accounts workbook as organisations fill it: the accounts sheet and the buildings
+    sheet (by default declaring every building of ``rows``)."""
+    buildings = building_rows(rows) if buildings is None else buildings
+    return xlsx(
+        ACCOUNT_HEADER,
+        rows,
+        title=title,
+        sheets=[(buildings_title, BUILDING_HEADER, buildings)] if buildings else [],
+    )
+
+
+def register_buildings(account_rows):
+    """Put the buildings of ``account_rows`` in the registry (a CSV file has no buildings
+    sheet: its accounts must be on registered buildings)."""
+    from domovoy.directory.models import Building
+
+    for _n, settlement, district, street, house, block in building_rows(account_rows):
+        Building.objects.get_or_create(
+            settlement=settlement,
+            street=street,
+            house=str(house),
+            block=block or "",
+            defaults={
+                "city_district": district or "",
+                "search_text": Building.compose_search_text(street, str(house), block or ""),
+            },
+        )
 
 
 def csv_bytes(header, rows, *, encoding="utf-8", delimiter=";"):
@@ -124,12 +176,13 @@ def uo_post_data(
     if fmt == "xlsx":
         data["employees_file"] = upload("employees.xlsx", xlsx(EMPLOYEE_HEADER, emp))
         if acc:
-            data["accounts_file"] = upload("accounts.xlsx", xlsx(ACCOUNT_HEADER, acc))
+            data["accounts_file"] = upload("accounts.xlsx", accounts_xlsx(acc))
         if served:
             data["served_file"] = upload("served.xlsx", xlsx(SERVED_HEADER, served))
     else:
         data["employees_file"] = upload("employees.csv", csv_bytes(EMPLOYEE_HEADER, emp))
         if acc:
+            register_buildings(acc)
             data["accounts_file"] = upload("accounts.csv", csv_bytes(ACCOUNT_HEADER, acc))
         if served:
             data["served_file"] = upload("served.csv", csv_bytes(SERVED_HEADER, served))

@@ -43,7 +43,8 @@ def test_bad_rows_found_by_the_worker_are_listed_and_nothing_else_is_kept(api):
     onboarding = OnboardingRequest.objects.get(pk=response.json()["id"])
     assert onboarding.status == "invalid"
     found = {(r["sheet"], r["line"], r["column"]) for r in onboarding.errors}
-    assert found == {("accounts", 5, "Лицевой счёт"), ("accounts", 11, "Населённый пункт")}
+    sheet = "Лицевые счета МКД"  # the workbook's own sheet name
+    assert found == {(sheet, 5, "Лицевой счёт"), (sheet, 11, "Населённый пункт")}
     assert onboarding.summary["error_count"] == 2
     assert onboarding.files.count() == 0 and Account.objects.count() == 0
 

@@ -129,7 +129,7 @@ def test_a_file_with_one_bad_row_among_many_stores_nothing(client):
     rows[27][7] = ""  # an empty account number on one line
     body = _checked(client, uo_post_data(accounts=rows))
     assert 'id="row-errors"' in body
-    assert "<td>accounts</td><td>29</td><td>Лицевой счёт</td>" in body
+    assert "<td>Лицевые счета МКД</td><td>29</td><td>Лицевой счёт</td>" in body
     assert OnboardingRequest.objects.get().status == "invalid"  # the list of bad rows only
     assert OnboardingFile.objects.count() == 0
     assert Building.objects.count() == 0 and Account.objects.count() == 0
@@ -167,12 +167,14 @@ def test_it_lists_every_bad_row_with_line_column_and_reason(client, building):
     )
     body = _checked(client, uo_post_data(employees=employees, accounts=accounts))
     for expected in (
-        "<td>employees</td><td>4</td><td>ФИО</td><td>укажите фамилию и имя полностью",
-        "<td>employees</td><td>4</td><td>E-mail</td><td>неверный адрес электронной почты",
-        "<td>employees</td><td>4</td><td>Телефон</td>",
-        "<td>employees</td><td>4</td><td>Роль</td><td>неизвестная роль",
-        "<td>accounts</td><td>6</td><td>Лицевой счёт</td><td>лицевой счёт 7700000000 повторяется",
-        "<td>accounts</td><td>7</td><td>Подъездов</td><td>дом г. Кострома, ул. Подключаемая, 1",
+        "<td>Sheet</td><td>4</td><td>ФИО</td><td>укажите фамилию и имя полностью",
+        "<td>Sheet</td><td>4</td><td>E-mail</td><td>неверный адрес электронной почты",
+        "<td>Sheet</td><td>4</td><td>Телефон</td>",
+        "<td>Sheet</td><td>4</td><td>Роль</td><td>неизвестная роль",
+        "<td>Лицевые счета МКД</td><td>6</td><td>Лицевой счёт</td>"
+        "<td>лицевой счёт 7700000000 повторяется",
+        "<td>Лицевые счета МКД</td><td>7</td><td>Подъездов</td>"
+        "<td>дом г. Кострома, ул. Подключаемая, 1",
         "лицевой счёт EXISTING1 уже есть в системе",
     ):
         assert expected in body, expected
@@ -265,7 +267,7 @@ def test_changes_requested_mail_a_link_and_the_corrected_request_is_checked_agai
     assert page.status_code == 200 and "Уточните телефоны" in page.content.decode()
     bad = uo_post_data(accounts=[["x", "г. Кострома", "", "", "1", "", "1", "A1"]])
     bad.pop("license_scan")
-    assert "<td>accounts</td><td>2</td><td>Улица</td>" in _checked(client, bad, link)
+    assert "<td>Лицевые счета МКД</td><td>2</td><td>Улица</td>" in _checked(client, bad, link)
     onboarding.refresh_from_db()
     assert onboarding.status == "invalid"
 
@@ -350,7 +352,7 @@ def test_a_large_file_with_errors_found_by_the_worker_keeps_nothing_but_the_erro
     assert onboarding.status == "invalid"
     assert onboarding.files.count() == 0
     page = client.get(response["Location"]).content.decode()
-    assert "<td>accounts</td><td>22</td><td>Улица</td>" in page
+    assert "<td>Лицевые счета МКД</td><td>22</td><td>Улица</td>" in page
     assert reverse("onboarding:correct", args=[onboarding.token]) in page
 
 
@@ -539,8 +541,8 @@ def test_headers_are_found_below_title_rows_and_missing_columns_are_reported(cli
     data = uo_post_data()
     data["accounts_file"] = upload("accounts.xlsx", accounts)
     body = _checked(client, data)
-    assert "<td>accounts</td><td>3</td><td>Дом</td><td>нет обязательного столбца" in body
-    assert "<td>accounts</td><td>3</td><td>Лицевой счёт</td><td>нет обязательного столбца" in body
+    assert "<td>Sheet</td><td>3</td><td>Дом</td><td>нет обязательного столбца" in body
+    assert "<td>Sheet</td><td>3</td><td>Лицевой счёт</td><td>нет обязательного столбца" in body
     data = uo_post_data(908, employees=[])  # the first request (invalid) holds its INN
     data["employees_file"] = upload("e.xlsx", xlsx(EMPLOYEE_HEADER, []))
     data["served_file"] = upload("s.xlsx", xlsx(SERVED_HEADER, [[1, "ООО", "7700000000", ""]]))

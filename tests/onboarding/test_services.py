@@ -12,7 +12,7 @@ from domovoy.onboarding import checks, services
 from domovoy.onboarding.importers import ImportRowsError
 from tests import factories as f
 
-from .files import ACCOUNT_HEADER, account_rows, csv_bytes
+from .files import ACCOUNT_HEADER, account_rows, csv_bytes, register_buildings
 
 pytestmark = pytest.mark.req("D5")
 
@@ -96,6 +96,7 @@ def test_accounts_load_refuses_everything_on_a_management_overlap(uo, other_uo):
 def test_the_check_reports_progress_every_n_rows(monkeypatch):
     monkeypatch.setattr(checks, "PROGRESS_EVERY", 5)
     seen = []
+    register_buildings(account_rows(20))
     source = io.BytesIO(csv_bytes(ACCOUNT_HEADER, account_rows(20), encoding="cp1251"))
     source.name = "accounts.csv"
     parsed, report = services.validate_sources(
@@ -110,6 +111,7 @@ def test_the_check_reports_progress_every_n_rows(monkeypatch):
 
 @pytest.mark.django_db
 def test_csv_with_commas_in_utf8_is_read_too():
+    register_buildings(account_rows(3))
     source = io.BytesIO(csv_bytes(ACCOUNT_HEADER, account_rows(3), delimiter=","))
     source.name = "accounts.csv"
     parsed, report = services.validate_sources(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("feedback/", include(("domovoy.feedback.urls", "feedback"))),
     path("help/", include(("domovoy.announcements.urls", "help"))),
     path("requests/", include(("domovoy.servicedesk.urls", "servicedesk"))),
+    path("classifier/", include(("domovoy.servicedesk.urls_classifier", "classifier"))),
     path("workorders/", include(("domovoy.workorders.urls", "workorders"))),
     path("notifications/", include(("domovoy.notifications.urls", "notifications"))),
     path("outages/", include(("domovoy.outages.urls", "outages"))),

@@ -67,6 +67,8 @@ class FeedbackItemSerializer(serializers.ModelSerializer):
             "decision_reason",
             "applied_at",
             "application_note",
+            "applied_topic",
+            "applied_topic_version",
         ]
         read_only_fields = fields
 

@@ -94,6 +94,16 @@ class FeedbackItem(TimeStampedModel):
     decision_reason = models.TextField(_("обоснование решения"), blank=True)
     applied_at = models.DateTimeField(_("когда применено"), null=True, blank=True)
     application_note = models.CharField(_("результат применения"), max_length=300, blank=True)
+    # An applied classifier change (D6, R2): the topic and the version of it the change made.
+    applied_topic = models.ForeignKey(
+        "servicedesk.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("изменённая тема"),
+    )
+    applied_topic_version = models.PositiveBigIntegerField(_("версия темы"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("обращение обратной связи")

@@ -14,7 +14,6 @@ from . import permissions as perms
 from .models import FeedbackItem, FeedbackKind, FeedbackStatus, TargetType
 
 DECISIONS = ("approve", "reject")
-CLASSIFIER_NOT_CONNECTED = "classifier_not_connected"
 TEXT_REQUIRED = {
     FeedbackKind.CLASSIFIER_CHANGE,
     FeedbackKind.SUGGESTION,
@@ -74,6 +73,15 @@ def feedback_item_create(
         errors["text"] = [_("Опишите суть обращения")]
     if kind != FeedbackKind.DATA_CHANGE and not title:
         errors["title"] = [_("Обязательное поле")]
+    if kind == FeedbackKind.CLASSIFIER_CHANGE:
+        # The change request names the topic it adds, so approving it can apply it (D6, R2).
+        topic_name = (proposed_topic_name or "").strip()
+        if not topic_name:
+            errors["proposed_topic_name"] = [_("Укажите предлагаемую тему")]
+        elif len(topic_name) > 200:
+            errors["proposed_topic_name"] = [_("Не длиннее 200 символов")]
+        if len((proposed_topic_parent or "").strip()) > 200:
+            errors["proposed_topic_parent"] = [_("Не длиннее 200 символов")]
     if errors:
         raise ApplicationError(_("Обращение заполнено с ошибками"), fields=errors)
 
@@ -111,21 +119,24 @@ def feedback_item_create(
         if not item.title:
             item.title = f"{changes.field_label(target_type, field)}: {target}"[:TITLE_MAX]
     elif kind == FeedbackKind.CLASSIFIER_CHANGE:
-        item.proposed_topic_name = (proposed_topic_name or "").strip()[:200]
-        item.proposed_topic_parent = (proposed_topic_parent or "").strip()[:200]
+        item.proposed_topic_name = proposed_topic_name.strip()
+        item.proposed_topic_parent = (proposed_topic_parent or "").strip()
     item.save()
     return item
 
 
-def apply_classifier_change(*, item, actor):
-    """Hook: apply an approved classifier change request to the topic tree (R2, G 3.5.2).
+def apply_classifier_change(*, item, actor, reason=""):
+    """Apply an approved classifier change request to the topic tree (R2, G 3.5.2) through
+    the classifier's own service (``servicedesk.classifier``): the proposed topic is added
+    under the proposed group. Returns (topic, version); refused input raises and the caller's
+    transaction stores nothing."""
+    from domovoy.servicedesk import classifier
 
-    The classifier is built by the service-desk issue; until it plugs its service in here,
-    nothing can be applied and this raises. ``feedback_item_decide`` records the approval
-    as accepted and keeps the note, so the change can be made once the classifier exists."""
-    raise ApplicationError(
-        _("классификатор ещё не подключён: изменение принято и будет внесено вручную"),
-        code=CLASSIFIER_NOT_CONNECTED,
+    return classifier.apply_proposal(
+        actor=actor,
+        name=item.proposed_topic_name,
+        parent_name=item.proposed_topic_parent,
+        reason=reason or _("Обращение №%(n)s") % {"n": item.pk},
     )
 
 
@@ -165,16 +176,11 @@ def feedback_item_decide(*, item, actor, decision, reason):
             item.applied_at = now
             item.application_note = _("Изменение внесено в реестр")
         elif item.kind == FeedbackKind.CLASSIFIER_CHANGE:
-            try:
-                with transaction.atomic():
-                    apply_classifier_change(item=item, actor=actor)
-            except ApplicationError as exc:
-                if exc.code != CLASSIFIER_NOT_CONNECTED:
-                    raise
-                item.application_note = exc.message[:300]
-            else:
-                item.applied_at = now
-                item.application_note = _("Изменение внесено в классификатор")
+            topic, version = apply_classifier_change(item=item, actor=actor)
+            item.applied_at = now
+            item.applied_topic = topic
+            item.applied_topic_version = version.history_id if version is not None else None
+            item.application_note = _("Изменение внесено в классификатор")
     else:
         item.status = FeedbackStatus.REJECTED
     item.decided_by = actor

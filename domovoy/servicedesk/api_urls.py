@@ -3,7 +3,7 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api, api_calls
+from . import api, api_calls, api_classifier
 from .workflow import TRANSITIONS
 
 urlpatterns = [
@@ -18,6 +18,27 @@ urlpatterns = [
         name="sd-call-attempt-detail",
     ),
     path("call-screen/", api_calls.CallScreenView.as_view(), name="sd-call-screen"),
+    # Classifier management (R2, G 3.5.2): the functional operator's.
+    path(
+        "classifier/topics/",
+        api_classifier.ClassifierTopicListView.as_view(),
+        name="sd-classifier-topics",
+    ),
+    path(
+        "classifier/topics/<int:pk>/",
+        api_classifier.ClassifierTopicDetailView.as_view(),
+        name="sd-classifier-topic",
+    ),
+    path(
+        "classifier/topics/<int:pk>/deactivate/",
+        api_classifier.ClassifierTopicDeactivateView.as_view(),
+        name="sd-classifier-topic-deactivate",
+    ),
+    path(
+        "classifier/topics/<int:pk>/history/",
+        api_classifier.ClassifierTopicHistoryView.as_view(),
+        name="sd-classifier-topic-history",
+    ),
     path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
     path(

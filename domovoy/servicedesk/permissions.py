@@ -233,3 +233,6 @@ rules.add_perm("servicedesk.use_queue", is_queue_user)
 # (R10) is the functional operator's.
 rules.add_perm("servicedesk.view_lists", is_queue_user | people.is_territorial_reader)
 rules.add_perm("servicedesk.view_conflicts", people.is_functional_operator)
+# The classifier of topics (R2, G 3.5.2) and the classifier change requests applied to it (D6)
+# are the functional operator's.
+rules.add_perm("servicedesk.manage_classifier", people.is_functional_operator)

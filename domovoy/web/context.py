@@ -53,6 +53,7 @@ MENU = (
     MenuItem(_("Обзвон"), "servicedesk:callcentre_callbacks", "servicedesk.log_call"),
     MenuItem(_("Очередь заявок"), "servicedesk:staff_queue", "servicedesk.use_queue"),
     MenuItem(_("Отключения"), "outages:list", "outages.view_staff_list"),
+    MenuItem(_("Классификатор"), "classifier:list", "servicedesk.manage_classifier"),
     MenuItem(_("Формы заказ-нарядов"), "workorders:templates", "workorders.view_templates"),
     MenuItem(_("Статистика"), "servicedesk:staff_stats", "servicedesk.view_statistics"),
     MenuItem(_("Дома"), "directory:buildings", "directory.view_building"),

@@ -310,3 +310,89 @@ def test_a_refused_approval_on_the_page_names_the_problem(client, inn_change, fu
     assert resp.status_code == 400
     assert "Организация с таким ИНН уже есть" in resp.content.decode()
     assert FeedbackItem.objects.get(pk=inn_change.pk).status == "new"
+
+
+# --- Classifier change requests are applied (issue 11, D6, R2) -------------------------------
+
+
+def _classifier_change(author, name="Домофон не работает", parent="Подъезд"):
+    return services.feedback_item_create(
+        author=author,
+        kind="classifier_change",
+        title="Новая тема",
+        text="Нет темы для жалоб на домофон",
+        proposed_topic_name=name,
+        proposed_topic_parent=parent,
+    )
+
+
+@pytest.mark.req("R2")
+def test_approving_a_classifier_change_on_the_page_applies_it_and_links_the_version(
+    client, uo_dispatcher, functional_operator, classifier
+):
+    from domovoy.servicedesk.models import Topic
+
+    item = _classifier_change(uo_dispatcher, name="<b>Домофон</b>")
+    client.force_login(functional_operator)
+    resp = client.post(
+        f"/feedback/{item.pk}/decide/", {"decision": "approve", "reason": "Тема нужна"}
+    )
+    assert resp.status_code == 302
+    topic = Topic.objects.get(name="<b>Домофон</b>")
+    item.refresh_from_db()
+    assert item.applied_topic == topic and item.applied_topic_version
+    client.force_login(uo_dispatcher)
+    page = client.get(f"/feedback/{item.pk}/").content.decode()
+    assert f"/classifier/{topic.pk}/#v{item.applied_topic_version}" in page
+    assert "<b>Домофон</b>" not in page and "&lt;b&gt;Домофон&lt;/b&gt;" in page
+    client.force_login(functional_operator)
+    page = client.get(f"/classifier/{topic.pk}/").content.decode()
+    assert f'id="v{item.applied_topic_version}"' in page
+
+
+@pytest.mark.req("R2")
+def test_a_classifier_change_to_an_unknown_group_shows_the_error_and_stores_nothing(
+    client, uo_dispatcher, functional_operator, classifier
+):
+    from domovoy.servicedesk.models import Topic
+
+    item = _classifier_change(uo_dispatcher, parent="Нет такой группы")
+    count = Topic.objects.count()
+    client.force_login(functional_operator)
+    resp = client.post(
+        f"/feedback/{item.pk}/decide/", {"decision": "approve", "reason": "Тема нужна"}
+    )
+    assert resp.status_code == 400
+    assert "Группа «Нет такой группы» не найдена в классификаторе" in resp.content.decode()
+    item.refresh_from_db()
+    assert item.status == "new" and Topic.objects.count() == count
+
+
+@pytest.mark.req("R2")
+def test_approving_a_classifier_change_through_the_api_applies_it(
+    api_of, uo_dispatcher, functional_operator, classifier
+):
+    item = _classifier_change(uo_dispatcher)
+    resp = api_of(functional_operator).post(
+        f"{API}{item.pk}/decide/", {"decision": "approve", "reason": "Тема нужна"}, format="json"
+    )
+    assert resp.status_code == 200, resp.json()
+    body = resp.json()
+    assert body["applied_topic"] and body["applied_topic_version"] and body["applied_at"]
+    versions = api_of(functional_operator).get(
+        f"/api/v1/classifier/topics/{body['applied_topic']}/history/"
+    )
+    assert versions.json()[0]["version"] == body["applied_topic_version"]
+
+
+@pytest.mark.req("R2")
+def test_filing_a_classifier_change_without_the_topic_is_refused_through_the_api(
+    api_of, uo_dispatcher
+):
+    resp = api_of(uo_dispatcher).post(
+        API,
+        {"kind": "classifier_change", "title": "Тема", "text": "Нужна тема"},
+        format="json",
+    )
+    assert resp.status_code == 400 and "proposed_topic_name" in str(resp.json())
+    assert FeedbackItem.objects.count() == 0

@@ -7,6 +7,7 @@ from domovoy.core.errors import ApplicationError
 from domovoy.directory.models import Building, Organization
 from domovoy.feedback import services
 from domovoy.feedback.models import FeedbackItem
+from domovoy.servicedesk.models import Topic
 from tests import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("D6")]
@@ -235,27 +236,73 @@ def test_a_resident_proposes_a_change_only_to_the_building_of_their_account(resi
     assert FeedbackItem.objects.count() == 1
 
 
-def test_an_approved_classifier_change_is_recorded_as_accepted_until_the_classifier_exists(
-    uo_dispatcher, functional_operator
+@pytest.mark.req("R2")
+def test_an_approved_classifier_change_is_applied_and_links_the_topic_version(
+    uo_dispatcher, functional_operator, classifier
 ):
+    """Issue 11: the classifier exists, so an approved change is applied to it (D6, R2)."""
     item = services.feedback_item_create(
         author=uo_dispatcher,
         kind="classifier_change",
         title="Новая тема",
         text="Нет темы для жалоб на домофон",
-        proposed_topic_name="Домофон",
-        proposed_topic_parent="Общедомовое имущество",
+        proposed_topic_name="Домофон не работает",
+        proposed_topic_parent="Подъезд",
     )
-    with pytest.raises(ApplicationError) as err:
-        services.apply_classifier_change(item=item, actor=functional_operator)
-    assert "классификатор ещё не подключён" in err.value.message
     item = services.feedback_item_decide(
         item=item, actor=functional_operator, decision="approve", reason="Тема нужна"
     )
-    assert item.status == "approved"
-    assert item.applied_at is None
-    assert "классификатор ещё не подключён" in item.application_note
-    assert item.proposed_topic_name == "Домофон"
+    topic = Topic.objects.get(name="Домофон не работает")
+    assert topic.parent == classifier["entrance-door"].parent and topic.is_active
+    assert topic.deadline_days and topic.handler_kind == "uo"
+    assert item.status == "approved" and item.applied_at is not None
+    assert item.applied_topic == topic
+    version = topic.history.get(history_id=item.applied_topic_version)
+    assert version.history_type == "+" and version.history_user == functional_operator
+    assert item.application_note == "Изменение внесено в классификатор"
+    assert "классификатор ещё не подключён" not in item.application_note
+
+
+@pytest.mark.req("R2")
+@pytest.mark.parametrize(
+    "name, parent, field",
+    [
+        ("Домофон", "Нет такой группы", "proposed_topic_parent"),
+        ("Сломана входная дверь, доводчик", "Подъезд", "proposed_topic_name"),
+    ],
+)
+def test_a_classifier_change_that_cannot_be_applied_refuses_the_decision(
+    uo_dispatcher, functional_operator, classifier, name, parent, field
+):
+    item = services.feedback_item_create(
+        author=uo_dispatcher,
+        kind="classifier_change",
+        title="Новая тема",
+        text="Нужна тема",
+        proposed_topic_name=name,
+        proposed_topic_parent=parent,
+    )
+    count = Topic.objects.count()
+    with pytest.raises(ApplicationError) as err:
+        services.feedback_item_decide(
+            item=item, actor=functional_operator, decision="approve", reason="Тема нужна"
+        )
+    assert field in err.value.fields
+    item.refresh_from_db()
+    assert item.status == "new" and item.applied_topic is None
+    assert Topic.objects.count() == count
+
+
+def test_a_classifier_change_request_names_the_proposed_topic(uo_dispatcher):
+    with pytest.raises(ApplicationError) as err:
+        services.feedback_item_create(
+            author=uo_dispatcher,
+            kind="classifier_change",
+            title="Новая тема",
+            text="Нужна тема про домофон",
+        )
+    assert "proposed_topic_name" in err.value.fields
+    assert FeedbackItem.objects.count() == 0
 
 
 def test_error_reports_are_decided_by_the_technical_operator_only(

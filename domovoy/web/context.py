@@ -53,6 +53,7 @@ MENU = (
     MenuItem(_("Обзвон"), "servicedesk:callcentre_callbacks", "servicedesk.log_call"),
     MenuItem(_("Очередь заявок"), "servicedesk:staff_queue", "servicedesk.use_queue"),
     MenuItem(_("Отключения"), "outages:list", "outages.view_staff_list"),
+    MenuItem(_("Задержки РСО"), "outages:statistics", "outages.view_supplier_statistics"),
     MenuItem(_("Классификатор"), "classifier:list", "servicedesk.manage_classifier"),
     MenuItem(_("Формы заказ-нарядов"), "workorders:templates", "workorders.view_templates"),
     MenuItem(_("Статистика"), "servicedesk:staff_stats", "servicedesk.view_statistics"),
@@ -61,6 +62,7 @@ MENU = (
     MenuItem(_("Аудит"), "audit:log", "audit.view_log"),
     MenuItem(_("Интеграции"), "integrations:list", "directory.issue_tokens"),
     MenuItem(_("Система"), "system_status", "web.view_system"),
+    MenuItem(_("Очередь уведомлений"), "notifications:outbox", "notifications.view_outbox"),
     MenuItem(_("Справка"), "help:index"),
 )
 

@@ -22,7 +22,7 @@ def other_operator(territory):
 
 @pytest.fixture
 def done(sr, uo_dispatcher):
-    act(sr, "start", uo_dispatcher)
+    act(sr, "start", uo_dispatcher, comment="Мастер выехал")
     act(sr, "complete", uo_dispatcher, report="Доводчик заменён", comment="Доводчик заменён")
     sr.refresh_from_db()
     return sr

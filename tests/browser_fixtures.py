@@ -39,7 +39,12 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU")
+    # The site's service worker (N1) is blocked here: it answers navigations itself, and
+    # Playwright's wait for the navigation a submit starts then intermittently times out under
+    # load. The worker has its own browser test (tests/notifications/test_pwa.py).
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="ru-RU", service_workers="block"
+    )
     # Nothing leaves the machine (map tiles of the default tile server included): an outside
     # request is refused at once instead of holding the page's load event until it times out.
     context.route(OUTSIDE, lambda route: route.abort())

@@ -68,6 +68,23 @@ class ZoneFields(StyledForm):
         return ids
 
 
+class ZonePreviewForm(ZoneFields):
+    """The address list of a zone before publishing (``views.zone_addresses``): the picker's
+    inputs, and the network and resource the zone is for (to mark buildings the publisher does
+    not serve). Unknown values of either are dropped, not refused: the list still shows."""
+
+    resource = forms.CharField(required=False)
+    network = forms.CharField(required=False)
+
+    def clean_resource(self):
+        value = self.cleaned_data.get("resource")
+        return value if value in Resource.values else ""
+
+    def clean_network(self):
+        value = self.cleaned_data.get("network")
+        return value if value in Network.values else ""
+
+
 class OutageForm(ZoneFields):
     kind = forms.ChoiceField(label=gettext_lazy("Вид"), choices=OutageKind.choices)
     network = forms.ChoiceField(label=gettext_lazy("Чьи сети"), choices=Network.choices)

@@ -449,3 +449,82 @@ def settlements() -> list[str]:
         .values_list("settlement", flat=True)
         .distinct()[:200]
     )
+
+
+# The zone picker without map tiles (issue 12, item 8): the buildings of the publisher's network
+# as points to draw around, and the address list of the drawn zone.
+MAX_NETWORK_POINTS = 5000
+MAX_ZONE_ADDRESSES = 500
+
+
+def network_points(*, scope, limit: int = MAX_NETWORK_POINTS) -> dict:
+    """The buildings of ``scope`` (``permissions.buildings_in_scope``: the buildings an
+    organisation may cut for a network and resource) that have coordinates, as
+    ``[id, lat, lon, short address]``, the first ``limit`` by address; ``count`` is all of them
+    (with or without coordinates)."""
+    rows = list(
+        scope.filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by("street", "house", "block", "id")
+        .values_list("id", "latitude", "longitude", "street", "house", "block")[: limit + 1]
+    )
+    points = [
+        [pk, lat, lon, f"{street}, {house}" + (f"к{block}" if block else "")]
+        for pk, lat, lon, street, house, block in rows[:limit]
+    ]
+    return {"count": scope.count(), "points": points, "truncated": len(rows) > limit}
+
+
+@dataclass
+class ZoneAddresses:
+    """The address list of a zone before publishing: ``count`` buildings, the first
+    ``MAX_ZONE_ADDRESSES`` of them by address in ``buildings`` (``in_network`` False for one the
+    publisher does not serve: publishing with it is refused), ``outside`` of all of them."""
+
+    count: int
+    buildings: list[dict]
+    outside: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.buildings)
+
+    @property
+    def points(self) -> list[list]:
+        return [
+            [b["latitude"], b["longitude"], b["short"]]
+            for b in self.buildings
+            if b["latitude"] is not None
+        ]
+
+
+def zone_addresses(ids, *, scope=None) -> ZoneAddresses:
+    """The buildings ``ids`` (a resolved zone, ``zones.resolve_zone``) for the list; ``scope``
+    marks those outside the publisher's network (None: nothing is marked)."""
+    ids = list(ids)
+    outside_ids: set[int] = set()
+    if scope is not None and ids:
+        inside = set(scope.filter(id__in=ids).values_list("id", flat=True))
+        outside_ids = set(ids) - inside
+    order = ("settlement", "street", "house", "block", "id")
+    # The outside buildings first: they are what the publisher must fix before publishing.
+    listed = list(Building.objects.filter(id__in=outside_ids).order_by(*order)[:MAX_ZONE_ADDRESSES])
+    room = MAX_ZONE_ADDRESSES - len(listed)
+    if room > 0:
+        listed += list(
+            Building.objects.filter(id__in=ids).exclude(id__in=outside_ids).order_by(*order)[:room]
+        )
+    return ZoneAddresses(
+        count=len(ids),
+        buildings=[
+            {
+                "id": b.pk,
+                "address": b.address,
+                "short": b.short_address,
+                "latitude": b.latitude,
+                "longitude": b.longitude,
+                "in_network": b.pk not in outside_ids,
+            }
+            for b in listed
+        ],
+        outside=len(outside_ids),
+    )

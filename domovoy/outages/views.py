@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from domovoy.core.errors import ApplicationError
+from domovoy.core.errors import ApplicationError, PermissionDeniedError
 from domovoy.directory import roles
 from domovoy.directory.models import Resource
 from domovoy.directory.selectors import buildings_matching_address
@@ -33,8 +33,10 @@ from .forms import (
     RefineForm,
     StatisticsForm,
     ZoneEditForm,
+    ZonePreviewForm,
 )
-from .zones import MAX_ZONE_LABELS
+from .models import Network
+from .zones import MAX_ZONE_LABELS, resolve_zone
 
 # --- Staff pages -----------------------------------------------------------------------------
 
@@ -112,7 +114,83 @@ def outage_create(request):
             "zone_labels": selectors.zone_labels(form.chosen_building_ids())
             if form.is_bound
             else [],
+            # the list of the zone as it was sent (the same as the picker fetches)
+            "zone_preview": _sent_zone_preview(request) if form.is_bound else None,
         },
+    )
+
+
+# --- The zone picker without tiles (issue 12, item 8) ------------------------------------------
+
+
+def _publisher_scope(user, network, resource):
+    """The buildings ``user``'s organisation may cut on ``network`` for ``resource`` (the
+    supplier's network: the buildings of the UOs it serves by service link), or
+    ``PermissionDenied`` for a user who does not publish on that network."""
+    try:
+        org = perms.publisher_org(user, network)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    return perms.buildings_in_scope(organization=org, network=network, resource=resource)
+
+
+@login_required
+@require_GET
+def zone_network(request):
+    """Points of the buildings of the publisher's network for ``network`` and ``resource``, to
+    draw a zone around even when the map tiles do not load."""
+    if not request.user.has_perm("outages.publish_outage"):
+        raise PermissionDenied
+    network, resource = request.GET.get("network"), request.GET.get("resource")
+    if network not in Network.values or resource not in Resource.values:
+        return JsonResponse(
+            {"code": "invalid", "message": _("Укажите сети и коммунальный ресурс.")}, status=400
+        )
+    scope = _publisher_scope(request.user, network, resource)
+    return JsonResponse(
+        selectors.network_points(scope=scope), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _zone_preview(user, form):
+    """The zone's address list (``selectors.ZoneAddresses``) or a refusal: resolved by the
+    code that publishing runs (``zones.resolve_zone``); buildings outside the publisher's
+    network for the chosen resource are marked."""
+    if not form.is_valid():
+        return {"error": _("Зона отключения задана неверно.")}
+    d = form.cleaned_data
+    scope = None
+    if d["network"] and d["resource"]:
+        scope = _publisher_scope(user, d["network"], d["resource"])
+    try:
+        ids = resolve_zone(form.zone())
+    except ApplicationError as exc:
+        if exc.code == "empty_zone":
+            return {"empty": True}
+        return {"error": exc.message}
+    return {
+        "list": selectors.zone_addresses(ids, scope=scope),
+        "resource": Resource(d["resource"]).label if d["resource"] else "",
+    }
+
+
+def _sent_zone_preview(request):
+    try:
+        return _zone_preview(request.user, ZonePreviewForm(request.POST))
+    except PermissionDenied:  # a network this user does not publish on: the form says so
+        return None
+
+
+@login_required
+@require_POST
+def zone_addresses(request):
+    """The address list of the zone being drawn (an htmx fragment of the picker)."""
+    if not request.user.has_perm("outages.publish_outage"):
+        raise PermissionDenied
+    return render(
+        request,
+        "outages/_zone_addresses.html",
+        {"zone_preview": _zone_preview(request.user, ZonePreviewForm(request.POST))},
     )
 
 

@@ -1,14 +1,11 @@
 /* The outage zone picker (O1): buildings one by one (address search), whole streets, and a
    polygon drawn on a Leaflet map by clicking its vertices. The hidden inputs carry the choice;
-   the server resolves it (point-in-polygon there) and the preview shows the building count.
+   the server resolves it (point-in-polygon there) and sends the zone's address list (an htmx
+   fragment, #zone-addresses) with its points. The buildings of the publisher's network are grey
+   points, so a zone can be drawn around them when the tiles do not load (a note says so).
    Addresses are data: they reach the page as text nodes only (domovoyDom, web/dom.js). */
 (function () {
   "use strict";
-
-  function csrf() {
-    var el = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return el ? el.value : "";
-  }
 
   function parseList(text) {
     // A hidden input re-rendered after an error may hold anything the browser sent: never fail.
@@ -34,9 +31,10 @@
     var streetsInput = form.querySelector("input[name=streets]");
     var polygonInput = form.querySelector("input[name=polygon]");
     var chips = document.getElementById("zone-chips");
-    var countEl = document.getElementById("zone-count");
-    var errorEl = document.getElementById("zone-error");
-    var countText = document.getElementById("zone-count-text").content.textContent.trim();
+    var listEl = document.getElementById("zone-addresses");
+    var liveEl = document.getElementById("zone-count-live");
+    var networkCountEl = document.getElementById("zone-network-count");
+    var networkText = document.getElementById("zone-network-text").content.textContent.trim();
     var removeText = document.getElementById("zone-remove-text").content.textContent.trim();
 
     // Labels and coordinates of the buildings already chosen (the server fills them in when it
@@ -64,10 +62,16 @@
     // --- map and polygon drawing
     var map = L.map(mapEl).setView(
       [parseFloat(mapEl.dataset.centerLat), parseFloat(mapEl.dataset.centerLon)], 14);
-    L.tileLayer(mapEl.dataset.tileUrl, {
+    var tiles = L.tileLayer(mapEl.dataset.tileUrl, {
       attribution: mapEl.dataset.tileAttribution, maxZoom: 19,
     }).addTo(map);
+    // No tiles (an intranet without a tile server, a failing one): say so; the network's
+    // points below still show where the buildings are.
+    tiles.on("tileerror", function () {
+      document.getElementById("zone-tiles-note").hidden = false;
+    });
     mapEl.leafletMap = map;  // for the browser test: turn coordinates into click positions
+    var network = L.layerGroup().addTo(map);
     var shape = L.polygon([], { color: "#dc3545", weight: 2 }).addTo(map);
     var vertices = L.layerGroup().addTo(map);
     var found = L.layerGroup().addTo(map);
@@ -130,41 +134,68 @@
       });
     }
 
-    // --- preview through the API
-    var timer = null;
-    function preview() {
-      var body = {
-        building_ids: state.buildings.map(function (b) { return b.id; }),
-        streets: state.streets,
-        polygon: state.polygon.length >= 3 ? state.polygon : [],
-      };
-      errorEl.textContent = "";
-      if (!body.building_ids.length && !body.streets.length && !body.polygon.length) {
-        countEl.textContent = countText + " 0"; found.clearLayers(); return;
-      }
-      fetch(mapEl.dataset.previewUrl, {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-        body: JSON.stringify(body),
-      }).then(function (r) { return r.json().then(function (d) { return [r.ok, d]; }); })
-        .then(function (res) {
-          found.clearLayers();
-          if (!res[0]) { countEl.textContent = countText + " 0"; errorEl.textContent = res[1].message || ""; return; }
-          countEl.textContent = countText + " " + res[1].count;
-          res[1].buildings.forEach(function (b) {
-            if (b.latitude !== null) {
-              L.circleMarker([b.latitude, b.longitude], { radius: 5, color: "#0d6efd" })
-                .bindTooltip(domovoyDom.text(b.address)).addTo(found);
-            }
+    // --- the buildings of the publisher's network for the chosen network and resource
+    var networkRequest = 0;
+    function value(name) {
+      var el = form.querySelector("[name=" + name + "]");
+      return el ? el.value : "";
+    }
+    function loadNetwork() {
+      var resource = value("resource"), net = value("network");
+      network.clearLayers();
+      networkCountEl.textContent = "";
+      if (!resource || !net) { return; }
+      var ticket = ++networkRequest;
+      fetch(mapEl.dataset.networkUrl + "?network=" + encodeURIComponent(net) +
+            "&resource=" + encodeURIComponent(resource), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || ticket !== networkRequest) { return; }
+          var points = [];
+          data.points.forEach(function (p) {
+            points.push([p[1], p[2]]);
+            // Clicks pass through to the map: a point is drawn around, not picked.
+            L.circleMarker([p[1], p[2]], {
+              radius: 4, color: "#6c757d", weight: 1, fillColor: "#6c757d", fillOpacity: 0.6,
+              className: "zone-network-point",
+            }).bindTooltip(domovoyDom.text(p[3])).addTo(network);
           });
+          networkCountEl.textContent = networkText + " " + data.points.length +
+            (data.count > data.points.length ? " / " + data.count : "");
+          // Nothing chosen yet: show the network, the place to draw.
+          if (!state.polygon.length && !state.buildings.length && points.length) {
+            if (points.length === 1) { map.setView(points[0], 16); }
+            else { map.fitBounds(points, { padding: [20, 20], maxZoom: 16 }); }
+          }
         });
     }
+    ["resource", "network"].forEach(function (name) {
+      var el = form.querySelector("select[name=" + name + "]");
+      if (el) { el.addEventListener("change", function () { loadNetwork(); changed(); }); }
+    });
+
+    // --- the zone's address list: the server resolves the zone (htmx, #zone-addresses)
+    function preview() {
+      htmx.trigger(listEl, "zone-changed");
+    }
+    function drawFound() {
+      found.clearLayers();
+      readJson("zone-found-points").forEach(function (p) {
+        L.circleMarker([p[0], p[1]], { radius: 5, color: "#0d6efd" })
+          .bindTooltip(domovoyDom.text(p[2])).addTo(found);
+      });
+    }
+    listEl.addEventListener("htmx:afterSwap", function () {
+      drawFound();
+      var count = document.getElementById("zone-count");
+      liveEl.textContent = count ? count.textContent : "";
+    });
     function changed() {
       idsInput.value = state.buildings.map(function (b) { return b.id; }).join(",");
       streetsInput.value = JSON.stringify(state.streets);
       polygonInput.value = state.polygon.length >= 3 ? JSON.stringify(state.polygon) : "";
       drawPolygon(); drawChips();
-      clearTimeout(timer); timer = setTimeout(preview, 250);
+      preview();  // htmx waits 250 ms for more changes (hx-trigger delay)
     }
 
     // --- address search
@@ -219,6 +250,8 @@
       toggleKind();
     }
     fitChosen();
+    drawFound();  // the list the server sent with the page (after a refused publication)
+    loadNetwork();
     changed();
   });
 })();

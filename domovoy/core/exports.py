@@ -56,6 +56,15 @@ class Sheet:
     widths: Mapping[int, int] = field(default_factory=dict)
     header_notes: Mapping[int, str] = field(default_factory=dict)
     freeze_header: bool = False
+    # Blank forms (onboarding templates): example rows in grey italics under the header, and
+    # per column a list of allowed values offered as a drop-down (XLSX data validation) on
+    # the first ``VALIDATED_ROWS`` data rows.
+    examples: Sequence[Sequence] = ()
+    choices: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    choices_prompt: str = ""
+
+
+VALIDATED_ROWS = 10_000
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -96,6 +105,7 @@ class _Writer:
         self.bold = book.add_format({"bold": True})
         self.date = book.add_format({"num_format": DATE_FORMAT})
         self.stamp = book.add_format({"num_format": DATETIME_FORMAT})
+        self.example = book.add_format({"italic": True, "font_color": "#6c757d"})
 
     def cell(self, sheet, row, col, value, fmt=None):
         value = neutralise(value)
@@ -129,6 +139,23 @@ class _Writer:
             if spec.freeze_header:
                 sheet.freeze_panes(row + 1, 0)
             row += 1
+        first_data_row = row
+        for line in spec.examples:
+            for col, value in enumerate(line):
+                self.cell(sheet, row, col, value, self.example)
+            row += 1
+        for col, values in spec.choices.items():
+            options = {
+                "validate": "list",
+                "source": [str(v) for v in values],
+                # a warning, not a stop: a cell may name several values («роль, роль»)
+                "error_type": "warning",
+            }
+            if spec.choices_prompt:
+                options["input_message"] = str(spec.choices_prompt)[:255]
+            sheet.data_validation(
+                first_data_row, col, first_data_row + VALIDATED_ROWS - 1, col, options
+            )
         written = 0
         for line in spec.rows:
             for col, value in enumerate(line):

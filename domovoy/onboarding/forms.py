@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from domovoy.core import uploads
+from domovoy.directory.card import REQUIRED as CARD_REQUIRED
 from domovoy.directory.models import Organization, OrgKind, Territory
 from domovoy.directory.services import CARD_FIELDS
 
@@ -60,6 +61,20 @@ CARD_SECTIONS = [
         ["license_number", "license_date", "license_issuer"],
     ),
 ]
+
+
+# What the checks (``checks.check_request_card``, ``checks.required_files``) refuse when empty:
+# always, or only for some applicants (the form marks both; the checks stay the one rule).
+REQUIRED_ALWAYS = frozenset(CARD_REQUIRED) | {"kinds", "employees_file"}
+FOR_UO = _("для УО")
+REQUIRED_WHEN = {
+    "kpp": _("для юридического лица"),
+    "license_number": FOR_UO,
+    "license_date": FOR_UO,
+    "license_issuer": FOR_UO,
+    "license_scan": FOR_UO,
+    "accounts_file": FOR_UO,
+}
 
 
 def _card_field(name):
@@ -137,6 +152,36 @@ class ApplicationForm(forms.Form):
                 "license_issuer",
             ):
                 del self.fields[name]
+        self._mark_required()
+
+    def _mark_required(self):
+        for name, field in self.fields.items():
+            field.required_always = name in REQUIRED_ALWAYS
+            field.required_when = "" if field.required_always else REQUIRED_WHEN.get(name, "")
+            if field.required_always and name != "kinds":
+                field.widget.attrs["aria-required"] = "true"
+
+    def mark_errors(self):
+        """Point assistive technology at each field's errors (called before rendering)."""
+        for name in self.errors:
+            if name in self.fields and name != "kinds":
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}-errors"
+
+    def error_summary(self):
+        """The errors for the list on top: ``(anchor or "", label, message)``, the form's own
+        (not a field's) first, then the fields in the order of the page."""
+        items = [("", "", str(e)) for e in self.non_field_errors()]
+        order = ["kinds"] + [n for _t, names in CARD_SECTIONS for n in names]
+        order += [n for n in self.fields if n not in order]
+        for name in order:
+            if name not in self.fields or name not in self.errors:
+                continue
+            bound = self[name]
+            anchor = f"{bound.auto_id}_0" if name == "kinds" else bound.auto_id
+            items += [(anchor, str(bound.label), str(e)) for e in self.errors[name]]
+        return items
 
     def card_sections(self):
         return [

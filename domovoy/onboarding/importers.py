@@ -187,11 +187,20 @@ def parse_roles(text, kinds):
     result = set()
     labels = {_norm(label): code for code, label in Role.choices}
     codes = {_norm(code): code for code in Role.values}
-    for part in re.split(r"[,+/;]", text or ""):
+
+    def known(word):
+        return codes.get(word) or labels.get(word) or _ROLE_WORDS.get(word)
+
+    # A label may hold a slash itself («Диспетчер РСО / подрядчика», the templates' list):
+    # a whole part between commas is tried first, then its slash-separated pieces.
+    parts = []
+    for chunk in re.split(r"[,+;]", text or ""):
+        parts.extend([chunk] if known(_norm(chunk)) else chunk.split("/"))
+    for part in parts:
         word = _norm(part)
         if not word:
             continue
-        code = codes.get(word) or labels.get(word) or _ROLE_WORDS.get(word)
+        code = known(word)
         if code is None and word.startswith("диспетчер"):
             code = default_role(kinds)
         if code is None:
@@ -375,6 +384,16 @@ def _sheet_kind(rows):
     return None
 
 
+# The templates' example row carries this word in a column the form does not know («№ п/п»):
+# it shows how to fill a row and is never loaded (a forgotten example would create a login).
+EXAMPLE_MARK = "Пример"
+
+
+def is_example(columns, raw):
+    mark = _norm(EXAMPLE_MARK)
+    return any(key is None and _norm(cell) == mark for key, cell in zip(columns, raw, strict=False))
+
+
 def read_rows(spec, rows, report, *, progress=None, progress_every=1000):
     """Yield ``(line, {key: value})`` for each non-empty data row of one sheet's ``rows``.
     A row with an over-long cell is reported and skipped; the rows after it are read."""
@@ -399,6 +418,9 @@ def read_rows(spec, rows, report, *, progress=None, progress_every=1000):
                     return
                 continue
             if not any(raw):
+                continue
+            if is_example(columns, raw):
+                report.warning(spec.kind, line, "", _("строка-пример пропущена"))
                 continue
             if too_long:
                 report.error(spec.kind, line, "", too_long)

@@ -21,7 +21,7 @@ from domovoy.core.ratelimit import ratelimit
 from domovoy.directory import roles
 from domovoy.web import pages
 
-from . import importers, selectors, services
+from . import blanks, importers, selectors, services
 from .forms import ApplicationForm, DecisionForm
 from .models import OnboardingRequest
 
@@ -64,10 +64,12 @@ def _render_form(
         "row_error_total": total,
         "onboarding": onboarding,
         "contractor": contractor,
-        "template_kinds": TEMPLATE_SHEETS.keys(),
+        "template_kinds": blanks.SHEETS.keys(),
         **(extra or {}),
     }
     status = 400 if (form.is_bound and (form.errors or rows)) else 200
+    if form.is_bound:
+        form.mark_errors()
     return render(request, "onboarding/apply.html", context, status=status)
 
 
@@ -421,32 +423,10 @@ def apply_contractor(request):
 
 # --- blank forms to download ---------------------------------------------------------------
 
-TEMPLATE_SHEETS = {
-    "employees": [("Список сотрудников", importers.EMPLOYEES)],
-    "served": [("Обслуживающие и обслуживаемые организации", importers.SERVED)],
-    # The accounts workbook: its accounts and the buildings they are on that the registry
-    # does not hold yet (D5).
-    "accounts": [("Лицевые счета", importers.ACCOUNTS), ("Дома", importers.BUILDINGS)],
-}
-
 
 def template(request, kind):
-    """A blank XLSX form with the header rows of a file of appendix 2 (one sheet each)."""
-    if kind not in TEMPLATE_SHEETS:
+    """A blank XLSX form of a file of appendix 2: its header row, an example row the importer
+    skips, drop-down lists of roles and resources (``blanks``)."""
+    if kind not in blanks.SHEETS:
         raise Http404
-    sheets = []
-    for title, spec in TEMPLATE_SHEETS[kind]:
-        headers = ["№ п/п"] + [c.label for c in spec.columns]
-        required = {c.label for c in spec.columns if c.required}
-        sheets.append(
-            exports.Sheet(
-                title=title,
-                header=headers,
-                widths={col: max(12, len(h) + 4) for col, h in enumerate(headers)},
-                header_notes={
-                    col: _("Обязательный столбец") for col, h in enumerate(headers) if h in required
-                },
-                freeze_header=True,
-            )
-        )
-    return exports.xlsx_response(sheets, filename=f"onboarding-{kind}.xlsx")
+    return exports.xlsx_response(blanks.sheets(kind), filename=f"onboarding-{kind}.xlsx")

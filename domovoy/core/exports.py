@@ -105,7 +105,10 @@ class _Writer:
         self.bold = book.add_format({"bold": True})
         self.date = book.add_format({"num_format": DATE_FORMAT})
         self.stamp = book.add_format({"num_format": DATETIME_FORMAT})
-        self.example = book.add_format({"italic": True, "font_color": "#6c757d"})
+        grey = {"italic": True, "font_color": "#6c757d"}
+        self.example = book.add_format(grey)
+        self.example_date = book.add_format({**grey, "num_format": DATE_FORMAT})
+        self.example_stamp = book.add_format({**grey, "num_format": DATETIME_FORMAT})
 
     def cell(self, sheet, row, col, value, fmt=None):
         value = neutralise(value)
@@ -142,7 +145,12 @@ class _Writer:
         first_data_row = row
         for line in spec.examples:
             for col, value in enumerate(line):
-                self.cell(sheet, row, col, value, self.example)
+                fmt = self.example
+                if isinstance(value, dt.datetime):
+                    fmt = self.example_stamp
+                elif isinstance(value, dt.date):
+                    fmt = self.example_date  # a date keeps its format: it must read as a date
+                self.cell(sheet, row, col, value, fmt)
             row += 1
         for col, values in spec.choices.items():
             options = {

@@ -170,9 +170,10 @@ class ApplicationForm(forms.Form):
                 attrs["aria-describedby"] = f"{self[name].auto_id}-errors"
 
     def error_summary(self):
-        """The errors for the list on top: ``(anchor or "", label, message)``, the form's own
-        (not a field's) first, then the fields in the order of the page."""
-        items = [("", "", str(e)) for e in self.non_field_errors()]
+        """The errors for the list on top: ``(anchor or "", text)``, the form's own (not a
+        field's) first, then the fields in the order of the page, each text led by the
+        field's label unless the message already names it («ИНН: неверная …»)."""
+        items = [("", str(e)) for e in self.non_field_errors()]
         order = ["kinds"] + [n for _t, names in CARD_SECTIONS for n in names]
         order += [n for n in self.fields if n not in order]
         for name in order:
@@ -180,8 +181,14 @@ class ApplicationForm(forms.Form):
                 continue
             bound = self[name]
             anchor = f"{bound.auto_id}_0" if name == "kinds" else bound.auto_id
-            items += [(anchor, str(bound.label), str(e)) for e in self.errors[name]]
+            label = str(bound.label)
+            for e in self.errors[name]:
+                text = str(e) if str(e).startswith(label) else f"{label}: {e}"
+                items.append((anchor, text))
         return items
+
+    def field_error_count(self):
+        return sum(len(errors) for name, errors in self.errors.items() if name in self.fields)
 
     def card_sections(self):
         return [

@@ -16,8 +16,9 @@ def test_a_refused_application_lists_its_errors_on_top_with_links(page, shot, li
     summary = page.locator("#error-summary")
     summary.wait_for()
     # the summary has the focus, so a screen reader starts there
-    assert page.evaluate("document.activeElement.id") == "error-summary"
-    assert summary.locator("h2").inner_text().startswith("Заявка не подана: ошибок в полях формы — ")
+    page.wait_for_function("() => document.activeElement.id === 'error-summary'")
+    heading = summary.locator("h2").inner_text()
+    assert heading.startswith("Заявка не подана: ошибок в полях формы — ")
     links = summary.locator("a")
     assert links.first.inner_text() == "Вид организации: Укажите хотя бы один вид организации"
     assert links.count() >= 15

@@ -174,3 +174,17 @@ def test_every_role_walks_its_menu_at_both_widths(
         problems += visit(page, base + href)
     problems += visit(page, base + _action(role, sr, outage, uo))
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.req("S7")
+def test_a_refused_page_leads_back_to_the_page_before(page, live_server, resident):
+    sign_in(page, live_server, resident)
+    page.goto(live_server.url + "/help/")
+    response = page.goto(live_server.url + "/audit/")
+    assert response.status == 403 and "Доступ запрещён" in page.content()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Вернуться назад").click()
+    assert page.url == live_server.url + "/help/"
+    # Without a page before (or without script) the link leads home.
+    page.goto(live_server.url + "/audit/")
+    assert page.get_by_role("link", name="Вернуться назад").get_attribute("href") == "/"

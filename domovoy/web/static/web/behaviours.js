@@ -14,7 +14,7 @@
   // without script, or opened in a new tab, the link leads to its href).
   document.addEventListener("click", function (event) {
     var el = event.target.closest("[data-history-back]");
-    if (el && window.history.length > 1 && document.referrer) {
+    if (el && window.history.length > 1) {
       event.preventDefault();
       window.history.back();
     }

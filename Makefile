@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 # (production sets DEBUG=0 and SECRET_KEY, docs/operations.md); `make run` always asks for it.
 MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
+# `make run PORT=8080`: the port of the web server.
+PORT ?= 8000
 
 .PHONY: help run test lint bench bench-http demo venv migrate worker web format fuzz lock
 
@@ -35,10 +37,10 @@ demo: migrate  ## load the demo city once (re-running changes nothing)
 	$(MANAGE) demo_city
 
 run: export DEBUG = 1
-run: demo  ## migrate, load the demo, start the web server and the worker on :8000 (DEBUG=1)
+run: demo  ## migrate, load the demo, start the web server (PORT, default 8000) and the worker (DEBUG=1)
 	$(MANAGE) collectstatic --noinput -v 0
-	$(MANAGE) demo_logins
-	$(MANAGE) run_huey -w 2 & trap 'kill %1' EXIT INT TERM; $(MANAGE) runserver 127.0.0.1:8000 --noreload
+	$(MANAGE) demo_logins --url http://127.0.0.1:$(PORT)/
+	$(MANAGE) run_huey -w 2 & trap 'kill %1' EXIT INT TERM; $(MANAGE) runserver 127.0.0.1:$(PORT) --noreload
 
 worker: $(STAMP)  ## run one background worker (Huey consumer)
 	$(MANAGE) run_huey -w 2

@@ -749,5 +749,7 @@ STAFF = [
     ),
 ]
 RESIDENT_LOGIN = "resident"
+# The dispatcher of the demo resident's UO (uo1): the second login to try (`make run`).
+FIRST_DISPATCHER_LOGIN = "uo1_dispatcher"
 # Order of the demo_logins table: staff as above, then the resident, then the administrator.
 ADMIN_LOGIN = "admin"

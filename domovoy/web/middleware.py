@@ -9,7 +9,7 @@ from domovoy.web.bad_request import API_PREFIXES
 
 # Paths that stay open while the password is still the one-time one.
 _ALLOWED_NAMES = ("password_change", "password_change_done", "logout", "login", "set_language")
-_ALLOWED_PREFIXES = ("/static/", "/media/")
+_ALLOWED_PREFIXES = ("/static/", "/media/", "/favicon.ico")
 
 
 class MustChangePasswordMiddleware:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("system/", system.system_status, name="system_status"),
     path("system/probe/", system.system_probe, name="system_probe"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

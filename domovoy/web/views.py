@@ -2,11 +2,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_safe
 
 from domovoy.core.ratelimit import ratelimit
 
@@ -61,3 +65,11 @@ def home(request):
     from domovoy.announcements.selectors import announcements_for
 
     return render(request, "web/home.html", {"announcements": announcements_for(request.user)[:5]})
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, which browsers and bookmarks ask for without reading the page's <link>."""
+    path = finders.find("web/favicon.ico")
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")

@@ -273,3 +273,22 @@ def test_the_demo_ships_the_classifier_and_the_work_order_form(tiny_city):
     assert WorkOrderTemplate.objects.filter(kind="standard").exists()
     _load("--scale", "0.05")  # again: nothing more
     assert Topic.objects.count() == topics
+
+
+@pytest.mark.req("D2")
+def test_make_run_prints_the_address_and_the_logins_to_try_first(tiny_city):
+    """`make run` passes the address: the resident to try first, then the dispatcher of the
+    resident's own management company (the request filed shows in that queue)."""
+    from domovoy.directory.models import ManagementPeriod
+
+    out = io.StringIO()
+    call_command("demo_logins", "--url", "http://127.0.0.1:8080/", stdout=out)
+    text = out.getvalue()
+    assert "Откройте http://127.0.0.1:8080/" in text
+    hint = text.splitlines()[-1]
+    assert "resident / demo12345" in hint and "uo1_dispatcher / demo12345" in hint
+    resident = User.objects.get(username=data.RESIDENT_LOGIN)
+    building = resident.accounts.get().premises.building
+    managers = ManagementPeriod.objects.filter(building=building, end=None)
+    dispatcher = User.objects.get(username=data.FIRST_DISPATCHER_LOGIN)
+    assert {m.organization_id for m in managers} == {dispatcher.employee.organization_id}

@@ -10,6 +10,15 @@
       event.stopImmediatePropagation();
     }
   }, true);
+  // <a data-history-back href="/">: back to the previous page when there is one (error pages;
+  // without script, or opened in a new tab, the link leads to its href).
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-history-back]");
+    if (el && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
   // <input data-select-on-click>: select the whole value (a token to copy).
   document.addEventListener("click", function (event) {
     var el = event.target.closest("[data-select-on-click]");

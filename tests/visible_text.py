@@ -6,8 +6,9 @@ included, they have no text), and every element marked ``translate="no"`` — th
 mark of content that is not in the page's language: a login, an e-mail, the exact URL a probe
 asked for. ``latin_identifiers(text)`` returns what a Russian page should not show: snake_case
 words, dotted codes (``directory.organization``), ``None``/``True`` and any other word of three
-or more Latin letters (two in lowercase: ``uo``) outside a short allowlist. E-mail addresses and web addresses are user data
-by nature and are skipped by the check itself, so a browser walk that reads
+or more Latin letters (two in lowercase: ``uo``) outside a short allowlist. E-mail addresses
+and web addresses are user data by nature and are skipped by the check itself, so a browser
+walk that reads
 ``page.inner_text("body")`` (or ``BROWSER_VISIBLE_TEXT_JS``, which also drops ``translate="no"``)
 gets the same answer."""
 
@@ -23,11 +24,16 @@ _VOID = {
 
 # Words shown on purpose. Keep it short: every entry is a name people know in Latin letters.
 ALLOWED = {
-    # Standard file formats offered for download (buttons «Выгрузить в XLSX», «PDF»).
-    "pdf", "xlsx", "csv", "json", "geojson", "xml", "html",
+    # File formats offered for download («Выгрузить в XLSX») or accepted for upload (the hints
+    # «jpg, png, pdf, до 10 МБ»), and the text encodings a CSV upload accepts («UTF-8»).
+    "pdf", "xlsx", "xls", "csv", "json", "geojson", "xml", "html", "doc", "docx", "odt", "ods",
+    "rtf", "txt", "jpg", "jpeg", "png", "webp", "gif", "heic", "utf", "windows",
     # Names of protocols, standards and channels as people know them.
     "api", "sms", "email", "e-mail", "telegram", "push", "open311", "georeport", "rest",
     "openapi", "http", "https", "url", "vapid", "ip",
+    # «call-центр»: the Russian professional word for the centre, in the names of an
+    # organisation kind and a role («Call-центр (ЦОЗ / ЕДДС)», «Оператор call-центра»).
+    "call",
     # Units and ID formats.
     "utc", "msk", "gmt", "id",
     # The product and brand names shown in the footer and the help pages.

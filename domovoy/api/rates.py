@@ -36,7 +36,7 @@ def normalise_rate(value):
 
 
 def rate_text(value):
-    """"600/min" → «600 в минуту» (the stored value when it is no valid rate)."""
+    """``600/min`` → «600 в минуту» (the stored value when it is no valid rate)."""
     if not value or not RATE_RE.match(value):
         return value
     number, _slash, period = value.partition("/")

@@ -50,7 +50,6 @@ EXTRA_LABELS = {
 }
 
 
-
 def _scopes():
     from domovoy.api.models import SCOPES
 

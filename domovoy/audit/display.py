@@ -136,6 +136,8 @@ def field_label(model, name):
         return str(param.label)
     if name in EXTRA_LABELS:
         return str(EXTRA_LABELS[name])
+    if field is not None and field.is_relation and field.related_model is not None:
+        return str(field.related_model._meta.verbose_name)  # "building" → «дом»
     if field is not None:
         return str(field.verbose_name)
     return name

@@ -155,6 +155,8 @@ def test_no_page_of_a_role_shows_a_latin_identifier(request, who, world):
             opened += 1
             text = visible_text(response.content.decode())
             leaked = latin_identifiers(text)
+            if "---------" in text:  # the empty choice of a select, FILTERS_EMPTY_CHOICE_LABEL
+                leaked.append("---------")
             if leaked:
                 found[url] = [_in_context(text, token) for token in leaked]
     assert opened >= 3, who

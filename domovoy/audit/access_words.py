@@ -61,6 +61,8 @@ def subject_text(subject):
     from domovoy.directory.models import Building, Organization
     from domovoy.servicedesk.models import ServiceRequest
 
+    if subject.startswith("account:") and subject[8:].isdigit():
+        return _("лицевой счёт № %(number)s") % {"number": subject[8:]}
     match = _SUBJECT.match(subject)
     if not match:
         return subject

@@ -56,6 +56,18 @@ def _scopes():
     return SCOPES
 
 
+def _roles():
+    from domovoy.directory.models import Role
+
+    return Role.choices
+
+
+def _kinds():
+    from domovoy.directory.models import OrgKind
+
+    return OrgKind.choices
+
+
 # The rule that chose a new request's executor (servicedesk.services.route_request).
 ROUTING_RULES = [
     ("manager", gettext_lazy("управляющая организация дома")),
@@ -77,6 +89,8 @@ ROUTING_RULES = [
 VALUE_CHOICES = {
     ("api.integrationagreement", "scopes"): _scopes,
     ("servicedesk.servicerequest", "routing"): lambda: ROUTING_RULES,
+    ("directory.employee", "roles"): _roles,
+    ("directory.organization", "kinds"): _kinds,
 }
 
 # Fields whose values are Latin by nature (a login, an e-mail, a code integrators use): shown
@@ -162,16 +176,26 @@ def _datetime_text(value):
 
 
 class Related:
-    """Names of related objects, one query per model and page."""
+    """Names of related objects: loaded in bulk (``load``) for a page of entries, one query per
+    model; a key not loaded is fetched on its own."""
 
     def __init__(self):
         self.cache = {}
 
+    def load(self, model, pks):
+        key = model._meta.label_lower
+        wanted = {str(pk) for pk in pks} - {k for m, k in self.cache if m == key}
+        if not wanted:
+            return
+        found = model._default_manager.in_bulk([pk for pk in wanted if pk.isdigit()])
+        for pk in wanted:
+            obj = found.get(int(pk)) if pk.isdigit() else None
+            self.cache[key, pk] = str(obj) if obj is not None else f"№ {pk}"
+
     def name(self, model, pk):
         key = (model._meta.label_lower, str(pk))
         if key not in self.cache:
-            obj = model._default_manager.filter(pk=pk).first()
-            self.cache[key] = str(obj) if obj is not None else f"№ {pk}"
+            self.load(model, [pk])
         return self.cache[key]
 
 
@@ -201,6 +225,16 @@ def _structured(value):
     return "; ".join(p for p in parts if p)
 
 
+def _target(model, name):
+    """The model a stored id of ``name`` points to (a foreign key, an ``..._org_id``)."""
+    field = _field(model, name)
+    if isinstance(field, models.ForeignKey):
+        return field.related_model
+    if name.endswith("_org_id"):
+        return apps.get_model("directory", "Organization")
+    return None
+
+
 def value_text(model, name, value, *, related=None, other=None):
     """``value`` of the field ``name`` of ``model`` as people read it. ``other`` is the value on
     the other side of the change (a file replaced by another)."""
@@ -222,10 +256,9 @@ def value_text(model, name, value, *, related=None, other=None):
         status = _field(model, "status")
         if status is not None and status.choices:
             return _choice_text(status.flatchoices, value)
-    if isinstance(field, models.ForeignKey) and isinstance(value, int | str) and related:
-        return related.name(field.related_model, value)
-    if name.endswith("_org_id") and isinstance(value, int) and related:
-        return related.name(apps.get_model("directory", "Organization"), value)
+    target = _target(model, name)
+    if target is not None and isinstance(value, int | str) and not isinstance(value, bool):
+        return (related or Related()).name(target, value)
     if isinstance(field, models.DateTimeField | models.DateField) or (
         isinstance(value, str) and len(value) >= 10 and parse_datetime(value) is not None
     ):
@@ -252,13 +285,10 @@ def _pairs(entry):
             yield name, None, pair
 
 
-def change_rows(entry, *, related=None):
-    """[Change] of one entry, in words. The nested ``changes`` of a request's event (the fields
-    of the request that the action changed) become rows of their own."""
-    model = _model(entry.model_label)
-    related = related or Related()
-    seen = set()
-    rows = []
+def _flat(entry):
+    """(name, before, after) of an entry; the nested ``changes`` of a request's event (the
+    fields of the request that the action changed) and an outage zone's added/removed houses
+    become rows of their own; a name appears once."""
     flat = []
     for name, before, after in _pairs(entry):
         if name == "changes" and isinstance(after, dict) and before is None:
@@ -270,16 +300,36 @@ def change_rows(entry, *, related=None):
             flat += [(key, None, after.get(key)) for key in ("added", "removed") if after.get(key)]
             continue
         flat.append((name, before, after))
-    for name, before, after in flat:
-        if name in seen:
-            continue
-        seen.add(name)
-        rows.append(
-            Change(
-                field=field_label(model, name),
-                before=value_text(model, name, before, related=related, other=after),
-                after=value_text(model, name, after, related=related, other=before),
-                latin=_latin_by_nature(model, name),
-            )
+    seen = set()
+    return [row for row in flat if not (row[0] in seen or seen.add(row[0]))]
+
+
+def prime(entries, related):
+    """Load the related objects named by ``entries`` into ``related``: one query per model."""
+    wanted = {}
+    for entry in entries:
+        model = _model(entry.model_label)
+        for name, before, after in _flat(entry):
+            target = _target(model, name)
+            if target is None:
+                continue
+            for value in (before, after):
+                if isinstance(value, int | str) and not isinstance(value, bool) and value != "":
+                    wanted.setdefault(target, set()).add(str(value))
+    for target, pks in wanted.items():
+        related.load(target, pks)
+
+
+def change_rows(entry, *, related=None):
+    """[Change] of one entry, in words."""
+    model = _model(entry.model_label)
+    related = related or Related()
+    return [
+        Change(
+            field=field_label(model, name),
+            before=value_text(model, name, before, related=related, other=after),
+            after=value_text(model, name, after, related=related, other=before),
+            latin=_latin_by_nature(model, name),
         )
-    return rows
+        for name, before, after in _flat(entry)
+    ]

@@ -45,7 +45,8 @@ def log(request):
     filterset = _filtered_log(request)
     entries = filterset.qs if filterset.is_bound else filterset.queryset
     page = pages.page(request, entries, PAGE_SIZE)
-    related = display.Related()  # names of related objects, one query each per page
+    related = display.Related()  # names of related objects, one query per model and page
+    display.prime(page.object_list, related)
     rows = []
     for entry in page.object_list:
         changes = change_rows(entry, related=related)

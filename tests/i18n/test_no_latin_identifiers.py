@@ -155,12 +155,22 @@ def test_no_page_of_a_role_shows_a_latin_identifier(request, who, world):
             opened += 1
             text = visible_text(response.content.decode())
             leaked = latin_identifiers(text)
-            if "---------" in text:  # the empty choice of a select, FILTERS_EMPTY_CHOICE_LABEL
-                leaked.append("---------")
             if leaked:
                 found[url] = [_in_context(text, token) for token in leaked]
     assert opened >= 3, who
     assert not found, f"{who}: Latin identifiers on Russian pages: {found}"
+
+
+@pytest.mark.req("S2")
+def test_filter_selects_say_all_instead_of_dashes(client, uo_dispatcher, building, links):
+    """django-filter's empty choice (FILTERS_EMPTY_CHOICE_LABEL) on the filtered lists."""
+    client.force_login(uo_dispatcher)
+    for url in ("/directory/buildings/", "/requests/queue/", "/outages/"):
+        text = visible_text(client.get(url).content.decode())
+        assert "---------" not in text, url
+    assert (
+        visible_text(client.get("/directory/buildings/").content.decode()).count("Все улицы") == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -187,3 +197,50 @@ def test_the_extractor_keeps_text_nodes_only():
         '<span translate="no">uodisp</span><span hidden>skipped_one</span> и ещё</p></body></html>'
     )
     assert visible_text(html) == "Текст и ещё"
+
+
+@pytest.mark.req("S3")
+def test_the_logs_and_the_onboarding_review_in_words_in_the_browser(
+    world, live_server, page, shot, functional_operator, technical_operator
+):
+    """The audit log, the personal-data log and the onboarding review as people see them:
+    screenshots at 1366 and 390 px, and the browser's own text of each page is free of codes."""
+    from playwright.sync_api import expect
+
+    from domovoy.onboarding.models import OnboardingRequest
+    from tests.visible_text import BROWSER_VISIBLE_TEXT_JS
+
+    context = page.context
+    for user, pages in (
+        (functional_operator, [("audit-log", reverse("audit:log"))]),
+        (
+            functional_operator,
+            [
+                (
+                    "onboarding-review",
+                    reverse("onboarding:review", args=[OnboardingRequest.objects.get().pk]),
+                )
+            ],
+        ),
+        (technical_operator, [("personal-data-log", reverse("audit:personal_data"))]),
+    ):
+        client = Client()
+        client.force_login(user)
+        context.clear_cookies()
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        for name, url in pages:
+            page.goto(live_server.url + url)
+            expect(page.locator("h1")).to_be_visible()
+            if name == "audit-log":
+                page.locator("details summary").first.click()
+            text = page.evaluate(BROWSER_VISIBLE_TEXT_JS)
+            assert latin_identifiers(text) == [], (name, latin_identifiers(text))
+            shot(page, f"i12-latin-{name}")

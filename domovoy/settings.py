@@ -176,9 +176,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
+
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "domovoy" / "locale"]
+# The empty choice of every django-filter select («все», not «---------»; issue 12).
+FILTERS_EMPTY_CHOICE_LABEL = _lazy("все")
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

@@ -55,7 +55,7 @@ class AgreementForm(forms.Form):
         label=_("Частота запросов (пусто — по умолчанию)"),
         required=False,
         max_length=20,
-        help_text=_("Например 600/min или 10000/hour"),
+        help_text=_("Например 600/мин или 10000/час"),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 

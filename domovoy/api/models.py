@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from domovoy.core.periods import PeriodQuerySet
 
-from .rates import validate_rate
+from .rates import rate_text, validate_rate
 
 SCOPES = [
     ("directory:read", _("Справочники: чтение")),
@@ -74,6 +74,11 @@ class IntegrationAgreement(models.Model):
     def is_valid_on(self, day=None):
         day = day or timezone.localdate()
         return self.valid_from <= day <= self.valid_to
+
+    @property
+    def throttle_rate_text(self):
+        """The rate in words («600 в минуту»); empty for the default."""
+        return rate_text(self.throttle_rate)
 
 
 class TokenUse(models.Model):

@@ -15,7 +15,7 @@ from domovoy.audit.services import audit_record
 from domovoy.core.errors import ApplicationError, PermissionDeniedError
 
 from .models import SCOPE_CODES, IntegrationAgreement
-from .rates import RATE_RE
+from .rates import RATE_RE, normalise_rate
 
 
 def _require_issuer(actor):
@@ -71,10 +71,10 @@ def integration_agreement_create(
         errors["scopes"] = [_("Неизвестная операция: %(values)s") % {"values": ", ".join(unknown)}]
     elif not scopes:
         errors["scopes"] = [_("Отметьте хотя бы одну разрешённую операцию")]
-    throttle_rate = (throttle_rate or "").strip()
+    throttle_rate = normalise_rate(throttle_rate)
     if throttle_rate and not RATE_RE.match(throttle_rate):
         errors["throttle_rate"] = [
-            _("Укажите частоту в виде «число/период», например 60/min или 1000/hour")
+            _("Укажите частоту в виде «число/период», например 60/мин или 1000/час")
         ]
     if number and IntegrationAgreement.objects.filter(number=number).exists():
         errors["number"] = [_("Соглашение с таким номером уже зарегистрировано")]
@@ -195,14 +195,14 @@ def integration_token_revoke(*, actor, agreement: IntegrationAgreement, token_ke
 def integration_agreement_set_rate(*, actor, agreement: IntegrationAgreement, throttle_rate: str):
     """Set the agreement's own API rate for its tokens ("" = the settings' defaults)."""
     _require_issuer(actor)
-    throttle_rate = (throttle_rate or "").strip()
+    throttle_rate = normalise_rate(throttle_rate)
     if throttle_rate and not RATE_RE.match(throttle_rate):
         raise ApplicationError(
             _("Частота запросов указана неверно"),
             code="invalid_rate",
             fields={
                 "throttle_rate": [
-                    _("Укажите частоту в виде «число/период», например 60/min или 1000/hour")
+                    _("Укажите частоту в виде «число/период», например 60/мин или 1000/час")
                 ]
             },
         )

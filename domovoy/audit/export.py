@@ -1,4 +1,5 @@
-"""The audit log as an XLSX file (S3: «exportable»), written row by row in constant memory to
+"""The audit log as an XLSX file, in the words of the page (``display``: field names, choice
+labels, no storage paths) (S3: «exportable»), written row by row in constant memory to
 a temporary file that the response then streams (through ``core.exports``, which keeps
 logged values as text, never formulas)."""
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from domovoy.core import exports
 from domovoy.core.exports import XLSX_TYPE
 
+from . import display
 from .selectors import change_rows
 
 __all__ = ["XLSX_TYPE", "audit_rows", "audit_xlsx_response"]
@@ -38,10 +40,11 @@ def _cell(value):
 def audit_rows(entries, *, limit=MAX_ROWS):
     """One row per changed field of ``entries`` (a queryset), cut at ``limit`` with a note."""
     count = 0
+    related = display.Related()
     for entry in entries.iterator(chunk_size=2000):
         base = [entry.at, entry.actor_name, entry.get_action_display(), entry.model]
         base += [entry.object_id, entry.object_repr]
-        for field, before, after in change_rows(entry) or [("", None, None)]:
+        for field, before, after in change_rows(entry, related=related) or [("", None, None)]:
             if count >= limit:
                 yield [_("Выгрузка обрезана: уточните фильтры")]
                 return

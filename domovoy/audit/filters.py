@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from domovoy.core.bounds import IdFilter
 
+from . import access_words
 from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 
@@ -52,13 +53,16 @@ class PersonalDataAccessFilter(_PeriodFilterSet):
     subject = django_filters.CharFilter(
         field_name="subject", lookup_expr="icontains", label=_("чьи данные")
     )
-    purpose = django_filters.CharFilter(
-        field_name="purpose", lookup_expr="icontains", label=_("где")
-    )
+    purpose = django_filters.CharFilter(method="filter_purpose", label=_("где"))
 
     class Meta:
         model = PersonalDataAccess
         fields = []
+
+    def filter_purpose(self, qs, name, value):
+        # The words the page shows («карточка заявки») or the stored code.
+        codes = access_words.purposes_matching(value)
+        return qs.filter(Q(purpose__icontains=value) | Q(purpose__in=codes))
 
     def filter_user_name(self, qs, name, value):
         for word in value.split():

@@ -1,10 +1,9 @@
 """Reads of the audit trail (S3) and of the personal-data access log (S5)."""
 
-from django.apps import apps
-
 from domovoy.directory import roles
 from domovoy.directory.permissions import is_operator
 
+from . import display
 from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 
@@ -32,29 +31,10 @@ def audit_model_choices():
     return [(n, n) for n in names if n]
 
 
-def _field_label(model_label, name):
-    if not model_label:
-        return name
-    try:
-        model = apps.get_model(model_label)
-    except (LookupError, ValueError):
-        return name
-    for field in model._meta.concrete_fields:
-        if name in (field.name, field.attname):
-            return str(field.verbose_name)
-    return name
-
-
-def change_rows(entry):
-    """[(field label, before, after)] of one entry, for pages and the export."""
-    rows = []
-    for name, pair in (entry.changes or {}).items():
-        if isinstance(pair, (list, tuple)) and len(pair) == 2:
-            before, after = pair
-        else:
-            before, after = None, pair
-        rows.append((_field_label(entry.model_label, name), before, after))
-    return rows
+def change_rows(entry, *, related=None):
+    """[Change(field, before, after, latin)] of one entry in words, for pages and the export
+    (``display.change_rows``)."""
+    return display.change_rows(entry, related=related)
 
 
 def personal_data_accesses():

@@ -77,12 +77,14 @@ class BuildingFilter(django_filters.FilterSet):
 class BuildingPageFilter(BuildingFilter):
     """The page variant: the street is a select of the registry's streets."""
 
-    street = django_filters.ChoiceFilter(label=_("Улица"), field_name="street", choices=[])
+    street = django_filters.ChoiceFilter(
+        label=_("Улица"), field_name="street", choices=[], empty_label=_("Все улицы")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.form.fields["street"]
-        field.choices = [("", _("Все улицы"))] + [(s, s) for s in selectors.building_streets()]
+        field.choices = [(s, s) for s in selectors.building_streets()]
         field.widget = forms.Select(choices=field.choices)
         self.form.fields["manager"].queryset = selectors.uo_list()
         self.form.fields["territory"].queryset = selectors.territory_list()

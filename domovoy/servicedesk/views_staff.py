@@ -590,7 +590,8 @@ def _for_readers(user, org):
 
 
 def _for_uo(user, org):
-    return _is_queue_user(user) and org.has_kind(OrgKind.UO)
+    # A superuser passes every permission and has no organisation: no UO of his own to verify.
+    return _is_queue_user(user) and org is not None and org.has_kind(OrgKind.UO)
 
 
 def _for_functional_operator(user, org):

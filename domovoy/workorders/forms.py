@@ -17,7 +17,7 @@ class TemplateForm(forms.Form):
     kind = forms.CharField(
         label=_("Код формы"),
         max_length=50,
-        help_text=_("латиницей, например: standard, emergency"),
+        help_text=_("латинские буквы, цифры, дефис и подчёркивание"),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     title = forms.CharField(

@@ -54,8 +54,9 @@ def test_a_role_grant_is_in_the_log_with_before_and_after(
     assert entry.actor == uo_admin
     assert entry.at is not None
     client.force_login(functional_operator)
-    assert "uo_engineer" in client.get("/audit/?model=directory.employee").content.decode()
-    assert any("uo_engineer" in str(row[8]) and row[6] == "roles" for row in _export_rows(client))
+    # The stored codes are shown in words on the page and in the export (issue 12).
+    assert "Инженер УО" in client.get("/audit/?model=directory.employee").content.decode()
+    assert any("Инженер УО" in str(row[8]) and row[6] == "роли" for row in _export_rows(client))
 
 
 def test_a_new_employee_roles_and_user_are_in_the_log_without_the_password(uo, uo_admin):
@@ -94,7 +95,9 @@ def test_organisation_kinds_are_in_the_log(client, uo, functional_operator):
     assert entry.changes["kinds"] == [["uo"], ["contractor", "uo"]]
     assert entry.actor == functional_operator
     client.force_login(functional_operator)
-    assert any(row[6] == "kinds" and "contractor" in str(row[8]) for row in _export_rows(client))
+    assert any(
+        row[6] == "виды деятельности" and "Подрядная" in str(row[8]) for row in _export_rows(client)
+    )
 
 
 def test_classifier_topics_are_in_the_log(functional_operator):

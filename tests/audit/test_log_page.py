@@ -148,7 +148,9 @@ def test_the_page_runs_a_constant_number_of_queries(client, functional_operator)
     _make_entries(60, functional_operator)
     with CaptureQueriesContext(connection) as large:
         response = client.get(url)
-    assert len(large) == len(small)
+    # Names of related objects cost one query per model on the page (issue 12), never one per
+    # row: the small page, with the cast's own creation entries, names more kinds of objects.
+    assert len(large) <= len(small)
     assert "Страница 1 из 2" in response.content.decode()
     assert len(response.context["rows"]) == 50
 

@@ -29,14 +29,16 @@ def test_an_operator_sees_who_read_whose_data(client, functional_operator, reads
     response = client.get(reverse("audit:personal_data"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "account:000123" in body and "building:12" in body
+    # Whose data in words (issue 12): the stored codes "account:000123", "building:12".
+    account, building = "лицевой счёт № 000123", "собственники дома № 12"
+    assert account in body and building in body and "building:12" not in body
     assert uo_dispatcher.username in body
     filtered = client.get(reverse("audit:personal_data") + "?subject=account").content.decode()
-    assert "account:000123" in filtered and "building:12" not in filtered
+    assert account in filtered and building not in filtered
     by_user = client.get(
         reverse("audit:personal_data") + f"?user_name={uo_dispatcher.last_name}"
     ).content.decode()
-    assert "account:000123" in by_user and "building:12" not in by_user
+    assert account in by_user and building not in by_user
 
 
 @pytest.mark.req("S2")

@@ -200,7 +200,11 @@ def test_the_operator_sets_an_agreement_rate_on_the_page_and_in_the_api(
     agreement.refresh_from_db()
     assert agreement.throttle_rate == "600/min"
     page = client.get(f"/integrations/{agreement.pk}/")
-    assert "600/min" in page.content.decode()
+    assert "600 в минуту" in page.content.decode()
+    # Typed in Russian (issue 12): stored in DRF's words, which the throttles parse.
+    client.post(f"/integrations/{agreement.pk}/rate/", {"throttle_rate": "1000/час"})
+    agreement.refresh_from_db()
+    assert agreement.throttle_rate == "1000/hour"
 
     bad = client.post(f"/integrations/{agreement.pk}/rate/", {"throttle_rate": "lots"})
     assert bad.status_code == 400

@@ -1,6 +1,7 @@
 from django import template
+from django.utils.translation import gettext as _
 
-from domovoy.directory.models import Role
+from domovoy.directory.models import Resource, Role
 
 register = template.Library()
 
@@ -10,6 +11,15 @@ def role_labels(codes):
     """Role codes → their names in the current language, comma-separated."""
     names = dict(Role.choices)
     return ", ".join(str(names.get(code, code)) for code in codes or ())
+
+
+@register.filter
+def resource_label(code):
+    """A resource code (``cold_water``) → its name in the current language; an empty code is
+    «all resources» (a contractor's link); an unknown one is shown as stored."""
+    if not code:
+        return _("все ресурсы")
+    return str(dict(Resource.choices).get(code, code))
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """A walk through the site per role of the cast (issue 12): sign in, open the home page and every
 entry of the menu — those inside the dropdowns too — at desktop (1280 px) and phone (390 px)
-width; each page answers below 400 and scrolls no wider than the window. One action per role
+width; each page answers below 400, scrolls no wider than the window and shows no Latin
+identifiers in its visible text (tests/visible_text.py). One action per role
 opens a card (a request, an outage, an organisation). The home of every role is saved at both
 widths, with the phone menu unfolded, under var/screenshots/walk-*.png for a person to look at.
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.browser_fixtures import SHOTS
+from tests.visible_text import BROWSER_VISIBLE_TEXT_JS, latin_identifiers
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +40,9 @@ def check_page(page):
     navbar = page.evaluate("() => document.querySelector('nav.navbar')?.offsetHeight || 0")
     if navbar > 64:
         problems.append(f"the navbar takes {navbar} px: its menu wraps onto a second row")
+    latin = latin_identifiers(page.evaluate(BROWSER_VISIBLE_TEXT_JS))
+    if latin:
+        problems.append(f"Latin identifiers in the visible text: {latin[:5]}")
     return problems
 
 

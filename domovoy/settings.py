@@ -312,7 +312,7 @@ SERVICEDESK_CREW_DISPATCH_MINUTES = env.int("SERVICEDESK_CREW_DISPATCH_MINUTES",
 # three times".
 SERVICEDESK_UNANSWERED_CALLS_LIMIT = env.int("SERVICEDESK_UNANSWERED_CALLS_LIMIT", default=3)
 # The words residents see for statuses, JSON {"status": "word"} overriding any of the defaults
-# (domovoy.servicedesk.workflow.RESIDENT_WORDS), e.g. a deployment in Belarusian.
+# (domovoy.servicedesk.resident_words.STATUSES), e.g. a deployment in Belarusian.
 SERVICEDESK_RESIDENT_STATUS_WORDS = env.json("SERVICEDESK_RESIDENT_STATUS_WORDS", default={})
 # R10: a UO's verification needs the signed act (or quality card) on these territories (ids or
 # names, a territory counts for everything under it); "*" = everywhere; empty = nowhere.

@@ -287,6 +287,28 @@ def delivery_stats(*, group: str) -> dict[str, dict[str, int]]:
     return stats
 
 
+def delivery_schedule(*, group: str) -> list[dict]:
+    """The group's notices by kind and due moment, earliest first: [{"kind", "due_at",
+    "queued", "sent", "failed", "cancelled", "channels": {channel: rows}}] — what will go out
+    when, and what went (an outage's 5-day and 1-day reminders are two rows with their
+    dates). Rows being sent count as queued. One query."""
+    rows: dict[tuple, dict] = {}
+    counts = (
+        Notice.objects.filter(group=group)
+        .values_list("kind", "due_at", "channel", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for kind, due_at, channel, state, n in counts:
+        row = rows.setdefault(
+            (kind, due_at),
+            {"kind": kind, "due_at": due_at, **dict.fromkeys(STAT_KEYS, 0), "channels": {}},
+        )
+        row["queued" if state == Notice.State.SENDING else state] += n
+        row["channels"][channel] = row["channels"].get(channel, 0) + n
+    return sorted(rows.values(), key=lambda r: (r["due_at"], r["kind"]))
+
+
 # --- The user's own actions ----------------------------------------------------------------
 
 

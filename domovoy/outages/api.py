@@ -182,11 +182,25 @@ class OutageDeliveryCellSerializer(serializers.Serializer):
     cancelled = serializers.IntegerField()
 
 
+class OutageDeliveryScheduleSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="outage.published, outage.reminder_5d, ...")
+    label = serializers.CharField(help_text="the kind in words («Напоминание за 5 дней до начала»)")
+    due_at = serializers.DateTimeField(help_text="when the notices of this row go out")
+    queued = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    channels = serializers.DictField(child=serializers.IntegerField(), help_text="rows per channel")
+
+
 class OutageDetailSerializer(OutageListSerializer):
     zone = OutageZoneBuildingSerializer(many=True, read_only=True)
     history = OutageRevisionSerializer(source="revisions", many=True, read_only=True)
     publication_late = serializers.BooleanField(read_only=True)
     delivery = serializers.SerializerMethodField()
+    delivery_schedule = serializers.SerializerMethodField(
+        help_text="for staff: the notices by kind and due moment; null for others"
+    )
     can_change = serializers.SerializerMethodField()
 
     class Meta(OutageListSerializer.Meta):
@@ -204,17 +218,25 @@ class OutageDetailSerializer(OutageListSerializer):
             "zone",
             "history",
             "delivery",
+            "delivery_schedule",
             "can_change",
         ]
+
+    def _sees_delivery(self) -> bool:
+        user = self.context["request"].user
+        return roles.organization_of(user) is not None or user.is_superuser
 
     @extend_schema_field(
         serializers.DictField(child=OutageDeliveryCellSerializer(), allow_null=True)
     )
     def get_delivery(self, obj):
-        user = self.context["request"].user
-        if roles.organization_of(user) is None and not user.is_superuser:
+        return notify.stats(obj) if self._sees_delivery() else None
+
+    @extend_schema_field(OutageDeliveryScheduleSerializer(many=True, allow_null=True))
+    def get_delivery_schedule(self, obj):
+        if not self._sees_delivery():
             return None
-        return notify.stats(obj)
+        return OutageDeliveryScheduleSerializer(notify.delivery_schedule(obj), many=True).data
 
     def get_can_change(self, obj) -> bool:
         return perms.is_responsible_staff(self.context["request"].user, obj)
@@ -594,6 +616,32 @@ class FavouriteListView(generics.ListAPIView):
             title=d.get("title", ""),
         )
         return Response(FavouriteSerializer(fav).data, status=status.HTTP_201_CREATED)
+
+
+class MyAddressSerializer(serializers.Serializer):
+    building = serializers.IntegerField(source="building.pk")
+    address = serializers.CharField(source="building.address")
+    is_home = serializers.BooleanField(help_text="the building of one's account: «мой дом»")
+    removable = serializers.BooleanField(help_text="false for a home: it follows the account")
+    favourite = serializers.IntegerField(
+        source="favourite.pk", allow_null=True, default=None, help_text="the favourite's id"
+    )
+    label = serializers.SerializerMethodField(help_text="«мой дом» or the favourite's name")
+
+    def get_label(self, obj) -> str:
+        return _("мой дом") if obj.is_home else str(obj.favourite)
+
+
+class MyAddressListView(APIView):
+    """«Мои адреса» (O6, issue 12): the caller's homes (their accounts' buildings, not
+    removable) and followed addresses — every address whose outages they hear of."""
+
+    permission_classes = [permissions.IsAuthenticated, SessionOnly]
+
+    @extend_schema(responses={200: MyAddressSerializer(many=True)})
+    def get(self, request):
+        rows = selectors.my_addresses(user=request.user)
+        return Response(MyAddressSerializer(rows, many=True).data)
 
 
 class FavouriteDetailView(APIView):

@@ -15,6 +15,7 @@ urlpatterns = [
         name="outage-api-statistics",
     ),
     path("outages/favourites/", api.FavouriteListView.as_view(), name="outage-api-favourites"),
+    path("outages/my-addresses/", api.MyAddressListView.as_view(), name="outage-api-my-addresses"),
     path(
         "outages/favourites/<int:pk>/",
         api.FavouriteDetailView.as_view(),

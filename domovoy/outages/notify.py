@@ -291,6 +291,15 @@ def stats(outage) -> dict[str, dict[str, int]]:
     return engine.delivery_stats(group=outage.group)
 
 
+def delivery_schedule(outage) -> list[dict]:
+    """The residents' notices of the outage by kind and due moment (``engine.delivery_schedule``)
+    with the kind's name: «Напоминание за 5 дней до начала · 12.03 08:00 · в очереди 38»."""
+    rows = engine.delivery_schedule(group=outage.group)
+    for row in rows:
+        row["label"] = schedule.kind_label(row["kind"])
+    return rows
+
+
 def residents_were_told(outage) -> bool:
     return any(row.get("sent", 0) for row in stats(outage).values())
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class Reminder:
@@ -61,6 +63,21 @@ def reminder_kind(reminder: Reminder) -> str:
 
 
 REMINDER_KINDS = tuple(reminder_kind(r) for r in REMINDERS)
+
+# What each notice is, as the outage card's delivery table names it (issue 12: «В очереди 38»
+# said nothing of which reminder and when).
+KIND_LABELS = {
+    PUBLISHED: _("О публикации"),
+    reminder_kind(REMINDERS[0]): _("Напоминание за 5 дней до начала"),
+    reminder_kind(REMINDERS[1]): _("Напоминание за сутки до начала"),
+    TIMES_CHANGED: _("Об изменении сроков"),
+    COMPLETED: _("О восстановлении подачи"),
+    CANCELLED: _("Об отмене"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
 
 
 def on_publish(*, start: dt.datetime, now: dt.datetime, emergency: bool) -> list[Planned]:

@@ -194,6 +194,42 @@ def favourites_of(*, user):
     return FavouriteAddress.objects.filter(user=user).select_related("building")
 
 
+def homes_of(*, user) -> list[Building]:
+    """The buildings of the user's active personal accounts (D3): their own home, whose outage
+    notices they get without asking (``notify.recipient_ids``). «Мои адреса» shows them as «мой
+    дом», not removable (issue 12): they follow the account, not a choice. One query."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    ids = Account.objects.filter(residents=user, is_active=True).values("premises__building_id")
+    return list(Building.objects.filter(pk__in=ids).order_by("street", "house", "block", "pk"))
+
+
+@dataclass(frozen=True)
+class MyAddress:
+    """One line of «Мои адреса»: a home (by account) or a followed address (a favourite)."""
+
+    building: Building
+    is_home: bool
+    favourite: FavouriteAddress | None = None
+
+    @property
+    def removable(self) -> bool:
+        return self.favourite is not None
+
+
+def my_addresses(*, user) -> list[MyAddress]:
+    """«Мои адреса» (O6, M «Избранные адреса»): the homes first, then the followed addresses.
+    A followed address that is also a home is listed once, as the home. Two queries."""
+    homes = homes_of(user=user)
+    home_ids = {b.pk for b in homes}
+    rows = [MyAddress(building=b, is_home=True) for b in homes]
+    for fav in favourites_of(user=user):
+        if fav.building_id in home_ids:
+            continue
+        rows.append(MyAddress(building=fav.building, is_home=False, favourite=fav))
+    return rows
+
+
 def supplier_delay_stats(*, organization):
     """Delays of an organisation's outages (O1, O2): counts and worst minutes."""
     rows = Outage.objects.filter(organization=organization).values(

@@ -228,6 +228,7 @@ def _detail(request, outage, *, zone_form=None, status=200):
             if is_staff
             else None
         ),
+        "schedule": notify.delivery_schedule(outage) if is_staff else None,
         "refine_form": refine,
         "complete_form": CompleteForm(),
         "cancel_form": CancelForm(),
@@ -491,10 +492,11 @@ def favourites(request):
             return redirect("outages:favourites")
     elif request.method == "POST":
         messages.error(request, _("Выберите дом из списка."))
-    items = list(selectors.favourites_of(user=request.user))
+    # Issue 12: the resident's own home (their accounts' buildings) is listed too, as «мой дом».
+    items = selectors.my_addresses(user=request.user)
     upcoming = {}
     if items:
-        ids = [f.building_id for f in items]
+        ids = [item.building.pk for item in items]
         for o in selectors.public_outages().filter(selectors.zone_exists(Q(building_id__in=ids))):
             upcoming.setdefault(o.pk, o)
     return render(

@@ -48,14 +48,24 @@ from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
 from domovoy.directory.models import Building, Organization, Premises
 
-from . import conversation, deadlines, downloads, filters, intake_cache, selectors, services
+from . import (
+    conversation,
+    deadlines,
+    downloads,
+    filters,
+    intake_cache,
+    resident_words,
+    selectors,
+    services,
+)
 from . import permissions as who
 from .models import Attachment, Channel, Comment, RequestEvent, ServiceRequest, Topic
 from .params import KIND_HELP
+from .resident_words import status_next
+from .resident_words import status_word as resident_status_word
 from .workflow import (
     PARAMS,
     Status,
-    resident_status_word,
     transition_for,
 )
 
@@ -203,6 +213,9 @@ class RequestListSerializer(FieldsOnce, serializers.ModelSerializer):
     status = RequestStatusField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     resident_status = serializers.CharField(read_only=True, help_text="the words residents see")
+    resident_status_next = serializers.CharField(
+        read_only=True, help_text="the resident's line under that word: what happens next"
+    )
     topic_name = serializers.CharField(source="topic.name", read_only=True)
     building_address = serializers.CharField(source="building.address", read_only=True)
     premises = serializers.SerializerMethodField(help_text="null when masked for the caller (S5)")
@@ -222,6 +235,7 @@ class RequestListSerializer(FieldsOnce, serializers.ModelSerializer):
             "status",
             "status_label",
             "resident_status",
+            "resident_status_next",
             "topic",
             "topic_name",
             "building",
@@ -280,6 +294,7 @@ class EventSerializer(serializers.ModelSerializer):
     to_status = RequestStatusField(read_only=True)
     to_status_label = serializers.CharField(source="get_to_status_display", read_only=True)
     resident_status = serializers.SerializerMethodField()
+    resident_status_next = serializers.SerializerMethodField()
     actor_name = serializers.SerializerMethodField()
     actor_org = OrgBriefSerializer(read_only=True, allow_null=True)
     reason = serializers.SerializerMethodField()
@@ -300,6 +315,7 @@ class EventSerializer(serializers.ModelSerializer):
             "to_status",
             "to_status_label",
             "resident_status",
+            "resident_status_next",
             "actor_name",
             "actor_org",
             "comment",
@@ -316,6 +332,9 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_resident_status(self, obj) -> str:
         return resident_status_word(obj.to_status)
+
+    def get_resident_status_next(self, obj) -> str:
+        return status_next(obj.to_status)
 
     def get_from_status(self, obj) -> str | None:
         return obj.from_status or None
@@ -405,16 +424,33 @@ class ParamInfoSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="[value, label] pairs of a choice",
     )
+    initial = serializers.CharField(
+        allow_blank=True,
+        help_text="the text the field starts with (the completion report: the work order's "
+        "works); empty when none",
+    )
 
 
 class ActionInfoSerializer(serializers.Serializer):
     action = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField(help_text="the button; the resident's words for the author")
+    hint = serializers.CharField(
+        allow_blank=True, help_text="for the author: one line under the button; else empty"
+    )
+    done_message = serializers.CharField(
+        allow_blank=True, help_text="for the author: the message after success; else empty"
+    )
     url = serializers.CharField()
     params = ParamInfoSerializer(many=True)
 
 
-def action_info(transition, obj) -> dict:
+def action_info(transition, obj, user=None) -> dict:
+    """One allowed action for the API. The request's author reads the resident's words
+    (``resident_words``: button, line under it, comment label, success message); staff the
+    table's labels."""
+    words = None
+    if user is not None and who.is_author(user, obj):
+        words = resident_words.action_words(transition.action)
     required = set(services.required_params(transition, obj))
     names = [
         *services.required_params(transition, obj),
@@ -423,20 +459,26 @@ def action_info(transition, obj) -> dict:
     params = []
     for name in dict.fromkeys(names):
         param = PARAMS[name]
+        label = param.label
+        if name == "comment" and words is not None and words.comment:
+            label = words.comment
         params.append(
             {
                 "name": name,
-                "label": str(param.label),
+                "label": str(label),
                 "kind": param.kind.info_name,
                 "required": name in required,
                 "choices": [[v, str(label)] for v, label in param.kind.offered(obj)]
                 if param.choices
                 else [],
+                "initial": services.param_prefill(transition.action, name, obj),
             }
         )
     return {
         "action": transition.action.value,
-        "label": str(transition.label),
+        "label": str(words.button if words is not None else transition.label),
+        "hint": str(words.hint) if words is not None else "",
+        "done_message": str(words.done) if words is not None else "",
         "url": reverse(f"sd-request-{transition.action.value}", args=[obj.pk]),
         "params": params,
     }
@@ -525,7 +567,8 @@ class RequestDetailSerializer(RequestListSerializer):
 
     @extend_schema_field(ActionInfoSerializer(many=True))
     def get_actions(self, obj):
-        return [action_info(t, obj) for t in services.allowed_actions(obj, self.viewer.user)]
+        user = self.viewer.user
+        return [action_info(t, obj, user) for t in services.allowed_actions(obj, user)]
 
 
 class RequestLinksSerializer(serializers.Serializer):
@@ -793,7 +836,8 @@ class RequestAllowedActionsView(RequestsAPIView):
         """What the caller may do with the request now, read from the workflow table, with
         each action's parameters (mandatory ones marked)."""
         obj = self.get_request_object(pk)
-        data = [action_info(t, obj) for t in services.allowed_actions(obj, request.user)]
+        user = request.user
+        data = [action_info(t, obj, user) for t in services.allowed_actions(obj, user)]
         return Response(ActionInfoSerializer(data, many=True).data)
 
 

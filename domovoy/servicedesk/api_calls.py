@@ -20,7 +20,7 @@ from domovoy.directory.models import Building
 
 from . import selectors, services
 from .models import Call, CallAttempt, ServiceRequest, Topic
-from .workflow import resident_status_word
+from .resident_words import status_word as resident_status_word
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer}
 

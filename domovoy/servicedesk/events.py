@@ -21,7 +21,8 @@ from domovoy.notifications.services import (
 )
 
 from .models import Channel, RequestEvent, ServiceRequest
-from .workflow import resident_status_word
+from .resident_words import status_next
+from .resident_words import status_word as resident_status_word
 
 KIND_STATUS = "request.status"
 KIND_COMMENT = "request.comment"
@@ -58,12 +59,19 @@ def record_event(
     )
 
 
-def notice_text(request: ServiceRequest, event: RequestEvent) -> str:
+def notice_text(request: ServiceRequest, event: RequestEvent, *, with_next: bool = True) -> str:
     """The body under the subject «Заявка № N: <status word>»: what the executor told the
-    resident, else the new status in a sentence (the subject already names the request)."""
+    resident, else the new status in a sentence (the subject already names the request); then
+    the line of ``resident_words`` saying what happens next — one status word covers several
+    stages («на рассмотрении» before and after acceptance), the line tells them apart. An SMS
+    (``with_next=False``) stays short: its reader has no cabinet to press buttons in."""
     if event.comment:
-        return event.comment
-    return _("Статус заявки: %(word)s.") % {"word": resident_status_word(event.to_status)}
+        text = event.comment
+    else:
+        text = _("Статус заявки: %(word)s.") % {"word": resident_status_word(event.to_status)}
+    if with_next:
+        text = f"{text}\n{status_next(event.to_status)}"
+    return text
 
 
 # A comment is a conversation, not a change of the request: it goes to the inbox, push and
@@ -131,7 +139,7 @@ def notify_caller_by_sms(request: ServiceRequest, event: RequestEvent) -> int:
         kind=KIND_STATUS,
         dedup_key=f"request:{request.pk}:event:{event.pk}:caller",
         subject=_("Заявка № %(number)s: %(word)s") % {"number": request.number, "word": word},
-        body=notice_text(request, event),
+        body=notice_text(request, event, with_next=False),
         group=request_group(request),
     )
 

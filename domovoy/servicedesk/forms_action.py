@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from domovoy.core.bounds import form_integer
 
 from .params import PUBLIC, STAFF, FieldContext
-from .services import required_params
+from .services import param_prefill, required_params
 from .workflow import PARAMS, Action, Transition, WithdrawReason
 
 # Choice values that belong to another action and must not be offered in this one's form:
@@ -29,17 +29,20 @@ EDITS_REQUEST = {Action.EDIT.value}
 class ActionForm(forms.Form):
     """The parameters of ``transition`` for ``request``. ``audience`` is ``STAFF`` (selects,
     «виден заявителю» on public parameters) or ``PUBLIC`` (the resident and the call centre:
-    radios and stars); ``actor_org`` narrows the departments and employees offered."""
+    radios and stars); ``actor_org`` narrows the departments and employees offered; ``words``
+    (``resident_words.ActionWords``) gives the resident's button, the line under it and the name
+    of the comment field instead of the staff terms."""
 
     version = form_integer("PositiveIntegerField", widget=forms.HiddenInput)
 
     def __init__(
         self, data=None, files=None, *, transition: Transition, request, actor_org=None,
-        audience=STAFF, **kwargs,
+        audience=STAFF, words=None, **kwargs,
     ):  # fmt: skip
         kwargs.setdefault("prefix", transition.action.value)
         super().__init__(data, files, **kwargs)
         self.transition = transition
+        self.words = words
         self.sr = request
         self.initial.setdefault("version", request.version)
         mandatory = required_params(transition, request)
@@ -55,11 +58,15 @@ class ActionForm(forms.Form):
             field.label = capfirst(param.label)
             if param.public and audience == STAFF:
                 field.help_text = _("виден заявителю")
+            if name == "comment" and words is not None and words.comment:
+                field.label = words.comment
             hidden = HIDDEN_CHOICES.get((self.action, name))
             if hidden:
                 field.choices = [(v, label) for v, label in field.choices if v not in hidden]
             if edits:
                 field.initial = param.kind.initial(param, request)
+            elif data is None:
+                field.initial = param_prefill(self.action, name, request) or None
             self.fields[name] = field
 
     @property
@@ -68,7 +75,12 @@ class ActionForm(forms.Form):
 
     @property
     def label(self):
-        return self.transition.label
+        return self.words.button if self.words is not None else self.transition.label
+
+    @property
+    def hint(self) -> str:
+        """The line under the button (the resident's words); "" for staff."""
+        return self.words.hint if self.words is not None else ""
 
     @property
     def has_params(self) -> bool:
@@ -90,11 +102,13 @@ class ActionForm(forms.Form):
         return result
 
 
-def action_form(transition, request, *, actor_org=None, audience=STAFF, data=None, files=None):
+def action_form(
+    transition, request, *, actor_org=None, audience=STAFF, data=None, files=None, words=None
+):
     """The blank form (``data`` None) or the posted one."""
     return ActionForm(
         data, files, transition=transition, request=request, actor_org=actor_org,
-        audience=audience,
+        audience=audience, words=words,
     )  # fmt: skip
 
 

@@ -288,9 +288,16 @@ class ServiceRequest(TimeStampedModel):
 
     @property
     def resident_status(self) -> str:
-        from .workflow import resident_status_word
+        from .resident_words import status_word
 
-        return resident_status_word(self.status)
+        return status_word(self.status)
+
+    @property
+    def resident_status_next(self) -> str:
+        """The line under the resident's status word: what happens next (``resident_words``)."""
+        from .resident_words import status_next
+
+        return status_next(self.status)
 
 
 class RequestEvent(models.Model):

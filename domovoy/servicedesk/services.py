@@ -47,6 +47,7 @@ from .models import (
     ServiceRequest,
     Topic,
 )
+from .resident_words import status_word as resident_status_word
 from .selectors import is_off_address, requests_visible_to
 from .workflow import (
     PARAMS,
@@ -57,7 +58,6 @@ from .workflow import (
     Transition,
     WithdrawReason,
     conditional_requirements,
-    resident_status_word,
     target_of,
     transition_for,
 )
@@ -785,6 +785,23 @@ def allowed_actions(request: ServiceRequest, user) -> list[Transition]:
 def required_params(transition: Transition, request: ServiceRequest) -> tuple[str, ...]:
     """The mandatory parameters of ``transition`` for this request (for forms)."""
     return transition.requires + conditional_requirements(transition, request)
+
+
+# The starting text of a parameter's field, offered by another app (the work-order app fills the
+# completion report with its work order's works, R9 / U 3.5.2е, issue 12): {(action, param):
+# provider(request) -> str}. Registered in that app's ``AppConfig.ready`` — this app must not
+# import it (the dependency runs from work orders to requests).
+PREFILLS: dict[tuple[str, str], Callable[[ServiceRequest], str]] = {}
+
+
+def prefill_register(action: str, param: str, provider: Callable[[ServiceRequest], str]) -> None:
+    PREFILLS[(str(action), param)] = provider
+
+
+def param_prefill(action: str, param: str, request: ServiceRequest) -> str:
+    """The text a form (or an app through the API) starts ``param`` of ``action`` with; ""."""
+    provider = PREFILLS.get((str(action), param))
+    return (provider(request) or "") if provider is not None else ""
 
 
 def _table_order():

@@ -26,7 +26,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from domovoy.core.errors import Conflict, Invalid, ServiceError, http_status
@@ -36,7 +35,7 @@ from domovoy.directory.selectors import buildings_matching_address
 from domovoy.notifications.selectors import unread_count
 from domovoy.web import pages
 
-from . import downloads, events, selectors, services
+from . import downloads, events, resident_words, selectors, services
 from . import permissions as who
 from .forms_action import PUBLIC, ActionForm
 from .forms_resident import (
@@ -47,7 +46,8 @@ from .forms_resident import (
     SearchForm,
 )
 from .models import Call, Channel, ServiceRequest, Topic
-from .workflow import Action, Status, resident_status_word, transition_for
+from .resident_words import status_word as resident_status_word
+from .workflow import Action, Status, transition_for
 
 PAGE_SIZE = 20
 ADDRESS_RESULTS = 10
@@ -169,31 +169,6 @@ def attachment_response(request, sr, pk):
 
 # --- The timeline (shared with the staff pages) ------------------------------------------
 
-# What happened, as the resident reads it (past tense); internal names never reach them (R4).
-RESIDENT_PHRASES = {
-    Action.CREATE: gettext_lazy("Заявка подана"),
-    Action.ACCEPT: gettext_lazy("Заявка принята исполнителем"),
-    Action.START: gettext_lazy("Заявка взята в работу"),
-    Action.POSTPONE: gettext_lazy("Работы отложены"),
-    Action.RESUME: gettext_lazy("Работы возобновлены"),
-    Action.REDIRECT: gettext_lazy("Заявка передана исполнителю"),
-    Action.REJECT: gettext_lazy("Заявка отклонена"),
-    Action.DISPATCH_CREW: gettext_lazy("Направлена аварийная бригада"),
-    Action.COMPLETE: gettext_lazy("Исполнитель сообщил о выполнении"),
-    Action.VERIFY: gettext_lazy("Выполнение проверено управляющей организацией"),
-    Action.MODERATION_APPROVE: gettext_lazy("Дан итоговый ответ"),
-    Action.CONFIRM: gettext_lazy("Вы подтвердили выполнение"),
-    Action.DISPUTE: gettext_lazy("Вы не подтвердили выполнение"),
-    Action.CONFLICT_RETURN: gettext_lazy("Заявка возвращена исполнителю после рассмотрения"),
-    Action.CONFLICT_CLOSE: gettext_lazy("Заявка закрыта после рассмотрения"),
-    Action.CLOSE_BY_CALL_CENTRE: gettext_lazy("Заявка закрыта call-центром"),
-    Action.REOPEN: gettext_lazy("Заявка переоткрыта"),
-    Action.WITHDRAW: gettext_lazy("Заявка отозвана"),
-    Action.RATE: gettext_lazy("Оценка работы"),
-    Action.EDIT: gettext_lazy("Заявка изменена"),
-    Action.DELETE: gettext_lazy("Заявка удалена"),
-}
-
 
 @dataclass
 class TimelineItem:
@@ -217,7 +192,7 @@ def timeline_items(events, *, public: bool) -> list[TimelineItem]:
     for event in events:
         changed = event.from_status != event.to_status
         if public:
-            title = str(RESIDENT_PHRASES.get(event.action, event.get_action_display()))
+            title = resident_words.happened(event.action) or event.get_action_display()
             if event.action == Action.RATE and event.data.get("rating"):
                 title = f"{title}: {'★' * int(event.data['rating'])}"
             word = resident_status_word(event.to_status) if changed else ""
@@ -247,27 +222,40 @@ def timeline_items(events, *, public: bool) -> list[TimelineItem]:
     return items
 
 
-def action_forms(sr, user, *, bound: ActionForm | None = None) -> list[ActionForm]:
+def _words(action, resident: bool):
+    """The resident's words of ``action`` (``resident_words``) on the resident's pages; None
+    elsewhere (the call centre keeps the table's labels)."""
+    return resident_words.action_words(action) if resident else None
+
+
+def action_forms(
+    sr, user, *, bound: ActionForm | None = None, resident: bool = False
+) -> list[ActionForm]:
     """One small form per action the workflow allows ``user`` now (buttons never copy the
-    rules); ``bound`` replaces the form of its action (a refused post, with its errors)."""
+    rules); ``bound`` replaces the form of its action (a refused post, with its errors).
+    ``resident``: buttons, lines under them and field names in the resident's words."""
     transitions = services.allowed_actions(sr, user)
     result = []
     for transition in transitions:
         if bound is not None and bound.transition.action == transition.action:
             result.append(bound)
         else:
-            result.append(ActionForm(transition=transition, request=sr, audience=PUBLIC))
+            words = _words(transition.action, resident)
+            result.append(
+                ActionForm(transition=transition, request=sr, audience=PUBLIC, words=words)
+            )
     return result
 
 
-def _run_action(request, sr, action):
+def _run_action(request, sr, action, *, resident: bool = False):
     """Post one action's form to the transition service. Returns (done, form, error)."""
     transition = transition_for(action)
     if transition is None or action == Action.CREATE:
         raise Http404
     form = ActionForm(
-        request.POST, request.FILES, transition=transition, request=sr, audience=PUBLIC
-    )
+        request.POST, request.FILES, transition=transition, request=sr, audience=PUBLIC,
+        words=_words(transition.action, resident),
+    )  # fmt: skip
     if not form.is_valid():
         return False, form, None
     try:
@@ -350,10 +338,11 @@ def _detail_context(request, sr, *, bound=None, comment_form=None):
     return {
         "sr": sr,
         "timeline": timeline_items(history, public=True),
-        "forms": action_forms(sr, request.user, bound=bound),
+        "forms": action_forms(sr, request.user, bound=bound, resident=True),
         "comments": comments,
         "chat_enabled": comments is not None,
         "comment_form": comment_form or CommentForm(),
+        "message_words": resident_words.MESSAGE,
     }
 
 
@@ -382,9 +371,10 @@ def resident_action(request, number, action):
     """Any action of the workflow on the resident's own request: confirm, dispute, reopen,
     withdraw, rate, edit, delete — whatever the table allows now (R10–R12)."""
     sr = _own_request(request.user, number)
-    done, form, exc = _run_action(request, sr, action)
+    done, form, exc = _run_action(request, sr, action, resident=True)
     if done:
-        messages.success(request, RESIDENT_PHRASES.get(action, form.label))
+        sr.refresh_from_db()
+        messages.success(request, resident_words.done_message(action, sr.status) or form.label)
         if action == Action.DELETE:
             return redirect("servicedesk:resident_list")
         return redirect("servicedesk:resident_detail", number=sr.number)
@@ -419,7 +409,7 @@ def resident_comment(request, number):
             form_errors(form, exc)
             status = http_status(exc)
         else:
-            messages.success(request, _("Сообщение отправлено"))
+            messages.success(request, str(resident_words.MESSAGE.done))
             return redirect(reverse("servicedesk:resident_detail", args=[sr.number]) + "#chat")
     context = _detail_context(request, sr, comment_form=form)
     return render(request, "servicedesk/resident/detail.html", context, status=status)

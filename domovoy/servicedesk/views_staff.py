@@ -43,6 +43,7 @@ from . import conversation, deadlines, downloads, selectors, services, statistic
 from .forms_action import action_form
 from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm
 from .models import RequestEvent
+from .resident_words import happened
 from .workflow import FINAL_STATUSES, PARAMS, Action, Status, transition_for
 
 PAGE_SIZE = 50
@@ -475,8 +476,9 @@ def staff_action(request, number, action):
             pages.apply_errors(form, exc)
         return _render_card(request, sr, bound=form, error=exc.message, status=http_status(exc))
     messages.success(
-        request, _("«%(action)s»: выполнено. Заявка № %(n)s — %(status)s.") % {
-            "action": transition.label, "n": sr.number, "status": sr.get_status_display(),
+        request, _("Заявка № %(n)s: %(happened)s. Статус — «%(status)s».") % {
+            "n": sr.number, "happened": happened(transition.action).lower(),
+            "status": sr.get_status_display(),
         }
     )  # fmt: skip
     if user.has_perm("servicedesk.view_request_internal", sr):

@@ -112,37 +112,7 @@ class CloseGrounds(models.TextChoices):
     NO_ANSWER = "no_answer", _("Заявитель не ответил более чем на 3 звонка")
 
 
-# --- Resident-facing words (R4, M 115.бел «Мои заявки») ----------------------------------------
-
-UNDER_REVIEW = "на рассмотрении"
-IN_PROGRESS = "в работе"
-UNDER_CONTROL = "на контроле"
-REJECTED_WORD = "отклонено"
-CLOSED_WORD = "заявка закрыта"
-
-RESIDENT_WORDS: dict[str, str] = {
-    Status.NEW: UNDER_REVIEW,
-    Status.ACCEPTED: UNDER_REVIEW,
-    Status.IN_WORK: IN_PROGRESS,
-    Status.POSTPONED: IN_PROGRESS,
-    Status.REOPENED: IN_PROGRESS,
-    Status.MODERATION: UNDER_CONTROL,
-    Status.VERIFICATION: UNDER_CONTROL,
-    # Not named by R4: the executor says it is done and the resident's confirmation is awaited;
-    # a disputed completion is with the functional operator. Both are checks, so «на контроле».
-    Status.DONE: UNDER_CONTROL,
-    Status.CONFLICT: UNDER_CONTROL,
-    Status.REJECTED: REJECTED_WORD,
-    Status.CLOSED: CLOSED_WORD,
-    Status.WITHDRAWN: CLOSED_WORD,
-}
-
-
-def resident_status_word(status: str) -> str:
-    """The word a resident sees; ``settings.SERVICEDESK_RESIDENT_STATUS_WORDS`` overrides any of
-    the defaults (a deployment with other words, e.g. Belarusian)."""
-    override = settings.SERVICEDESK_RESIDENT_STATUS_WORDS or {}
-    return override.get(str(status)) or RESIDENT_WORDS[status]
+# The words residents read for statuses and actions: ``resident_words`` (R4, M 115.бел).
 
 
 # Statuses in which the request is still with an executor (lists, deadline control, R14).

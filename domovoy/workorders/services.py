@@ -276,3 +276,10 @@ def work_order_report_text(work_order: WorkOrder) -> str:
     ]
     head = _("Выполнены работы по заказ-наряду № %(n)s:") % {"n": work_order.number}
     return "\n".join([head, *lines])
+
+
+def completion_report_prefill(request) -> str:
+    """The completion report a «Выполнено» form starts with (R9, issue 12): the works of the
+    request's latest work order, or "" without one. The executor edits it before sending."""
+    work_order = selectors.work_order_for(request)
+    return work_order_report_text(work_order) if work_order is not None else ""

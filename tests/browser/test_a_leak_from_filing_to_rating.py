@@ -147,7 +147,7 @@ def test_a_leak_goes_from_the_resident_to_a_contractor_and_back_to_a_rated_closi
     page.goto(live_server.url + f"/requests/my/{sr.number}/")
     page.get_by_text("Крыша отремонтирована").first.wait_for()
     shot(page, "sd-resident-detail-done")
-    page.locator("summary", has_text="Подтвердить и закрыть").click()
+    page.locator("summary", has_text="Подтвердить выполнение").click()
     with page.expect_navigation():
         page.locator('form[action$="/do/confirm/"] button').click()
     page.get_by_text("заявка закрыта").first.wait_for()

@@ -57,7 +57,7 @@ def test_a_status_change_reaches_the_residents_chosen_channels(
     for notice in accepted:
         assert (notice.recipient, notice.kind) == (anna, "request.status")
         assert notice.subject == f"Заявка № {sr.number}: на рассмотрении"
-        assert notice.body == "Мастер придёт завтра"
+        assert notice.body.startswith("Мастер придёт завтра\nИсполнитель принял заявку")
         assert notice.url == f"/requests/my/{sr.number}/"
         assert notice.due_at == dt.datetime(2026, 12, 1, 12, 0, tzinfo=MSK)
     assert rows(sr).count() == 4  # filing and acceptance, inbox and SMS each

@@ -40,7 +40,7 @@ def test_on_control_the_contractors_completion_goes_to_moderation_and_the_contro
     assert sr.status == Status.DONE
     assert sr.final_answer == "Доводчик заменён подрядчиком, дверь закрывается"
     notice = notices(sr)[-1]
-    assert notice.body.endswith("Доводчик заменён подрядчиком, дверь закрывается")
+    assert notice.body.startswith("Доводчик заменён подрядчиком, дверь закрывается\n")
     act(sr, "confirm", anna)
     assert sr.status == Status.CLOSED
 

@@ -190,6 +190,6 @@ def test_the_resident_gets_one_notice_in_the_cabinet_on_filing(sr, anna):
     [notice] = notices(sr)
     assert notice.recipient == anna and notice.kind == "request.status"
     assert word(notice) == "на рассмотрении"
-    assert notice.body == "Статус заявки: на рассмотрении."
+    assert notice.body.startswith("Статус заявки: на рассмотрении.\nИсполнитель ещё не принял")
     assert notice.url == f"/requests/my/{sr.number}/"
     assert Notice.objects.exclude(group=f"request:{sr.pk}").count() == 0

@@ -31,7 +31,11 @@ def test_the_executor_accepts_with_a_public_comment_the_resident_sees(sr, uo_dis
     assert event.data["changes"]["status"] == ["new", "accepted"]
     notice = notices(sr)[-1]
     assert word(notice) == "на рассмотрении"
-    assert notice.body == "Мастер придёт завтра с 10 до 12"
+    # The executor's words, then the line telling the stages of «на рассмотрении» apart (R4).
+    assert notice.body == (
+        "Мастер придёт завтра с 10 до 12\n"
+        "Исполнитель принял заявку и готовит работы; срок исполнения указан в заявке."
+    )
 
 
 @pytest.mark.req("R4")
@@ -160,7 +164,8 @@ def test_completion_with_a_report_then_the_resident_confirms(sr, uo_dispatcher, 
     assert sr.completion_report == "Заменён доводчик, отрегулирована дверь"
     act(sr, "confirm", anna)
     assert sr.status == Status.CLOSED and sr.closed_at is not None
-    assert word(notices(sr)[-1]) == "на контроле"  # no notice for her own action
+    # No notice for her own action: the last one is the completion's.
+    assert word(notices(sr)[-1]) == "выполнено, ждёт подтверждения"
 
 
 @pytest.mark.req("R10")
@@ -174,7 +179,7 @@ def test_a_disputed_completion_goes_to_the_conflict_queue_and_the_operator_retur
     act(sr, "conflict_return", functional_operator,
         comment="Выполнение не подтверждено заявителем, доработайте")  # fmt: skip
     assert sr.status == Status.IN_WORK and sr.done_at is None
-    assert notices(sr)[-1].body.endswith("доработайте")
+    assert notices(sr)[-1].body.startswith("Выполнение не подтверждено заявителем, доработайте\n")
 
 
 @pytest.mark.req("R10")

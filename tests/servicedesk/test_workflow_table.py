@@ -4,7 +4,7 @@ the resident-facing words of 115.бел with a settings override (R4, M)."""
 import pytest
 from django.test import override_settings
 
-from domovoy.servicedesk import services, workflow
+from domovoy.servicedesk import resident_words, services, workflow
 from domovoy.servicedesk.workflow import Action, Status
 
 from .helpers import act
@@ -36,7 +36,7 @@ def test_accepting_closing_and_rejecting_need_a_public_comment():
 
 
 def test_residents_see_the_115_words_by_default():
-    words = {status: workflow.resident_status_word(status) for status in Status}
+    words = {status: resident_words.status_word(status) for status in Status}
     assert words[Status.NEW] == words[Status.ACCEPTED] == "на рассмотрении"
     assert words[Status.IN_WORK] == words[Status.POSTPONED] == words[Status.REOPENED] == "в работе"
     assert words[Status.MODERATION] == words[Status.VERIFICATION] == "на контроле"
@@ -46,8 +46,8 @@ def test_residents_see_the_115_words_by_default():
 
 def test_a_deployment_may_override_the_words():
     with override_settings(SERVICEDESK_RESIDENT_STATUS_WORDS={"new": "у разглядзе"}):
-        assert workflow.resident_status_word(Status.NEW) == "у разглядзе"
-        assert workflow.resident_status_word(Status.IN_WORK) == "в работе"
+        assert resident_words.status_word(Status.NEW) == "у разглядзе"
+        assert resident_words.status_word(Status.IN_WORK) == "в работе"
 
 
 @pytest.mark.django_db

@@ -226,7 +226,7 @@ def test_the_resident_rates_1_and_the_request_returns_to_work(client, sr, anna, 
     done_by_uo(sr, uo_dispatcher)
     page = text_of(client.get(detail_url(sr)))
     assert 'name="rate-rating"' in page and "★★★★★" in page
-    assert "Подтвердить и закрыть" in page
+    assert "Подтвердить выполнение" in page
 
     response = post_action(client, sr, "rate", rating=1, comment="Дверь опять не закрывается")
     assert response.status_code == 302
@@ -315,7 +315,7 @@ def test_a_reopen_after_closing_is_offered_and_recorded_with_its_comment(
     sr.refresh_from_db()
     assert sr.status == Status.REOPENED
     page = text_of(client.get(detail_url(sr)))
-    assert "Заявка переоткрыта" in page and "Снова сломалось" in page
+    assert "Заявка возвращена на доработку" in page and "Снова сломалось" in page
 
 
 @pytest.mark.req("R4")

@@ -47,6 +47,8 @@ MENU = (
     ),
     MenuItem(_("Мои заявки"), "servicedesk:resident_list", "servicedesk.use_cabinet"),
     MenuItem(_("Подать заявку"), "servicedesk:resident_new", "servicedesk.use_cabinet"),
+    MenuItem(_("Профиль"), "residents:profile", "residents.edit_profile"),
+    MenuItem(_("Коды привязки"), "residents:link_codes", "residents.use_link_codes"),
     MenuItem(_("Отключения"), "outages:public", "outages.follow_addresses"),
     MenuItem(_("Мои адреса"), "outages:favourites", "outages.follow_addresses"),
     MenuItem(_("Звонок"), "servicedesk:callcentre_new", "servicedesk.log_call"),
@@ -70,6 +72,7 @@ MENU = (
 PUBLIC_MENU = (
     MenuItem(_("Отключения"), "outages:public"),
     MenuItem(_("Подключение организации"), "onboarding:apply"),
+    MenuItem(_("Регистрация"), "residents:register"),
     MenuItem(_("Справка"), "help:index"),
 )
 

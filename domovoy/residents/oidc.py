@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 
+import requests
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -84,7 +85,23 @@ class ResidentOIDCBackend(OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         if not self.enabled or request is None or "password" in kwargs:
             return None
-        return super().authenticate(request, **kwargs)
+        try:
+            return super().authenticate(request, **kwargs)
+        except (SuspiciousOperation, requests.RequestException, ValueError) as exc:
+            # A forged or foreign token, a provider that is down or answers nonsense: no
+            # sign-in, the callback sends the person back to the login page with a sentence.
+            log.warning("OIDC sign-in failed: %s", exc)
+            return None
+
+    def verify_token(self, token, **kwargs):
+        """The signature and nonce (the library), and the audience: a token minted for
+        another client of the same provider is refused (the library leaves ``aud`` unchecked)."""
+        payload = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if settings.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The id token is for another client")
+        return payload
 
     def get_user(self, user_id):
         return User.objects.filter(pk=user_id, is_active=True).first()

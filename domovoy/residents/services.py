@@ -130,7 +130,7 @@ def _taken_message(channel: str) -> str:
 def code_digest(token: str, code: str) -> str:
     """The keyed hash of a code (SECRET_KEY): six digits cannot be guessed from a copy of
     the table without the key."""
-    return salted_hmac("domovoy.residents.code", f"{token}:{code}").hexdigest()
+    return salted_hmac("domovoy.residents.code", f"{token}:{code}", algorithm="sha256").hexdigest()
 
 
 def _code_text(purpose: str, code: str, minutes: int) -> tuple[str, str]:
@@ -451,7 +451,9 @@ def account_link_by_owner(*, user, number, last_name) -> Account:
 
 
 def link_code_digest(code: str) -> str:
-    return salted_hmac("domovoy.residents.link", normalize_link_code(code)).hexdigest()
+    return salted_hmac(
+        "domovoy.residents.link", normalize_link_code(code), algorithm="sha256"
+    ).hexdigest()
 
 
 def normalize_link_code(code) -> str:

@@ -10,18 +10,6 @@ class _Styled(forms.Form):
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
 
-    def add_service_error(self, exc):
-        """A service's refusal as form errors: per field where it names fields this form has,
-        else on the whole form."""
-        placed = False
-        for name, texts in (exc.fields or {}).items():
-            if name in self.fields:
-                for text in texts:
-                    self.add_error(name, text)
-                placed = True
-        if not placed:
-            self.add_error(None, exc.message)
-
 
 class ContactForm(_Styled):
     contact = forms.CharField(

@@ -1,6 +1,7 @@
 """Reads of the resident's way in."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from domovoy.core.errors import Forbidden, NotFound
 from domovoy.directory.models import Account
@@ -26,7 +27,9 @@ def account_for_link_code(*, actor, number) -> Account:
         .first()
     )
     if account is None:
-        raise NotFound()
+        message = _("Лицевой счёт с таким номером не найден")
+        raise NotFound(message, fields={"number": [message]})
     if not actor.has_perm("residents.issue_link_code", account):
-        raise Forbidden()
+        message = _("Этот лицевой счёт в доме, которым ваша организация не управляет")
+        raise Forbidden(message, fields={"number": [message]})
     return account

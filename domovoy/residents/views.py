@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from domovoy.core import phones
 from domovoy.core.errors import ServiceError
 from domovoy.core.ratelimit import client_ip
+from domovoy.web.pages import apply_errors
 
 from . import selectors, services
 from .forms import (
@@ -80,7 +81,7 @@ def register(request):
                 contact=form.cleaned_data["contact"], client=client_ip(request)
             )
         except ServiceError as exc:
-            form.add_service_error(exc)
+            apply_errors(form, exc)
         else:
             request.session[REGISTRATION] = row.token
             return redirect("residents:register_confirm")
@@ -100,7 +101,7 @@ def register_confirm(request):
     row = _registration_row(request)
     if row is None or request.user.is_authenticated:
         return redirect("residents:register")
-    form = CodeForm(request.POST if request.POST.get("action") != "resend" else None)
+    form = CodeForm((request.POST or None) if request.POST.get("action") != "resend" else None)
     taken = ""
     if request.method == "POST" and request.POST.get("action") == "resend":
         try:
@@ -118,7 +119,7 @@ def register_confirm(request):
             if exc.code == "already_registered":
                 taken = exc.message
             else:
-                form.add_service_error(exc)
+                apply_errors(form, exc)
         else:
             return redirect("residents:register_password")
     return render(
@@ -153,9 +154,7 @@ def register_password(request):
                 password=data["password1"],
             )
         except ServiceError as exc:
-            if "password" in exc.fields:
-                exc.fields["password1"] = exc.fields.pop("password")
-            form.add_service_error(exc)
+            apply_errors(form, exc, rename={"password": "password1"})
         else:
             request.session.pop(REGISTRATION, None)
             login(request, user, backend=PASSWORD_BACKEND)
@@ -186,7 +185,7 @@ def profile(request):
         try:
             services.profile_update(user=user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_service_error(exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Профиль сохранён."))
             return redirect("residents:profile")
@@ -223,7 +222,7 @@ def contact(request):
                 user=user, contact=contact_form.cleaned_data["contact"], client=client_ip(request)
             )
         except ServiceError as exc:
-            contact_form.add_service_error(exc)
+            apply_errors(contact_form, exc)
         else:
             request.session[CONTACT] = row.token
             return redirect("residents:contact")
@@ -233,7 +232,7 @@ def contact(request):
                 user=user, token=row.token, code=code_form.cleaned_data["code"]
             )
         except ServiceError as exc:
-            code_form.add_service_error(exc)
+            apply_errors(code_form, exc)
         else:
             request.session.pop(CONTACT, None)
             messages.success(request, _("Контакт подтверждён и сохранён."))
@@ -277,7 +276,7 @@ def accounts(request):
         if action == "unlink":
             messages.error(request, exc.message)
             return redirect("residents:accounts")
-        (owner_form if action == "owner" else code_form).add_service_error(exc)
+        apply_errors(owner_form if action == "owner" else code_form, exc)
     else:
         if account is not None:
             messages.success(
@@ -312,14 +311,7 @@ def link_codes(request):
             )
             row, code = services.link_code_issue(actor=request.user, account=account)
         except ServiceError as exc:
-            if exc.status_code == 404:
-                form.add_error("number", _("Лицевой счёт с таким номером не найден"))
-            elif exc.status_code == 403:
-                form.add_error(
-                    "number", _("Этот лицевой счёт в доме, которым ваша организация не управляет")
-                )
-            else:
-                form.add_service_error(exc)
+            apply_errors(form, exc)
         else:
             issued = {"row": row, "code": code, "account": account}
             form = AccountNumberForm()

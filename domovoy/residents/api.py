@@ -43,7 +43,7 @@ class CompleteInSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
 
 
-class AccountSerializer(serializers.Serializer):
+class LinkedAccountSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     address = serializers.CharField(source="premises.building.address")
@@ -60,7 +60,7 @@ class ProfileSerializer(serializers.Serializer):
     accounts = serializers.SerializerMethodField()
 
     def get_accounts(self, user) -> list[dict]:
-        return AccountSerializer(selectors.resident_accounts(user=user), many=True).data
+        return LinkedAccountSerializer(selectors.resident_accounts(user=user), many=True).data
 
 
 class NamesInSerializer(serializers.Serializer):
@@ -188,13 +188,13 @@ class ContactConfirmView(_Own):
 class AccountsView(_Own):
     """The caller's linked accounts; link one by number + owner's surname, or by a code."""
 
-    @extend_schema(responses={200: AccountSerializer(many=True)})
+    @extend_schema(responses={200: LinkedAccountSerializer(many=True)})
     def get(self, request):
         return Response(
-            AccountSerializer(selectors.resident_accounts(user=request.user), many=True).data
+            LinkedAccountSerializer(selectors.resident_accounts(user=request.user), many=True).data
         )
 
-    @extend_schema(request=LinkInSerializer, responses={201: AccountSerializer})
+    @extend_schema(request=LinkInSerializer, responses={201: LinkedAccountSerializer})
     def post(self, request):
         data = _valid(LinkInSerializer, request)
         if data["code"]:
@@ -203,7 +203,7 @@ class AccountsView(_Own):
             account = services.account_link_by_owner(
                 user=request.user, number=data["number"], last_name=data["last_name"]
             )
-        return Response(AccountSerializer(account).data, status=status.HTTP_201_CREATED)
+        return Response(LinkedAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
 class AccountView(_Own):

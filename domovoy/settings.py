@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "domovoy.workorders",
     "domovoy.notifications",
     "domovoy.outages",
+    "domovoy.residents",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Residents sign in with their confirmed phone or e-mail too (domovoy.residents).
+    "domovoy.residents.backends.ResidentContactBackend",
+    # The ЕСИА seam: inert unless the OIDC_* settings below are set.
+    "domovoy.residents.oidc.ResidentOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -372,6 +377,32 @@ NOTIFICATIONS_PUSH_SERVICE_HOSTS = env.list(
         "push.apple.com",
     ],
 )
+
+# --- The resident's way in (issue 12, domovoy.residents): confirmation codes sent by SMS or
+# e-mail, their life and wrong entries; how often codes may be sent per address and per client
+# address; account-linking attempts per person; how long a UO's link code lives.
+RESIDENTS_CODE_TTL_MINUTES = env.int("RESIDENTS_CODE_TTL_MINUTES", default=10)
+RESIDENTS_CODE_MAX_ATTEMPTS = env.int("RESIDENTS_CODE_MAX_ATTEMPTS", default=5)
+RESIDENTS_LINK_CODE_DAYS = env.int("RESIDENTS_LINK_CODE_DAYS", default=30)
+RATE_LIMIT_CODE_PER_ADDRESS = env.str("RATE_LIMIT_CODE_PER_ADDRESS", default="3/10min")
+RATE_LIMIT_CODE_PER_CLIENT = env.str("RATE_LIMIT_CODE_PER_CLIENT", default="10/hour")
+RATE_LIMIT_ACCOUNT_LINK = env.str("RATE_LIMIT_ACCOUNT_LINK", default="10/hour")
+# ЕСИА (Госуслуги) or any OpenID Connect provider (mozilla-django-oidc): on when the client id
+# and the three endpoints are set (domovoy.residents.oidc).
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="Госуслуги")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email phone profile")
+OIDC_TRUST_UNVERIFIED_CLAIMS = env.bool("OIDC_TRUST_UNVERIFIED_CLAIMS", default=False)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATE_CLASS = "domovoy.residents.oidc.AuthenticateView"
+OIDC_CALLBACK_CLASS = "domovoy.residents.oidc.CallbackView"
 
 # --- HTTPS and browser protections (item 8 of issue 9). Production is served over HTTPS by the
 # reverse proxy of docs/operations.md; HTTPS defaults to on when SITE_URL is an https:// address

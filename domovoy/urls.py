@@ -17,6 +17,9 @@ urlpatterns = [
     path("audit/", include(("domovoy.audit.urls", "audit"))),
     path("integrations/", include(("domovoy.api.integration_urls", "integrations"))),
     path("api/", include("domovoy.api.urls")),
+    path("", include(("domovoy.residents.urls", "residents"))),
+    # The ЕСИА seam (OpenID Connect); its views answer 404 while OIDC_* is not set.
+    path("oidc/", include("mozilla_django_oidc.urls")),
 ]
 # No /media/ pattern, in DEBUG or not: uploads are private and leave only through download
 # views that ask a permission (domovoy.core.private_files, S5).

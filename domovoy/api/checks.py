@@ -29,6 +29,9 @@ def check_rates(app_configs=None, **kwargs):
     form_rates = {
         "RATE_LIMIT_LOGIN": settings.RATE_LIMIT_LOGIN,
         "RATE_LIMIT_ONBOARDING_INTAKE": settings.RATE_LIMIT_ONBOARDING_INTAKE,
+        "RATE_LIMIT_CODE_PER_ADDRESS": settings.RATE_LIMIT_CODE_PER_ADDRESS,
+        "RATE_LIMIT_CODE_PER_CLIENT": settings.RATE_LIMIT_CODE_PER_CLIENT,
+        "RATE_LIMIT_ACCOUNT_LINK": settings.RATE_LIMIT_ACCOUNT_LINK,
     }
     for name, value in form_rates.items():
         try:

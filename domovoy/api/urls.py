@@ -25,4 +25,5 @@ urlpatterns = [
     path("v1/", include("domovoy.workorders.api_urls")),
     path("v1/", include("domovoy.notifications.api_urls")),
     path("v1/", include("domovoy.outages.api_urls")),
+    path("v1/", include("domovoy.residents.api_urls")),
 ]

@@ -33,6 +33,21 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(match["limit"]), multiple * UNIT_SECONDS[match["unit"][0]]
 
 
+def hit(bucket: str, rate: str) -> bool:
+    """Count one use of ``bucket`` (any key: a client address, a phone, a user) against
+    ``rate``; False once the window's limit is passed. Services use it directly (the
+    confirmation codes of domovoy.residents count per address and per client)."""
+    limit, window = parse_rate(rate)
+    bucket = f"rl:{bucket}"
+    cache.add(bucket, 0, window)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:
+        cache.set(bucket, 1, window)
+        count = 1
+    return count <= limit
+
+
 def ratelimit(*, key, rate):
     """``rate``: a callable returning the rate string (a setting, read per request, so that
     ``override_settings`` and a changed environment apply); over it the view answers 429 for
@@ -41,15 +56,7 @@ def ratelimit(*, key, rate):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            limit, window = parse_rate(rate())
-            bucket = f"rl:{key}:{client_ip(request)}"
-            cache.add(bucket, 0, window)
-            try:
-                count = cache.incr(bucket)
-            except ValueError:
-                cache.set(bucket, 1, window)
-                count = 1
-            if count > limit:
+            if not hit(f"{key}:{client_ip(request)}", rate()):
                 return HttpResponse(
                     _("Слишком много запросов. Повторите позже."),
                     status=429,

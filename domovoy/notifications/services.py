@@ -208,13 +208,16 @@ def notice_to_address(
     group: str = "",
     due_at: dt.datetime | None = None,
     channel: str = channels.EMAIL,
+    immediate: bool = False,
 ) -> int:
     """An e-mail (or, with ``channel=SMS``, a text to a phone) to someone who is not a user
     (yet): an applicant for connection, a caller whose request the call centre filed (N2). One
     outbox row on that channel with ``address`` instead of a recipient, idempotent by
     f"{dedup_key}:{channel}" like ``notices_enqueue``; quiet hours apply (never an emergency).
     An SMS needs a configured gateway (else nothing is written). Call it inside the producer's
-    transaction; delivery is scheduled on commit. Returns rows inserted (0 or 1)."""
+    transaction; delivery is scheduled on commit. Returns rows inserted (0 or 1).
+    ``immediate``: a message the person is waiting for right now (a confirmation code,
+    domovoy.residents) is not held by quiet hours."""
     if channel not in (channels.EMAIL, channels.SMS):
         raise ValueError(f"no outside address on channel {channel}")
     address = (address or "").strip()
@@ -224,7 +227,7 @@ def notice_to_address(
     if len(key) > DEDUP_MAX:
         raise ValueError(f"dedup_key longer than {DEDUP_MAX - 10}: {key[:60]}…")
     now = timezone.now()
-    due = quiet.deliverable_at(due_at or now)
+    due = quiet.deliverable_at(due_at or now, emergency=immediate)
     with nullcontext() if connection.in_atomic_block else transaction.atomic():
         if Notice.objects.filter(dedup_key=key).exists():
             return 0

@@ -89,6 +89,7 @@ MENU = (
             target=_own_organization,
         ),
         MenuItem(_("Дома"), "directory:buildings", "directory.view_building"),
+        MenuItem(_("Коды привязки"), "residents:link_codes", "residents.use_link_codes"),
         MenuItem(_("Классификатор"), "classifier:list", "servicedesk.manage_classifier"),
         MenuItem(_("Формы заказ-нарядов"), "workorders:templates", "workorders.view_templates"),
     ),
@@ -106,6 +107,7 @@ MENU = (
         MenuItem(_("Очередь уведомлений"), "notifications:outbox", "notifications.view_outbox"),
     ),
     MenuItem(_("Обратная связь"), "feedback:list", "feedback.file_item"),
+    MenuItem(_("Профиль"), "residents:profile", "residents.edit_profile"),
     MenuItem(_("Справка"), "help:index"),
 )
 
@@ -113,6 +115,7 @@ MENU = (
 PUBLIC_MENU = (
     MenuItem(_("Отключения"), "outages:public"),
     MenuItem(_("Подключение организации"), "onboarding:apply"),
+    MenuItem(_("Регистрация"), "residents:register"),
     MenuItem(_("Справка"), "help:index"),
 )
 

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -58,8 +57,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-@login_required
 def home(request):
+    """Signed-in users: their home; visitors: the public landing (what Domovoy is, the way in
+    for residents, the public outages; issue 12)."""
+    if not request.user.is_authenticated:
+        return render(request, "web/landing.html")
     if getattr(request.user, "must_change_password", False):
         return redirect("password_change")
     from domovoy.announcements.selectors import announcements_for

@@ -119,7 +119,8 @@ def test_logout_is_a_post_and_ends_the_session(client, person):
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
     assert not _signed_in(client)
-    assert client.get(reverse("home")).status_code == 302
+    # A visitor's «/» is the public landing (issue 12), not the signed-in home.
+    assert "web/landing.html" in [t.name for t in client.get(reverse("home")).templates]
 
 
 def test_a_person_changes_their_password(client, person):

@@ -107,8 +107,13 @@ MENU = (
         MenuItem(_("Очередь уведомлений"), "notifications:outbox", "notifications.view_outbox"),
     ),
     MenuItem(_("Обратная связь"), "feedback:list", "feedback.file_item"),
-    MenuItem(_("Профиль"), "residents:profile", "residents.edit_profile"),
     MenuItem(_("Справка"), "help:index"),
+)
+
+# The signed-in person's own dropdown at the navbar's end, above «Выйти».
+ACCOUNT_MENU = (
+    MenuItem(_("Профиль"), "residents:profile", "residents.edit_profile"),
+    MenuItem(_("Сменить пароль"), "password_change"),
 )
 
 # Visitors who have not signed in: public pages only.
@@ -120,12 +125,12 @@ PUBLIC_MENU = (
 )
 
 
-def _offered(user):
-    """(item, URL) of the items ``user`` may open, each page once."""
+def _offered(user, table=MENU):
+    """(item, URL) of the items of ``table`` that ``user`` may open, each page once."""
     if not user.is_authenticated:
         return [(item, reverse(item.url_name)) for item in PUBLIC_MENU]
     offered, seen = [], set()
-    for item in MENU:
+    for item in table:
         target = item.target(user) if item.target is not None else None
         if item.target is not None and target is None:
             continue
@@ -169,6 +174,9 @@ def navigation(request):
     return {
         "nav_groups": groups,
         "nav_items": flat(groups),
+        "account_items": [(str(item.label), url) for item, url in _offered(user, ACCOUNT_MENU)]
+        if user.is_authenticated
+        else [],
         "unread_notices": unread_count(user) if user.is_authenticated else 0,
         "current_org": roles.organization_of(user),
         "user_roles": roles.roles_of(user),

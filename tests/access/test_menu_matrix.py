@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from domovoy.web.context import MENU, MenuGroup
+from domovoy.web.context import ACCOUNT_MENU, MENU, MenuGroup
 
 from .roles_cast import CAST, user_of
 
@@ -25,6 +25,8 @@ def test_every_menu_item_of_a_role_opens_for_that_role(request, who, building, l
     assert groups and all(isinstance(g, MenuGroup) and g.items for g in groups), who
     items = [entry for group in groups for entry in group.items]
     assert items == home.context["nav_items"]
+    account = home.context["account_items"]
+    assert bool(account) == (user is not None), who
     # An area shows as a dropdown only with two items or more; each area once.
     areas = [g.label for g in groups if g.label is not None]
     assert len(areas) == len(set(areas)), who
@@ -36,7 +38,7 @@ def test_every_menu_item_of_a_role_opens_for_that_role(request, who, building, l
             label, url = group.link
             assert f'href="{url}">{label}</a>' in html, (who, label)
     refused = {}
-    for label, url in items:
+    for label, url in items + account:
         status = client.get(url).status_code
         if status != 200:
             refused[f"{label} {url}"] = status
@@ -46,7 +48,7 @@ def test_every_menu_item_of_a_role_opens_for_that_role(request, who, building, l
 def test_every_item_of_the_table_names_a_registered_permission():
     import rules
 
-    for item in MENU:
+    for item in MENU + ACCOUNT_MENU:
         if item.permission is not None:
             assert rules.perm_exists(item.permission), item.permission
 

@@ -98,6 +98,7 @@ def test_an_operator_connects_a_management_company_from_its_xlsx_files(
     letter = next(m for m in mail.outbox if "smirnova@uk-test.ru" in m.to)
     username = re.search(r"логин: (\S+)", letter.body).group(1)
     password = re.search(r"пароль: (\S+)", letter.body).group(1)
+    page.get_by_role("button", name="Учётная запись").click()
     page.get_by_role("button", name="Выйти").click()
     _login(page, live_server, username, password)
     page.wait_for_url(re.compile(r"/password/"))

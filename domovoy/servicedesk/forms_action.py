@@ -86,6 +86,10 @@ class ActionForm(forms.Form):
         org_field = self.fields["organization"]
         org_id = f"id_{self.add_prefix('organization')}"
         dep_id = f"id_{self.add_prefix('department')}"
+        org_field.help_text = _(
+            "Только организации, обслуживающие дом: управляющая организация по реестру "
+            "управления, её ресурсоснабжающие и подрядные организации"
+        )
         if not self.is_bound and self.sr.executor_org_id:
             org_field.initial = str(self.sr.executor_org_id)
         triggers = {"department": [org_id], "employee": [org_id, dep_id]}

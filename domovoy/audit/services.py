@@ -27,7 +27,7 @@ _ACTIONS = {
     "-": AuditEntry.Action.DELETE,
 }
 # Never in the log: timestamps (the entry has its own), derived text, secrets and login times.
-_SKIP = {"updated_at", "created_at", "search_text", "password", "last_login"}
+_SKIP = {"updated_at", "created_at", "search_text", "house_sort", "password", "last_login"}
 _SYSTEM = "система"
 
 

@@ -12,6 +12,8 @@ from domovoy.core.models import TimeStampedModel
 from domovoy.core.periods import PeriodQuerySet
 from domovoy.core.private_files import PrivateFileField
 
+from .houses import house_sort_key
+
 
 class OrgKind(models.TextChoices):
     UO = "uo", _("Управляющая организация")
@@ -282,6 +284,16 @@ class EmployeeRole(models.Model):
         return self.get_role_display()
 
 
+class BuildingManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """The loader, the demo and the benchmarks insert buildings in bulk, which skips
+        ``save``: the derived address columns are filled here too."""
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_derived()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Building(TimeStampedModel):
     """An apartment building (МКД) with its address parts and coordinates (D3)."""
 
@@ -316,20 +328,26 @@ class Building(TimeStampedModel):
     )
     # Lower-case "street house block" for address search (LIKE on SQLite, pg_trgm on PG).
     search_text = models.CharField(max_length=300, editable=False, db_index=True, default="")
+    # The natural sort key of house and block (``houses.house_sort_key``): «2» < «2а» < «11».
+    # Every ordering of buildings is (street, house_sort); also the exact match of a typed house.
+    house_sort = models.CharField(max_length=100, editable=False, db_index=True, default="")
     history = HistoricalRecords()
+
+    objects = BuildingManager()
 
     class Meta:
         verbose_name = _("дом")
         verbose_name_plural = _("дома")
-        ordering = ["street", "house", "block"]
+        ordering = ["street", "house_sort", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["settlement", "street", "house", "block"], name="uniq_building_address"
             )
         ]
         indexes = [
-            # The building list filters by street (and orders by house): one index for both.
-            models.Index(fields=["street", "house", "block"], name="building_street_idx"),
+            # The building list filters by street and orders by the natural house key; the
+            # address lookup matches (street words, house_sort): one index for both.
+            models.Index(fields=["street", "house_sort"], name="building_street_house_idx"),
         ]
 
     def __str__(self):
@@ -344,8 +362,16 @@ class Building(TimeStampedModel):
     def short_address(self):
         return f"{self.street}, {self.house}" + (f"к{self.block}" if self.block else "")
 
-    def save(self, *args, **kwargs):
+    def fill_derived(self):
+        """The columns computed from the address parts (search text, natural house key)."""
         self.search_text = self.compose_search_text(self.street, self.house, self.block)
+        self.house_sort = house_sort_key(self.house, self.block)
+
+    def save(self, *args, **kwargs):
+        self.fill_derived()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"street", "house", "block"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text", "house_sort"}
         super().save(*args, **kwargs)
         from .selectors import forget_building_streets
 

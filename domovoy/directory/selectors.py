@@ -5,6 +5,7 @@ Lists here run a constant number of queries per page: related rows are joined
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from domovoy.directory import roles
 
-from . import permissions
+from . import houses, permissions
 from .models import (
     Account,
     Building,
@@ -110,20 +111,90 @@ def _with_current_management(qs, on=None):
 
 
 # Words of an address a person types that the registry's search text does not hold.
-ADDRESS_NOISE = {"ул", "улица", "д", "дом", "пр", "кв"}
+ADDRESS_NOISE = {"ул", "улица", "д", "дом", "пр"}
+# A flat typed after the house ends the address («Гагарина 1 кв 5»).
+FLAT_WORDS = {"кв", "квартира"}
+# How many houses of the street are offered when the typed house is not on it.
+STREET_HOUSES_SHOWN = 60
+
+
+@dataclass(frozen=True)
+class AddressLookup:
+    """What a typed address found. ``house`` is the typed house number ("" when none was
+    typed); then ``buildings`` are the buildings with exactly that number (never «1» for
+    «10»), and when there are none ``house_missing`` is set and ``street_houses`` lists the
+    houses of the typed street(s), in natural order, to choose from."""
+
+    query: str
+    street_words: tuple[str, ...] = ()
+    house: str = ""
+    buildings: list = field(default_factory=list)
+    street_houses: list = field(default_factory=list)
+
+    @property
+    def house_missing(self) -> bool:
+        return bool(self.house) and not self.buildings
+
+    @property
+    def street_found(self) -> bool:
+        return bool(self.buildings or self.street_houses)
+
+
+def split_address(query: str) -> tuple[list[str], str]:
+    """(street words, house) of a typed address. The house is the first word after the street
+    that starts with a digit when the words after it are house parts too («1», «1а», «1 к 2»,
+    «1 корп 2»); «8 Марта 5» is the street «8 марта», house «5»."""
+    words = []
+    for word in re.split(r"[\s,.]+", (query or "").lower().replace("ё", "е")):
+        if not word or word in ADDRESS_NOISE:
+            continue
+        if word in FLAT_WORDS:
+            break
+        words.append(word)
+    for i in range(1, len(words)):
+        if houses.looks_like_house(words[i]) and all(
+            houses.is_house_part(w) for w in words[i + 1 :]
+        ):
+            return words[:i], " ".join(words[i:])
+    return words, ""
+
+
+def _street_filter(qs, words):
+    for word in words:
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def address_lookup(query: str, *, limit: int = 10) -> AddressLookup:
+    """The buildings of a typed address (the pickers of the call centre, the resident's new
+    request, the outage zone, the call-centre search). A typed house matches exactly, by the
+    natural key (``houses.house_sort_key``: «1» is not «10», «2к1» is «2 корп. 1»); street
+    words match the registry's search text. Two queries at most."""
+    street_words, house = split_address(query)
+    if not street_words or sum(len(w) for w in street_words) + len(house) < 2:
+        return AddressLookup(query=query)
+    street_qs = _street_filter(Building.objects.all(), street_words)
+    if not house:
+        found = list(street_qs.order_by("street", "house_sort", "id")[:limit])
+        return AddressLookup(query=query, street_words=tuple(street_words), buildings=found)
+    key = houses.house_sort_key(house)
+    found = list(street_qs.filter(house_sort=key).order_by("street", "house_sort", "id")[:limit])
+    street_houses = []
+    if not found:
+        street_houses = list(street_qs.order_by("street", "house_sort", "id")[:STREET_HOUSES_SHOWN])
+    return AddressLookup(
+        query=query,
+        street_words=tuple(street_words),
+        house=house,
+        buildings=found,
+        street_houses=street_houses,
+    )
 
 
 def buildings_matching_address(query: str, *, limit: int = 10) -> list[Building]:
-    """Buildings whose address contains every typed word (the registry's ``search_text``),
-    for the pickers of addresses (a resident's request, the call centre, an outage zone)."""
-    words = [w for w in re.split(r"[\s,.]+", (query or "").lower()) if w]
-    words = [w for w in words if w not in ADDRESS_NOISE]
-    if not words or sum(len(w) for w in words) < 2:
-        return []
-    qs = Building.objects.all()
-    for word in words:
-        qs = qs.filter(search_text__contains=word)
-    return list(qs.order_by("street", "house", "block", "id")[:limit])
+    """Buildings of a typed address: every street word in the registry's search text and, when
+    a house is typed, exactly that house (``address_lookup``)."""
+    return address_lookup(query, limit=limit).buildings
 
 
 def building_list(
@@ -132,7 +203,7 @@ def building_list(
     """The building registry; filters are indexed (street, search_text, territory path).
     ``with_manager`` prefetches today's managing UO as ``building.current_periods``;
     ``viewer`` narrows it to what that user may see (``limit_to_viewer``)."""
-    qs = Building.objects.select_related("territory").order_by("street", "house", "block", "id")
+    qs = Building.objects.select_related("territory").order_by("street", "house_sort", "id")
     qs = limit_to_viewer(qs, viewer=viewer, path_field="territory__path")
     if street:
         qs = qs.filter(street=street)

@@ -29,7 +29,7 @@ def allowed_buildings(user):
             | Building.objects.filter(premises__accounts__residents=user)
         )
         .distinct()
-        .order_by("street", "house", "block")
+        .order_by("street", "house_sort", "id")
     )
 
 

@@ -529,7 +529,7 @@ class ZonePreviewView(OutagesAPIView):
         if not perms.may_publish(request.user):
             raise PermissionDeniedError()
         ids = resolve_zone(_spec(request.data))
-        rows = Building.objects.filter(id__in=ids[:500]).order_by("street", "house", "id")
+        rows = Building.objects.filter(id__in=ids[:500]).order_by("street", "house_sort", "id")
         return Response(
             {
                 "count": len(ids),

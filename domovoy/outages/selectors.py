@@ -134,7 +134,7 @@ def outage_detail(*, user, pk):
             Prefetch(
                 "zone",
                 queryset=OutageBuilding.objects.select_related("building").order_by(
-                    "building__street", "building__house", "building__id"
+                    "building__street", "building__house_sort", "building__id"
                 ),
             ),
             Prefetch(
@@ -441,7 +441,9 @@ def outage_durations(
                 outages=sorted(outage_ids[(building_id, res)]),
             )
         )
-    result.sort(key=lambda r: (r.address, r.resource))
+    # Buildings in the registry's natural order (street, then «2» < «2а» < «11»).
+    order = {pk: (b.settlement, b.street, b.house_sort, pk) for pk, b in buildings.items()}
+    result.sort(key=lambda r: (order[r.building_id], r.resource))
     if not by_account:
         return result
     accounts = defaultdict(list)

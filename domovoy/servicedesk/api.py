@@ -422,7 +422,8 @@ class ParamInfoSerializer(serializers.Serializer):
     required = serializers.BooleanField()
     choices = serializers.ListField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="[value, label] pairs of a choice",
+        help_text="[value, label] pairs of a choice; for «organization» [id, name] of the "
+        "organisations the request may be passed to",
     )
     initial = serializers.CharField(
         allow_blank=True,
@@ -468,9 +469,9 @@ def action_info(transition, obj, user=None) -> dict:
                 "label": str(label),
                 "kind": param.kind.info_name,
                 "required": name in required,
-                "choices": [[v, str(label)] for v, label in param.kind.offered(obj)]
-                if param.choices
-                else [],
+                # A choice's codes; for «organization» the organisations that may take the
+                # request (R5); none for free values.
+                "choices": [[str(v), str(text)] for v, text in param.kind.offered(obj)],
                 "initial": services.param_prefill(transition.action, name, obj),
             }
         )

@@ -17,12 +17,15 @@ from rest_framework.views import APIView
 from domovoy.api.auth import TokenScopePermission
 from domovoy.api.errors import ErrorSerializer
 from domovoy.directory.models import Building
+from domovoy.directory.selectors import address_lookup
 
 from . import selectors, services
 from .models import Call, CallAttempt, ServiceRequest, Topic
 from .resident_words import status_word as resident_status_word
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer}
+# Buildings listed when a typed address fits several.
+ADDRESS_CANDIDATES = 20
 
 
 class IsCallOperator(permissions.BasePermission):
@@ -135,7 +138,27 @@ class ResidentBriefSerializer(serializers.Serializer):
     full_name = serializers.CharField()
 
 
+class BuildingBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    address = serializers.CharField()
+
+
+class AddressLookupSerializer(serializers.Serializer):
+    """How the typed ``address`` was read: the house must match exactly; when it does not
+    exist, ``found`` is false, ``message`` says «дом не найден» and ``street_houses`` are the
+    street's houses in natural order (2 < 2а < 11) to choose from."""
+
+    query = serializers.CharField()
+    house = serializers.CharField(help_text="the typed house number, '' when none was typed")
+    found = serializers.BooleanField(help_text="exactly one building has this address")
+    message = serializers.CharField(allow_blank=True)
+    candidates = BuildingBriefSerializer(many=True, help_text="several buildings match")
+    street_houses = BuildingBriefSerializer(many=True)
+
+
 class CallScreenSerializer(serializers.Serializer):
+    building = BuildingBriefSerializer(allow_null=True)
+    address = AddressLookupSerializer(allow_null=True, required=False)
     outages_now = OutageBriefSerializer(many=True)
     outages_planned = OutageBriefSerializer(many=True)
     caller_requests = RequestBriefSerializer(many=True)
@@ -224,6 +247,11 @@ class CallScreenView(CallCentreAPIView, APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("building", OpenApiTypes.INT, description="дом звонящего"),
+            OpenApiParameter(
+                "address",
+                OpenApiTypes.STR,
+                description="адрес, как его назвал звонящий («Гагарина 1»), если дом не выбран",
+            ),
             OpenApiParameter("phone", OpenApiTypes.STR, description="телефон звонящего"),
             OpenApiParameter("topic", OpenApiTypes.INT, description="тема будущей заявки"),
         ],
@@ -232,11 +260,51 @@ class CallScreenView(CallCentreAPIView, APIView):
     def get(self, request):
         """The call screen (R1): outages on the building now and planned (a consultation, not a
         request), the caller's earlier requests by phone, likely duplicates (same building and
-        topic, open, filed in the last 24 hours) and the registered resident with that phone."""
+        topic, open, filed in the last 24 hours) and the registered resident with that phone.
+
+        Without ``building``, ``address`` names it as typed: the house must match exactly
+        («Гагарина 1» is never house 10); when it does not exist the answer says «дом не
+        найден» and lists the street's houses, and the screen is about no building."""
+        building = _object_or_404(Building, request.query_params.get("building"))
+        address = None
+        query = (request.query_params.get("address") or "")[:200]
+        if building is None and query.strip():
+            address, building = _address_answer(query)
         screen = selectors.call_screen(
             user=request.user,
-            building=_object_or_404(Building, request.query_params.get("building")),
+            building=building,
             phone=request.query_params.get("phone", ""),
             topic=_object_or_404(Topic, request.query_params.get("topic")),
         )
-        return Response(CallScreenSerializer(screen).data)
+        data = CallScreenSerializer(screen).data
+        data["address"] = address
+        return Response(data)
+
+
+def _brief(buildings) -> list[dict]:
+    return [{"id": b.pk, "address": b.address} for b in buildings]
+
+
+def _address_answer(query: str):
+    """(the ``address`` part of the answer, the one building it names or None)."""
+    lookup = address_lookup(query, limit=ADDRESS_CANDIDATES)
+    building = lookup.buildings[0] if len(lookup.buildings) == 1 else None
+    if building is not None:
+        message = ""
+    elif lookup.house_missing and lookup.street_houses:
+        message = _("Дом не найден: дома № %(house)s на этой улице нет в реестре") % {
+            "house": lookup.house
+        }
+    elif not lookup.street_found:
+        message = _("Дом не найден: такой улицы нет в реестре")
+    else:
+        message = _("Адрес подходит к нескольким домам: уточните улицу и номер дома")
+    answer = {
+        "query": query,
+        "house": lookup.house,
+        "found": building is not None,
+        "message": str(message),
+        "candidates": _brief(lookup.buildings) if building is None else [],
+        "street_houses": _brief(lookup.street_houses),
+    }
+    return AddressLookupSerializer(answer).data, building

@@ -10,10 +10,11 @@ request version the user saw: a concurrent change is refused (409) instead of be
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from domovoy.core.bounds import form_integer
+from domovoy.core.bounds import form_integer, parse_id
 
 from .params import PUBLIC, STAFF, FieldContext
 from .services import param_prefill, required_params
@@ -50,7 +51,10 @@ class ActionForm(forms.Form):
             dict.fromkeys((*mandatory, *transition.optional, *transition.conditional_params))
         )
         self.param_names = tuple(names)
-        ctx = FieldContext(request=request, actor_org=actor_org, audience=audience)
+        ctx = FieldContext(
+            request=request, actor_org=actor_org, audience=audience,
+            organization=self._chosen_org(names, data),
+        )  # fmt: skip
         edits = self.action in EDITS_REQUEST
         for name in names:
             param = PARAMS[name]
@@ -68,6 +72,50 @@ class ActionForm(forms.Form):
             elif data is None:
                 field.initial = param_prefill(self.action, name, request) or None
             self.fields[name] = field
+        if audience == STAFF:
+            self._follow_organization()
+
+    def _chosen_org(self, names, data):
+        """The organisation whose departments and employees the form offers: the posted one
+        when it may take the request, else the executor (``FieldContext.chosen_org``)."""
+        if "organization" not in names or data is None:
+            return None
+        posted = parse_id(data.get(self.add_prefix("organization"), ""))
+        if posted is None:
+            return None
+        return PARAMS["organization"].kind.allowed(self.sr).filter(pk=posted).first()
+
+    def _follow_organization(self):
+        """R5: the department and employee lists follow the organisation chosen in the form,
+        reloaded by htmx from ``staff_redirect_options`` (no inline script: CSP)."""
+        if "organization" not in self.fields:
+            return
+        org_field = self.fields["organization"]
+        org_id = f"id_{self.add_prefix('organization')}"
+        dep_id = f"id_{self.add_prefix('department')}"
+        org_field.help_text = _(
+            "Только организации, обслуживающие дом: управляющая организация по реестру "
+            "управления, её ресурсоснабжающие и подрядные организации"
+        )
+        if not self.is_bound and self.sr.executor_org_id:
+            org_field.initial = str(self.sr.executor_org_id)
+        triggers = {"department": [org_id], "employee": [org_id, dep_id]}
+        for name, sources in triggers.items():
+            if name not in self.fields:
+                continue
+            sources = [s for s in sources if s != dep_id or "department" in self.fields]
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse(
+                        "servicedesk:staff_redirect_options", args=[self.sr.number, name]
+                    ),
+                    "hx-trigger": ", ".join(f"change from:#{s}" for s in sources),
+                    "hx-include": ", ".join(f"#{s}" for s in sources),
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                    "data-follows": "organization",
+                }
+            )
 
     @property
     def action(self) -> str:

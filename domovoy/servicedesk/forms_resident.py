@@ -88,7 +88,7 @@ def saved_premises(user):
         Premises.objects.filter(accounts__residents=user, accounts__is_active=True)
         .select_related("building")
         .distinct()
-        .order_by("building__street", "building__house", "number")
+        .order_by("building__street", "building__house_sort", "number")
     )
 
 

@@ -47,12 +47,19 @@ def executor_kinds():
 
 @dataclass(frozen=True)
 class FieldContext:
-    """What a form field may depend on: the request, the acting user's organisation (whose
-    departments and employees are offered) and who fills the form (``STAFF`` or ``PUBLIC``)."""
+    """What a form field may depend on: the request, the acting user's organisation, who fills
+    the form (``STAFF`` or ``PUBLIC``) and the organisation chosen in the form
+    (``organization``: its departments and employees are offered; by default the request's
+    executor)."""
 
     request: object
     actor_org: object = None
     audience: str = STAFF
+    organization: object = None
+
+    @property
+    def chosen_org(self):
+        return self.organization or getattr(self.request, "executor_org", None)
 
 
 def _select():
@@ -92,6 +99,11 @@ class Kind:
     def initial(self, param, request):
         """The request's current value (for parameters that edit the request)."""
         return getattr(request, param.name, None)
+
+    def offered(self, request) -> list[tuple[str, str]]:
+        """The (value, label) pairs the API's action info lists for ``request`` (none for free
+        values)."""
+        return []
 
     def __repr__(self):
         return f"<param kind {self.name}>"
@@ -423,7 +435,45 @@ class TopicRef(Reference):
         )
 
 
-class OrganizationRef(Reference):
+class OfferedIdField(forms.ChoiceField):
+    """A select of the objects offered now whose posted id goes to the service as it is: the
+    service checks it against the same rule and names the problem («организация не
+    обслуживает дом», «подразделение другой организации») for a page and the API alike."""
+
+    def __init__(self, *, offered, **kwargs):
+        super().__init__(choices=[("", "—"), *offered], **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        number = bounds.parse_id(value)
+        if number is None:
+            raise ValidationError(_("выберите из списка"), code="invalid")
+        return number
+
+    def valid_value(self, value):
+        return True
+
+
+class OfferedRef(Reference):
+    """A reference whose form offers a list computed for the request (``options``) as
+    (id, label) pairs, posted as an id (``OfferedIdField``)."""
+
+    def options(self, ctx: FieldContext) -> list[tuple[str, str]]:
+        return [(str(obj.pk), self.label(obj)) for obj in self.queryset(ctx)]
+
+    def label(self, obj) -> str:
+        return str(obj)
+
+    def form_field(self, param, *, required, ctx):
+        return OfferedIdField(offered=self.options(ctx), required=required, widget=_select())
+
+
+class OrganizationRef(OfferedRef):
+    """The organisation a request is passed to (R5): only those that may execute on its
+    building (``selectors.redirect_organizations``); the transition service refuses others."""
+
     name = "organization"
     model_label = "directory.Organization"
 
@@ -432,48 +482,69 @@ class OrganizationRef(Reference):
             return _("организация не может исполнять заявки")
         return ""
 
+    def allowed(self, request):
+        from .selectors import redirect_organizations
+
+        return redirect_organizations(request=request)
+
     def queryset(self, ctx):
-        return (
-            self.model.objects.filter(is_active=True, kinds__kind__in=executor_kinds())
-            .distinct()
-            .order_by("short_name")
-        )
+        return self.allowed(ctx.request)
+
+    def label(self, obj):
+        return obj.short_name
+
+    def offered(self, request):
+        return [(str(o.pk), o.short_name) for o in self.allowed(request)]
 
 
-class DepartmentRef(Reference):
+class DepartmentRef(OfferedRef):
+    """A department of the organisation chosen in the form (``ctx.chosen_org``)."""
+
     name = "department"
     model_label = "directory.Department"
 
+    def of(self, organization):
+        if organization is None:
+            return self.model.objects.none()
+        return self.model.objects.filter(organization=organization).order_by("name", "id")
+
     def queryset(self, ctx):
-        orgs = [o for o in (ctx.actor_org, ctx.request.executor_org) if o]
-        return self.model.objects.filter(organization__in=orgs).order_by("name")
+        return self.of(ctx.chosen_org)
 
 
-class EmployeeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.user.full_name or obj.user.username} — {obj.position}"
+class EmployeeRef(OfferedRef):
+    """An employee who executes requests (a dispatcher or an engineer) of the organisation
+    chosen in the form, of the chosen department when one is."""
 
-
-class EmployeeRef(Reference):
     name = "employee"
     model_label = "directory.Employee"
 
     def problem(self, obj, request):
-        return "" if obj.is_active else _("сотрудник неактивен")
+        if not obj.is_active:
+            return _("сотрудник неактивен")
+        if not obj.roles.filter(role__in=who.EXECUTOR_ROLES).exists():
+            return _("сотрудник не исполняет заявки: нет роли диспетчера или инженера")
+        return ""
 
-    def queryset(self, ctx):
-        orgs = [o for o in (ctx.actor_org, ctx.request.executor_org) if o]
+    def of(self, organization, *, department=None):
+        if organization is None:
+            return self.model.objects.none()
+        qs = self.model.objects.filter(
+            organization=organization, is_active=True, roles__role__in=who.EXECUTOR_ROLES
+        )
+        if department is not None:
+            qs = qs.filter(department=department)
         return (
-            self.model.objects.filter(
-                organization__in=orgs, is_active=True, roles__role__in=who.EXECUTOR_ROLES
-            )
-            .select_related("user")
+            qs.select_related("user")
             .distinct()
-            .order_by("user__last_name", "user__first_name")
+            .order_by("user__last_name", "user__first_name", "id")
         )
 
-    def form_field(self, param, *, required, ctx):
-        return EmployeeChoiceField(required=required, queryset=self.queryset(ctx), widget=_select())
+    def queryset(self, ctx):
+        return self.of(ctx.chosen_org)
+
+    def label(self, obj):
+        return f"{obj.user.full_name or obj.user.username} — {obj.position}"
 
 
 class PremisesRef(Reference):

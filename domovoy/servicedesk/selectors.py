@@ -50,6 +50,34 @@ def request_get(*, number: str) -> ServiceRequest | None:
     )
 
 
+def redirect_organizations(*, request, on: dt.date | None = None) -> QuerySet:
+    """R5 (K 3, U 3.4.1а, G 3.3.1): the organisations a request may be passed to — those that
+    may execute on its building on ``on`` (today): the UO managing the building by the registry
+    (D4), the suppliers and contractors linked to that UO (``ServiceLink``, active on that
+    day), and the request's current executor and controller (a move to a department or an
+    employee inside the organisation, a return to the controller). Operators, call centres and
+    control bodies execute nothing (see docs/decisions.md); inactive organisations neither.
+    The redirect form offers exactly these and ``services`` refuses any other (one rule)."""
+    from domovoy.directory.models import ManagementPeriod, Organization, ServiceLink
+
+    from .params import executor_kinds
+
+    on = on or timezone.localdate()
+    managers = ManagementPeriod.objects.active_on(on).filter(building_id=request.building_id)
+    manager_ids = managers.values("organization_id")
+    providers = ServiceLink.objects.active_on(on).filter(uo_id__in=manager_ids)
+    parties = {request.executor_org_id, request.controller_org_id} - {None}
+    return (
+        Organization.objects.filter(
+            Q(pk__in=manager_ids) | Q(pk__in=providers.values("provider_id")) | Q(pk__in=parties),
+            is_active=True,
+            kinds__kind__in=executor_kinds(),
+        )
+        .distinct()
+        .order_by("short_name", "id")
+    )
+
+
 def requests_visible_to(user) -> QuerySet[ServiceRequest]:
     """S2 as a filter for lists: a resident's own requests; an organisation's requests it
     executes, controls or passed on; everything for the call centre; the territory for

@@ -48,7 +48,7 @@ from .models import (
     Topic,
 )
 from .resident_words import status_word as resident_status_word
-from .selectors import is_off_address, requests_visible_to
+from .selectors import is_off_address, redirect_organizations, requests_visible_to
 from .workflow import (
     PARAMS,
     Action,
@@ -360,11 +360,39 @@ def _redirect(ctx):
             _("Укажите, кому передать заявку: организацию, подразделение или сотрудника"),
             field_name="organization",
         )
+    named = "organization" if org is not None else ("employee" if employee else "department")
     org = org or (employee.organization if employee else department.organization)
+    # R5: only an organisation that may execute on the building (the form offers the same).
+    if not redirect_organizations(request=request).filter(pk=org.pk).exists():
+        ctx.refuse(
+            _(
+                "%(org)s не может исполнять заявки по дому %(address)s: передать заявку можно "
+                "управляющей организации дома по реестру управления и её ресурсоснабжающим и "
+                "подрядным организациям"
+            )
+            % {"org": org.short_name, "address": request.building.address},
+            field_name=named,
+            code="organization_not_serving",
+        )
     if department is not None and department.organization_id != org.pk:
-        ctx.refuse(_("Подразделение не относится к выбранной организации"), field_name="department")
+        ctx.refuse(
+            _("Подразделение «%(dep)s» не относится к организации «%(org)s»")
+            % {"dep": department.name, "org": org.short_name},
+            field_name="department",
+            code="department_of_other_org",
+        )
     if employee is not None and employee.organization_id != org.pk:
-        ctx.refuse(_("Сотрудник не работает в выбранной организации"), field_name="employee")
+        ctx.refuse(
+            _("Сотрудник не работает в организации «%(org)s»") % {"org": org.short_name},
+            field_name="employee",
+            code="employee_of_other_org",
+        )
+    if employee is not None and department is not None and employee.department_id != department.pk:
+        ctx.refuse(
+            _("Сотрудник не работает в подразделении «%(dep)s»") % {"dep": department.name},
+            field_name="employee",
+            code="employee_of_other_department",
+        )
     if employee is not None and department is None:
         department = employee.department
     moves_org = org.pk != request.executor_org_id

@@ -90,9 +90,15 @@ def statistics(*, organization, date_from, date_to, now=None, territory=None) ->
         .order_by("-total", "topic__name")[:200]
     )
     by_building = list(
-        qs.values("building_id", "building__street", "building__house", "building__block")
+        qs.values(
+            "building_id",
+            "building__street",
+            "building__house",
+            "building__block",
+            "building__house_sort",
+        )
         .annotate(**_row_aggregates())
-        .order_by("-total", "building__street", "building__house")[:200]
+        .order_by("-total", "building__street", "building__house_sort")[:200]
     )
     monthly = (date_to - date_from).days > 62
     trunc = TruncMonth("created_at", tzinfo=tz) if monthly else TruncDate("created_at", tzinfo=tz)

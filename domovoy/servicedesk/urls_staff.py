@@ -12,6 +12,11 @@ urlpatterns = [
     path("queue/accept/", v.staff_bulk_accept, name="staff_bulk_accept"),
     path("work/<str:number>/", v.staff_detail, name="staff_detail"),
     path("work/<str:number>/act/<slug:action>/", v.staff_action, name="staff_action"),
+    path(
+        "work/<str:number>/redirect-options/<slug:field>/",
+        v.staff_redirect_options,
+        name="staff_redirect_options",
+    ),
     path("work/<str:number>/comment/", v.staff_comment, name="staff_comment"),
     path("work/<str:number>/file/<int:pk>/", v.staff_attachment, name="staff_attachment"),
     path(

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from domovoy.core.errors import Conflict, Invalid, ServiceError, http_status
 from domovoy.core.private_files import download_url
 from domovoy.directory.models import Building, Premises
-from domovoy.directory.selectors import buildings_matching_address
+from domovoy.directory.selectors import address_lookup
 from domovoy.notifications.selectors import unread_count
 from domovoy.web import pages
 
@@ -442,14 +442,17 @@ def _address_search_allowed(user) -> bool:
 @require_GET
 @login_required
 def address_search(request):
-    """Typed address → matching buildings as radio choices (an htmx fragment)."""
+    """Typed address → matching buildings as radio choices (an htmx fragment). A typed house
+    matches exactly; when the street has no such house the fragment says «дом не найден» and
+    offers the street's houses, none chosen (issue 12)."""
     if not _address_search_allowed(request.user):
         raise PermissionDenied
-    query = request.GET.get("q", "")
+    query = request.GET.get("q", "")[:200]
+    lookup = address_lookup(query, limit=ADDRESS_RESULTS)
     return render(
         request,
         "servicedesk/resident/_address_results.html",
-        {"buildings": buildings_matching_address(query, limit=ADDRESS_RESULTS), "query": query},
+        {"buildings": lookup.buildings, "lookup": lookup, "query": query},
     )
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from domovoy.core.bounds import parse_id
 from domovoy.core.errors import Conflict, Invalid, Stale, http_status
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import download_url, serve_private_file
@@ -484,6 +485,46 @@ def staff_action(request, number, action):
     if user.has_perm("servicedesk.view_request_internal", sr):
         return redirect("servicedesk:staff_detail", number=sr.number)
     return redirect("servicedesk:staff_queue")
+
+
+@login_required
+@require_GET
+def staff_redirect_options(request, number, field):
+    """The departments or employees (``field``) of the organisation chosen in the redirect
+    form (R5), as ``<option>``s for htmx. Only for who may redirect this request now (the
+    workflow table: 403/409 otherwise), and only for an organisation the request may be passed
+    to (400 otherwise); employees narrow to the chosen department when it is of that
+    organisation."""
+    user = request.user
+    sr = selectors.request_get(number=number)
+    if sr is None or sr.is_deleted or not user.has_perm("servicedesk.view_request", sr):
+        raise PermissionDenied
+    if field not in ("department", "employee"):
+        raise Http404
+    services.check_allowed(transition_for(Action.REDIRECT), sr, user)
+    prefix = Action.REDIRECT.value
+    raw = request.GET.get(f"{prefix}-organization", "")
+    org = None
+    if raw:
+        org_id = parse_id(raw)
+        org = PARAMS["organization"].kind.allowed(sr).filter(pk=org_id).first() if org_id else None
+        if org is None:
+            raise Invalid(
+                _("Эта организация не может исполнять заявки по дому %(address)s")
+                % {"address": sr.building.address},
+                code="organization_not_serving",
+            )
+    kind = PARAMS[field].kind
+    if field == "department":
+        rows = kind.of(org)
+    else:
+        department = None
+        dep_id = parse_id(request.GET.get(f"{prefix}-department", ""))
+        if org is not None and dep_id:
+            department = PARAMS["department"].kind.of(org).filter(pk=dep_id).first()
+        rows = kind.of(org, department=department)
+    options = [(obj.pk, kind.label(obj)) for obj in rows]
+    return render(request, "servicedesk/staff/_options.html", {"options": options})
 
 
 @login_required

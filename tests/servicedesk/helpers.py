@@ -22,6 +22,20 @@ def act(request, action, actor, **params):
     )
 
 
+def hand_over(building, new_uo):
+    """The registry moves ``building`` to ``new_uo`` from today (D4): the current period ends
+    yesterday. A request may then be passed to the new UO (R5)."""
+    from django.utils import timezone
+
+    from domovoy.directory.models import ManagementPeriod
+
+    today = timezone.localdate()
+    ManagementPeriod.objects.filter(building=building, end__isnull=True).update(
+        end=today - dt.timedelta(days=1)
+    )
+    ManagementPeriod.objects.create(building=building, organization=new_uo, start=today)
+
+
 def footprint(request):
     """Everything a refused action must leave untouched."""
     row = ServiceRequest.objects.get(pk=request.pk)

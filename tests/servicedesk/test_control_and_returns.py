@@ -11,7 +11,7 @@ from domovoy.servicedesk import selectors, statistics
 from domovoy.servicedesk.models import RequestEvent
 from domovoy.servicedesk.workflow import Status
 
-from .helpers import act, footprint, notices
+from .helpers import act, footprint, hand_over, notices
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,7 @@ def test_the_controller_returns_a_poor_completion_to_the_executor(
 def test_on_control_the_executor_cannot_reject_past_the_controller(
     sr, uo_dispatcher, other_uo, other_uo_dispatcher
 ):
+    hand_over(sr.building, other_uo)  # R5: only the UO managing the building by the registry
     act(sr, "redirect", uo_dispatcher, reason="Соседняя УК", organization=other_uo,
         keep_control=True)  # fmt: skip
     before = footprint(sr)

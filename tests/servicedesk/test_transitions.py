@@ -10,7 +10,7 @@ from domovoy.servicedesk.models import DeadlineSource, RequestEvent
 from domovoy.servicedesk.workflow import Status
 from tests import factories as f
 
-from .helpers import act, at, notices, word
+from .helpers import act, at, hand_over, notices, word
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +106,7 @@ def test_the_uo_assigns_the_request_to_its_own_department_employee_keeping_the_s
 @pytest.mark.req("R5")
 def test_a_redirect_without_control_moves_responsibility(sr, uo_dispatcher, other_uo,
                                                          other_uo_dispatcher):  # fmt: skip
+    hand_over(sr.building, other_uo)  # the registry now names the other UO (R5, D4)
     act(sr, "redirect", uo_dispatcher, reason="Дом в управлении другой УК", organization=other_uo)
     assert sr.status == Status.NEW and sr.executor_org == other_uo
     assert sr.controller_org is None and sr.origin_org is None

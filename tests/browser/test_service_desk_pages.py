@@ -52,9 +52,9 @@ def test_the_staff_pages_render(page, live_server, shot, uo_dispatcher, requests
     login(page, live_server, uo_dispatcher)
     for url, name, text in [
         ("/requests/queue/", "sd-queue", "Течёт стояк"),
-        ("/requests/queue/?tab=overdue", "sd-queue-overdue", "Очередь"),
+        ("/requests/queue/?tab=overdue", "sd-queue-overdue", "Контроль сроков"),
         ("/requests/control/new/", "sd-list-new", "Течёт стояк"),
-        ("/requests/stats/", "sd-stats", "Статистика"),
+        ("/requests/stats/", "sd-stats", "Статистика заявок"),
         ("/workorders/templates/", None, None),
     ]:
         response = page.goto(live_server.url + url)

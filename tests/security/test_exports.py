@@ -175,7 +175,7 @@ def test_the_audit_api_export_writes_logged_values_as_text(
     assert_xlsx_neutralised(body(response), payload)
 
 
-# --- onboarding blank forms (XLSX, no stored text: headers only) ----------------------------
+# --- onboarding blank forms (XLSX: text headers and an example row, no formula) --------------
 
 
 @pytest.mark.parametrize("kind", ["employees", "served", "accounts"])
@@ -183,4 +183,6 @@ def test_the_onboarding_blank_forms_hold_only_text_headers(client, kind):
     response = client.get(reverse("onboarding:template", args=[kind]))
     assert response.status_code == 200
     cells = [c for c in xlsx_cells(response.content) if c.value is not None]
-    assert cells and all(c.data_type == "s" for c in cells)
+    assert cells and all(c.data_type == "s" for c in cells if c.row == 1)
+    # The example row (issue 12, item 9) holds text, numbers and dates; never a formula.
+    assert all(c.data_type in ("s", "n", "d") for c in cells), [c.data_type for c in cells]

@@ -2,11 +2,17 @@
 
 import copy
 
+from rest_framework import serializers
+
 
 class FieldsOnce:
     """A ModelSerializer mixin: the fields are built from the model once per class (DRF builds
     them on every instance: a walk over the model's fields, their validators and labels), and
-    each instance gets a copy. For serializers on hot paths (the 201 of intake, lists)."""
+    each instance gets copies to bind. For serializers on hot paths (the 201 of intake, lists).
+
+    A plain field is copied shallowly (DRF's deep copy calls its constructor again); binding
+    sets only the copy's own attributes. A nested serializer, or a field with a child bound to
+    it (lists), is copied in full."""
 
     def get_fields(self):
         cls = type(self)
@@ -14,4 +20,12 @@ class FieldsOnce:
         if built is None:
             built = super().get_fields()
             cls._fields_built = built
-        return copy.deepcopy(built)
+        return {name: _copy_field(field) for name, field in built.items()}
+
+
+def _copy_field(field):
+    if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child"):
+        return copy.deepcopy(field)
+    if hasattr(field, "child_relation"):
+        return copy.deepcopy(field)
+    return copy.copy(field)

@@ -19,6 +19,8 @@ from django.utils import translation
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
+from domovoy.core.choices import choice_label
+
 from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 _ACTIONS = {
@@ -284,10 +286,10 @@ def _on_request_event(sender, instance, created, raw=False, **kwargs):
         return
     with translation.override(settings.LANGUAGE_CODE):
         changes = {
-            "action": [None, instance.get_action_display()],
+            "action": [None, choice_label(instance, "action")],
             "status": [
-                instance.get_from_status_display() if instance.from_status else None,
-                instance.get_to_status_display(),
+                choice_label(instance, "from_status") if instance.from_status else None,
+                choice_label(instance, "to_status"),
             ],
         }
     for name in ("reason", "comment"):

@@ -43,6 +43,7 @@ from domovoy.api.parsers import BoundedJSONParser
 from domovoy.api.serializers import FieldsOnce
 from domovoy.api.throttles import ScopedRateThrottle
 from domovoy.core import bounds
+from domovoy.core.choices import choice_label
 from domovoy.core.errors import Forbidden, Invalid
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
@@ -201,7 +202,7 @@ class TopicSerializer(serializers.ModelSerializer):
 
 class RequestListSerializer(FieldsOnce, serializers.ModelSerializer):
     status = RequestStatusField(read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.SerializerMethodField()
     resident_status = serializers.CharField(read_only=True, help_text="the words residents see")
     topic_name = serializers.CharField(source="topic.name", read_only=True)
     building_address = serializers.CharField(source="building.address", read_only=True)
@@ -244,6 +245,9 @@ class RequestListSerializer(FieldsOnce, serializers.ModelSerializer):
     @property
     def viewer(self) -> Viewer:
         return self.context["viewer"]
+
+    def get_status_label(self, obj) -> str:
+        return choice_label(obj, "status")
 
     def get_is_overdue(self, obj) -> bool:
         return deadlines.is_overdue(obj, self.context.setdefault("now", timezone.now()))

@@ -6,9 +6,10 @@ from rest_framework import serializers
 
 
 class FieldsOnce:
-    """A ModelSerializer mixin: the fields are built from the model once per class (DRF builds
-    them on every instance: a walk over the model's fields, their validators and labels), and
-    each instance gets copies to bind. For serializers on hot paths (the 201 of intake, lists).
+    """A serializer mixin: the fields are built once per class (DRF builds them on every
+    instance: a deep copy of the declared fields and, for a ModelSerializer, a walk over the
+    model's fields, their validators and labels), and each instance gets copies to bind. For
+    serializers on hot paths (intake's input and its 201, lists).
 
     A plain field is copied shallowly (DRF's deep copy calls its constructor again); binding
     sets only the copy's own attributes. A nested serializer, or a field with a child bound to
@@ -28,4 +29,6 @@ def _copy_field(field):
         return copy.deepcopy(field)
     if hasattr(field, "child_relation"):
         return copy.deepcopy(field)
-    return copy.copy(field)
+    copied = object.__new__(type(field))
+    copied.__dict__.update(field.__dict__)
+    return copied

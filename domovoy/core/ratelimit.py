@@ -33,6 +33,19 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(match["limit"]), multiple * UNIT_SECONDS[match["unit"][0]]
 
 
+def count_call(bucket: str, window: int) -> int:
+    """Count one call in ``bucket``'s fixed window of ``window`` seconds, opened by its first
+    call: the calls of the window so far, this one included. Two cache operations whatever the
+    rate (the one counter of the form limits and of the API throttles)."""
+    if cache.add(bucket, 1, window):
+        return 1
+    try:
+        return cache.incr(bucket)
+    except ValueError:  # the window closed between the two
+        cache.set(bucket, 1, window)
+        return 1
+
+
 def ratelimit(*, key, rate):
     """``rate``: a callable returning the rate string (a setting, read per request, so that
     ``override_settings`` and a changed environment apply); over it the view answers 429 for
@@ -42,14 +55,7 @@ def ratelimit(*, key, rate):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             limit, window = parse_rate(rate())
-            bucket = f"rl:{key}:{client_ip(request)}"
-            cache.add(bucket, 0, window)
-            try:
-                count = cache.incr(bucket)
-            except ValueError:
-                cache.set(bucket, 1, window)
-                count = 1
-            if count > limit:
+            if count_call(f"rl:{key}:{client_ip(request)}", window) > limit:
                 return HttpResponse(
                     _("Слишком много запросов. Повторите позже."),
                     status=429,

@@ -610,7 +610,7 @@ class BuildingField(CachedChoiceField):
         return intake_cache.building(pk)
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(FieldsOnce, serializers.Serializer):
     """Intake (R1). ``caller_name`` is mandatory for the call centre; ``external_id`` is the
     request's number in the integration's own system."""
 

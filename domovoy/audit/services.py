@@ -61,10 +61,18 @@ def _jsonable(value):
     return str(value)
 
 
+_model_names: dict[tuple, str] = {}
+
+
 def _model_name(model):
-    # One language in the stored log, whatever the language of the request that wrote it.
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(model._meta.verbose_name)
+    # One language in the stored log, whatever the language of the request that wrote it;
+    # made once per model and setting (the catalogues do not change while the process runs).
+    key = (model._meta.label_lower, settings.LANGUAGE_CODE)
+    name = _model_names.get(key)
+    if name is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            name = _model_names[key] = str(model._meta.verbose_name)
+    return name
 
 
 def _related(instance, name):

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# The API first: its calls (integrations file requests in bulk) resolve without trying every
+# page's pattern; no page lives under api/ (issue 10).
 urlpatterns = [
+    path("api/", include("domovoy.api.urls")),
     path("", include("domovoy.web.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -16,7 +19,6 @@ urlpatterns = [
     path("outages/", include(("domovoy.outages.urls", "outages"))),
     path("audit/", include(("domovoy.audit.urls", "audit"))),
     path("integrations/", include(("domovoy.api.integration_urls", "integrations"))),
-    path("api/", include("domovoy.api.urls")),
     path("", include(("domovoy.residents.urls", "residents"))),
     # The ЕСИА seam (OpenID Connect); its views answer 404 while OIDC_* is not set.
     path("oidc/", include("mozilla_django_oidc.urls")),

@@ -53,10 +53,10 @@ def _no_network(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from domovoy.servicedesk import intake_cache
+    from domovoy.core import process_cache
 
     cache.clear()
-    intake_cache.invalidate()  # its entries live in this process, beside the cache
+    process_cache.clear_all()  # their entries live in this process, beside the cache
     yield
     cache.clear()
 

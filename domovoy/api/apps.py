@@ -6,4 +6,6 @@ class ApiConfig(AppConfig):
     label = "api"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the checks of the rate settings)
+        from . import auth, checks  # noqa: F401  (checks: registers the checks of the rate settings)
+
+        auth.connect_signals()

@@ -23,6 +23,7 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions, permissions
 
+from domovoy.core.process_cache import ProcessCache, copy_rows
 from domovoy.directory import roles
 
 from .models import TokenUse
@@ -41,25 +42,33 @@ class LoggedTokenAuthentication(TokenAuthentication):
         return result
 
     def authenticate_credentials(self, token: bytes):
-        """knox's check (the key's candidates, expiry, the digest compared in constant time,
-        an active user) with the user, their agreement and its territory read in the same
-        query as the token."""
+        """knox's check (the digest compared in constant time, expiry, an active user) with
+        the user, their agreement and its territory read in the same query as the token.
+        A verified token is kept in this process (``verified_tokens``, keyed by its digest)
+        for a few seconds: the next calls with it ask the database nothing; each call gets its
+        own copy of the rows and checks the expiry and the user again."""
+        try:
+            text = token.decode("utf-8")
+            digest = hash_token(text)
+        except (TypeError, ValueError, binascii.Error):
+            raise exceptions.AuthenticationFailed() from None  # DRF's own (translated) message
+        kept = verified_tokens.get(digest, lambda: self._verified_row(text, digest))
+        auth_token = copy_rows(kept)
+        if self._cleanup_token(auth_token):
+            raise exceptions.AuthenticationFailed()  # expired: knox has deleted it
+        if knox_settings.AUTO_REFRESH and auth_token.expiry:
+            self.renew_token(auth_token)
+        _note_no_employee(auth_token.user)
+        return self.validate_user(auth_token)
+
+    def _verified_row(self, text: str, digest: str):
         candidates = AuthToken.objects.filter(
-            token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH].decode("utf-8", "replace")
+            token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH]
         ).select_related("user__integration__territory", "user__employee")
         for auth_token in candidates:
-            if self._cleanup_token(auth_token):
-                continue
-            try:
-                digest = hash_token(token.decode("utf-8"))
-            except (TypeError, ValueError, binascii.Error):
-                break
             if compare_digest(digest, auth_token.digest):
-                if knox_settings.AUTO_REFRESH and auth_token.expiry:
-                    self.renew_token(auth_token)
-                _note_no_employee(auth_token.user)
-                return self.validate_user(auth_token)
-        raise exceptions.AuthenticationFailed()  # DRF's own (translated) message
+                return auth_token
+        raise exceptions.AuthenticationFailed()
 
     def _cleanup_token(self, auth_token) -> bool:
         """knox deletes the user's other expired tokens on every call (a query each time):
@@ -68,6 +77,35 @@ class LoggedTokenAuthentication(TokenAuthentication):
         if expired or _sweep_due(auth_token.user_id):
             return super()._cleanup_token(auth_token)
         return False
+
+
+# --- Verified tokens, kept per process --------------------------------------------------------
+# A token's rows (token, user, employee, agreement, territory) live here ``TOKEN_CACHE_TTL``
+# seconds at most; a save or delete of any of those models (a token revoked or logged out, a
+# user deactivated, an agreement changed) makes every kept token stale here at once and in the
+# other processes within a second (``core.process_cache``). A login only stamps
+# ``last_login``: that save changes nothing kept.
+
+TOKEN_CACHE_TTL = 30
+verified_tokens = ProcessCache("api-tokens", ttl=TOKEN_CACHE_TTL, max_entries=10_000)
+
+
+def _only_last_login(sender, kwargs) -> bool:
+    fields = kwargs.get("update_fields")
+    return fields is not None and set(fields) <= {"last_login"}
+
+
+def connect_signals() -> None:
+    from django.contrib.auth import get_user_model
+
+    from domovoy.directory.models import Employee, Territory
+
+    from .models import IntegrationAgreement
+
+    verified_tokens.connect(
+        AuthToken, get_user_model(), Employee, IntegrationAgreement, Territory,
+        skip=_only_last_login,
+    )  # fmt: skip
 
 
 def _note_no_employee(user) -> None:

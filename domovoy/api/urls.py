@@ -12,6 +12,9 @@ _docs = csp_update(
 )(SpectacularSwaggerSplitView.as_view(url_name="schema"))
 
 urlpatterns = [
+    # Intake first (the busiest route): apps' routes do not overlap, so the order only saves
+    # the resolver the patterns tried before it (issue 10).
+    path("v1/", include("domovoy.servicedesk.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", _docs, name="api-docs"),
     path("v1/", include("domovoy.api.v1_urls")),
@@ -21,7 +24,6 @@ urlpatterns = [
     path("v1/", include("domovoy.feedback.api_urls")),
     path("v1/", include("domovoy.announcements.api_urls")),
     path("v1/", include("domovoy.audit.api_urls")),
-    path("v1/", include("domovoy.servicedesk.api_urls")),
     path("v1/", include("domovoy.workorders.api_urls")),
     path("v1/", include("domovoy.notifications.api_urls")),
     path("v1/", include("domovoy.outages.api_urls")),

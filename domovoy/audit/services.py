@@ -19,6 +19,8 @@ from django.utils import translation
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
+from domovoy.core.choices import choice_label
+
 from .models import AuditEntry, PersonalDataAccess, RefusedAccess
 
 _ACTIONS = {
@@ -59,10 +61,18 @@ def _jsonable(value):
     return str(value)
 
 
+_model_names: dict[tuple, str] = {}
+
+
 def _model_name(model):
-    # One language in the stored log, whatever the language of the request that wrote it.
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(model._meta.verbose_name)
+    # One language in the stored log, whatever the language of the request that wrote it;
+    # made once per model and setting (the catalogues do not change while the process runs).
+    key = (model._meta.label_lower, settings.LANGUAGE_CODE)
+    name = _model_names.get(key)
+    if name is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            name = _model_names[key] = str(model._meta.verbose_name)
+    return name
 
 
 def _related(instance, name):
@@ -284,10 +294,10 @@ def _on_request_event(sender, instance, created, raw=False, **kwargs):
         return
     with translation.override(settings.LANGUAGE_CODE):
         changes = {
-            "action": [None, instance.get_action_display()],
+            "action": [None, choice_label(instance, "action")],
             "status": [
-                instance.get_from_status_display() if instance.from_status else None,
-                instance.get_to_status_display(),
+                choice_label(instance, "from_status") if instance.from_status else None,
+                choice_label(instance, "to_status"),
             ],
         }
     for name in ("reason", "comment"):

@@ -33,19 +33,25 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(match["limit"]), multiple * UNIT_SECONDS[match["unit"][0]]
 
 
+def count_call(bucket: str, window: int) -> int:
+    """Count one call in ``bucket``'s fixed window of ``window`` seconds, opened by its first
+    call: the calls of the window so far, this one included. Two cache operations whatever the
+    rate (the one counter of the form limits and of the API throttles)."""
+    if cache.add(bucket, 1, window):
+        return 1
+    try:
+        return cache.incr(bucket)
+    except ValueError:  # the window closed between the two
+        cache.set(bucket, 1, window)
+        return 1
+
+
 def hit(bucket: str, rate: str) -> bool:
     """Count one use of ``bucket`` (any key: a client address, a phone, a user) against
     ``rate``; False once the window's limit is passed. Services use it directly (the
     confirmation codes of domovoy.residents count per address and per client)."""
     limit, window = parse_rate(rate)
-    bucket = f"rl:{bucket}"
-    cache.add(bucket, 0, window)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, window)
-        count = 1
-    return count <= limit
+    return count_call(f"rl:{bucket}", window) <= limit
 
 
 def ratelimit(*, key, rate):

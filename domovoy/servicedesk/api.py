@@ -43,6 +43,7 @@ from domovoy.api.parsers import BoundedJSONParser
 from domovoy.api.serializers import FieldsOnce
 from domovoy.api.throttles import ScopedRateThrottle
 from domovoy.core import bounds
+from domovoy.core.choices import choice_label
 from domovoy.core.errors import Forbidden, Invalid
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import AnyContentNegotiation, serve_private_file
@@ -211,7 +212,7 @@ class TopicSerializer(serializers.ModelSerializer):
 
 class RequestListSerializer(FieldsOnce, serializers.ModelSerializer):
     status = RequestStatusField(read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.SerializerMethodField()
     resident_status = serializers.CharField(read_only=True, help_text="the words residents see")
     resident_status_next = serializers.CharField(
         read_only=True, help_text="the resident's line under that word: what happens next"
@@ -258,6 +259,9 @@ class RequestListSerializer(FieldsOnce, serializers.ModelSerializer):
     @property
     def viewer(self) -> Viewer:
         return self.context["viewer"]
+
+    def get_status_label(self, obj) -> str:
+        return choice_label(obj, "status")
 
     def get_is_overdue(self, obj) -> bool:
         return deadlines.is_overdue(obj, self.context.setdefault("now", timezone.now()))
@@ -598,8 +602,12 @@ class RequestCreatedSerializer(RequestListSerializer):
 # --- Input serializers -----------------------------------------------------------------------
 
 
-class TopicChoiceField(serializers.PrimaryKeyRelatedField):
-    """A topic by id from the cached classifier (``intake_cache.topics``): no query."""
+class CachedChoiceField(serializers.PrimaryKeyRelatedField):
+    """An object by id from a look-up of ``intake_cache`` (``lookup(pk)``, None: no such
+    object): no query while the look-up is kept. Ids outside the key's range are unknown."""
+
+    def lookup(self, pk: int):
+        raise NotImplementedError
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -608,39 +616,45 @@ class TopicChoiceField(serializers.PrimaryKeyRelatedField):
             pk = int(data)
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        topic = intake_cache.topics().get(pk)
-        if topic is None:
+        found = self.lookup(pk) if 0 < pk <= bounds.ID_MAX else None
+        if found is None:
             self.fail("does_not_exist", pk_value=data)
-        return topic
+        return found
 
 
-class PremisesField(serializers.PrimaryKeyRelatedField):
-    """Premises by id, read with its building and that building's territory."""
+class TopicChoiceField(CachedChoiceField):
+    """A topic by id from the cached classifier (``intake_cache.topics``)."""
+
+    def lookup(self, pk):
+        return intake_cache.topics().get(pk)
+
+
+class PremisesField(CachedChoiceField):
+    """Premises by id, with its building and that building's territory."""
 
     def __init__(self, **kwargs):
-        super().__init__(queryset=Premises.objects.select_related("building__territory"), **kwargs)
+        super().__init__(queryset=Premises.objects.all(), **kwargs)
 
-    def to_internal_value(self, data):
-        premises = super().to_internal_value(data)
+    def lookup(self, pk):
+        premises = intake_cache.premises(pk)
         self.parent.premises_read = premises
         return premises
 
 
-class BuildingField(serializers.PrimaryKeyRelatedField):
+class BuildingField(CachedChoiceField):
     """A building by id with its territory; the premises' building when that is the one."""
 
     def __init__(self, **kwargs):
-        super().__init__(queryset=Building.objects.select_related("territory"), **kwargs)
+        super().__init__(queryset=Building.objects.all(), **kwargs)
 
-    def to_internal_value(self, data):
+    def lookup(self, pk):
         premises = getattr(self.parent, "premises_read", None)
-        if premises is not None and not isinstance(data, bool) and str(data).strip().isdigit():
-            if int(data) == premises.building_id:
-                return premises.building
-        return super().to_internal_value(data)
+        if premises is not None and premises.building_id == pk:
+            return premises.building
+        return intake_cache.building(pk)
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(FieldsOnce, serializers.Serializer):
     """Intake (R1). ``caller_name`` is mandatory for the call centre; ``external_id`` is the
     request's number in the integration's own system."""
 

@@ -7,6 +7,8 @@ from . import api, api_calls, api_classifier
 from .workflow import TRANSITIONS
 
 urlpatterns = [
+    # The intake first: the busiest route (issue 10).
+    path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
     path("topics/", api.TopicListView.as_view(), name="sd-topic-list"),
     # The call centre (R1, R11, issue 11).
     path("calls/", api_calls.CallListView.as_view(), name="sd-call-list"),
@@ -39,7 +41,6 @@ urlpatterns = [
         api_classifier.ClassifierTopicHistoryView.as_view(),
         name="sd-classifier-topic-history",
     ),
-    path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
     path(
         "requests/<int:pk>/actions/",

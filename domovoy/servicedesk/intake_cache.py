@@ -1,55 +1,28 @@
-"""Cached look-ups of intake (issue 10): the routing of a (building, topic) on a day (R3) and
-the classifier with the topics that are groups (R2). Both change seldom and are read by every
-request filed.
+"""Cached look-ups of intake (issue 10): the routing of a (building, topic) on a day (R3), the
+classifier with the topics that are groups (R2), and the premises and buildings named (with
+the building's territory, which a token's agreement may limit). All change seldom and are read
+by every request filed.
 
-Entries live in this process's memory (no pickling of model rows per request) for ``TTL``
-seconds and carry the generation they were made under. A save or delete of anything they are
-made of (management periods, service links, organisations and their kinds, topics) bumps the
-generation in the shared cache (Redis at scale) and here; other processes read the shared
-generation at most every ``GENERATION_CHECK`` seconds, so they see a change within that time.
-Writes that send no signal (``bulk_create``, ``QuerySet.update``) are seen after ``TTL`` at
-most (docs/decisions.md, "Intake look-ups are cached")."""
+Entries live in this process's memory for ``TTL`` seconds under a generation
+(``core.process_cache``) that saves and deletes of anything they are made of (management
+periods, service links, organisations and their kinds, topics; premises, buildings and
+territories for the places) bump; other processes see a
+change within a second, writes that send no signal after ``TTL``
+at most (docs/decisions.md, issue 10)."""
 
 from __future__ import annotations
 
-import time
-
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from domovoy.core.process_cache import ProcessCache, copy_rows
+
 TTL = 60  # seconds an entry lives
-GENERATION_CHECK = 1.0  # seconds between two reads of the shared generation
 MAX_ENTRIES = 20_000  # (building, topic, day) routings kept per process
-GENERATION_KEY = "servicedesk:intake:generation"
 
-_entries: dict[str, tuple] = {}  # key -> (generation, expires at, value)
-_generation: list = [None, 0.0]  # the shared generation as last read, and when
-
-
-def _current_generation():
-    now = time.monotonic()
-    if _generation[0] is None or now - _generation[1] >= GENERATION_CHECK:
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            generation = time.time_ns()
-            cache.set(GENERATION_KEY, generation, None)
-        _generation[:] = [generation, now]
-    return _generation[0]
-
-
-def _cached(key: str, compute):
-    """The value of ``key`` made under the current generation, else ``compute()`` kept."""
-    generation = _current_generation()
-    now = time.monotonic()
-    entry = _entries.get(key)
-    if entry is not None and entry[0] == generation and entry[1] > now:
-        return entry[2]
-    value = compute()
-    if len(_entries) >= MAX_ENTRIES:
-        _entries.clear()
-    _entries[key] = (generation, now + TTL, value)
-    return value
+_cache = ProcessCache("servicedesk-intake", ttl=TTL, max_entries=MAX_ENTRIES)
+_cached = _cache.get
+# Premises and buildings by id: imports and edits of the address register reset only these.
+_places = ProcessCache("servicedesk-places", ttl=TTL, max_entries=MAX_ENTRIES)
 
 
 def routing(*, building, topic):
@@ -77,24 +50,44 @@ def group_topic_ids() -> frozenset[int]:
     return _cached("group-topic-ids", compute)
 
 
+def premises(pk: int):
+    """The premises ``pk`` with its building and the building's territory (a copy for the
+    caller), or None when there is none."""
+    from domovoy.directory.models import Premises
+
+    def compute():
+        return Premises.objects.select_related("building__territory").filter(pk=pk).first()
+
+    return copy_rows(_places.get(("premises", pk), compute))
+
+
+def building(pk: int):
+    """The building ``pk`` with its territory (a copy for the caller), or None."""
+    from domovoy.directory.models import Building
+
+    def compute():
+        return Building.objects.select_related("territory").filter(pk=pk).first()
+
+    return copy_rows(_places.get(("building", pk), compute))
+
+
 def invalidate(**_kwargs) -> None:
     """Every entry made before now is stale (a signal receiver; also callable directly)."""
-    generation = time.time_ns()
-    cache.set(GENERATION_KEY, generation, None)
-    _generation[:] = [generation, time.monotonic()]
-    _entries.clear()
+    _cache.invalidate()
 
 
 def connect_signals() -> None:
     from domovoy.directory.models import (
+        Building,
         ManagementPeriod,
         Organization,
         OrganizationKind,
+        Premises,
         ServiceLink,
+        Territory,
     )
 
     from .models import Topic
 
-    for model in (ManagementPeriod, ServiceLink, Organization, OrganizationKind, Topic):
-        for signal in (post_save, post_delete):
-            signal.connect(invalidate, sender=model, dispatch_uid=f"intake-cache-{model.__name__}")
+    _cache.connect(ManagementPeriod, ServiceLink, Organization, OrganizationKind, Topic)
+    _places.connect(Premises, Building, Territory)

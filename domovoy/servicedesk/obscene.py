@@ -51,6 +51,7 @@ class Lexicon:
     words: frozenset[str]
     stem_pattern: re.Pattern
     allow: tuple[str, ...]
+    any_root: re.Pattern  # a root anywhere in a word without «*»: most words have none
 
 
 def _collapse(word: str) -> str:
@@ -78,6 +79,7 @@ def lexicon() -> Lexicon:
         words=frozenset(sections.get("words", [])),
         stem_pattern=re.compile(rf"^(?:{prefixes})?(?:{stems})"),
         allow=tuple(sections.get("allow", [])),
+        any_root=re.compile("|".join(map(re.escape, sections.get("roots", []))) or r"(?!)"),
     )
 
 
@@ -162,10 +164,11 @@ def _match(word: str, lex: Lexicon) -> str | None:
     def innocent(start, end):
         return any(start < a_end and a_start < end for a_start, a_end in allowed)
 
-    for root in lex.roots:
-        for start in _find(word, root):
-            if not innocent(start, start + len(root)):
-                return root
+    if "*" in word or lex.any_root.search(word):
+        for root in lex.roots:
+            for start in _find(word, root):
+                if not innocent(start, start + len(root)):
+                    return root
     stem = lex.stem_pattern.match(word)
     if stem and not innocent(0, stem.end()):
         return stem.group(0)

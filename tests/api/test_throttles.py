@@ -3,10 +3,14 @@ a person's session, an anonymous caller), an integration agreement may set its o
 form rate limits (login, the public onboarding form) are settings too. Each is exercised through
 the real HTTP path: the configured number passes, the next answers 429."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from domovoy.core.ratelimit import parse_rate
@@ -54,6 +58,18 @@ def test_each_agreement_is_counted_on_its_own(integration):
     with override_settings(API_THROTTLE_INTAKE_INTEGRATION="2/min"):
         assert _limited_after(_codes(lambda: first.post(REQUESTS, {}, format="json"), 3), 2)
         assert 429 not in _codes(lambda: second.post(REQUESTS, {}, format="json"), 2)
+
+
+def test_a_refused_call_is_told_when_the_window_ends_and_then_passes(integration):
+    client = integration()
+    start = time_machine.travel(timezone.now() + dt.timedelta(minutes=5), tick=False)
+    with override_settings(API_THROTTLE_INTAKE_INTEGRATION="2/min"), start as clock:
+        assert _limited_after(_codes(lambda: client.post(REQUESTS, {}, format="json"), 3), 2)
+        clock.shift(20)
+        refused = client.post(REQUESTS, {}, format="json")
+        assert refused.status_code == 429 and refused["Retry-After"] == "40"
+        clock.shift(41)  # the window opened by the first call has ended
+        assert _limited_after(_codes(lambda: client.post(REQUESTS, {}, format="json"), 3), 2)
 
 
 def test_an_agreement_rate_overrides_the_integration_setting(integration):

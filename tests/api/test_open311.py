@@ -436,3 +436,40 @@ def test_updates_are_the_public_comments_without_internal_notes(client311, uo_di
     body = body[1] if fmt == "xml" else body
     assert [u["description"] for u in body] == ["Мастер придёт завтра утром"]
     assert_spec_error(GeoReport().updates(fmt, start_date="не дата"), 400, fmt)
+
+
+# --- Attacks and cost ---------------------------------------------------------------------------
+
+
+@pytest.mark.req("S7")
+def test_markup_and_control_characters_stay_text_in_both_formats(client311):
+    text = "<script>alert(1)</script> ]]> & \x07звонок\x0b"
+    sr_id = _file(client311, description=text)
+    status, (tag, body) = GeoReport().request(sr_id, "xml")  # ElementTree parses the document
+    assert status == 200
+    assert "<script>alert(1)</script> ]]> &" in body[0]["description"]
+    status, body = GeoReport().request(sr_id)
+    assert "<script>alert(1)</script>" in body[0]["description"]
+
+
+def test_the_rest_apis_token_header_works_too(setup):
+    client = GeoReport()
+    response = client.http.post(
+        f"{BASE}requests.json",
+        {"service_code": "entrance-door", "lat": "57.76", "long": "40.92", "description": "Дверь"},
+        HTTP_AUTHORIZATION=f"Token {setup['key']}",
+    )
+    assert response.status_code == 200, response.json()
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many(client311, django_assert_num_queries):
+    _file(client311)
+    anonymous = GeoReport()
+    with django_assert_num_queries(1):  # one joined read, whatever the number
+        anonymous.requests()
+    for _n in range(4):
+        _file(client311)
+    with django_assert_num_queries(1):
+        status, body = anonymous.requests("xml")
+    assert len(body[1]) == 5

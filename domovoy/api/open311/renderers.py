@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
@@ -25,6 +26,10 @@ ITEM_TAGS = {
 }
 
 
+# Characters XML 1.0 cannot carry at all (ElementTree would write them and break the document).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -32,7 +37,7 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(element: ET.Element, value) -> None:

@@ -95,7 +95,8 @@ def _describe(body: dict) -> str:
 
 
 class Open311View(APIView):
-    authentication_classes = [ApiKeyAuthentication]
+    # ``api_key`` as the specification has it, or the REST API's ``Authorization: Token``.
+    authentication_classes = [ApiKeyAuthentication, LoggedTokenAuthentication]
     permission_classes = [permissions.AllowAny]
     parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]
     content_negotiation_class = Negotiation

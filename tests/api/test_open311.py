@@ -243,6 +243,21 @@ def test_missing_or_revoked_api_key_is_refused_and_nothing_stored(setup, technic
 
 
 @pytest.mark.req("S7")
+def test_an_expired_agreement_or_a_persons_token_files_nothing(setup, anna):
+    from knox.models import AuthToken
+
+    agreement = setup["agreement"]
+    agreement.valid_to = timezone.localdate() - dt.timedelta(days=1)
+    agreement.save(update_fields=["valid_to"])
+    params = {"service_code": "entrance-door", "lat": "57.76", "long": "40.92", "description": "Д"}
+    description = assert_spec_error(GeoReport(api_key=setup["key"]).post_request(**params), 403)
+    assert "истёк" in description
+    _instance, personal = AuthToken.objects.create(user=anna)
+    assert_spec_error(GeoReport(api_key=personal).post_request(**params), 403)
+    assert not ServiceRequest.objects.exists()
+
+
+@pytest.mark.req("S7")
 def test_a_key_without_requests_write_is_refused(setup, make_agreement, make_token):
     reader = make_agreement(scopes=("requests:read",))
     client = GeoReport(api_key=make_token(reader))
@@ -268,6 +283,10 @@ def test_a_key_without_requests_write_is_refused(setup, make_agreement, make_tok
         ({"lat": "", "long": "", "address_id": "999999"}, "address_id"),
         ({"description": ""}, "Опишите проблему"),
         ({"phone": "12"}, "phone"),
+        ({"phone": "+7 910 555-12-34" + "5" * 40}, "phone"),
+        ({"description": "д" * 5001}, "5000"),
+        ({"first_name": "И" * 150, "last_name": "П" * 60}, "200"),
+        ({"device_id": "x" * 101}, "device_id"),
     ],
 )
 def test_bad_input_answers_spec_errors_and_stores_nothing(client311, params, words):

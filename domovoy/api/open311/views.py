@@ -43,6 +43,10 @@ CHANGESET = "2026-12-05T00:00:00Z"
 DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
 MAX_IDS = 100
+# The REST intake's bounds (``RequestCreateSerializer``): longer input is refused, not cut.
+TEXT_MAX = 5000
+NAME_MAX = 200
+DEVICE_ID_MAX = 100  # kept as the request's external_id
 
 
 class ApiKeyAuthentication(LoggedTokenAuthentication):
@@ -335,22 +339,39 @@ class RequestListView(Open311View):
                 _("Дом вне территории соглашения об интеграции"),
                 fields={"address": [building.address]},
             )
+        text = str(get("description") or "")
+        if len(text) > TEXT_MAX:
+            raise Invalid(
+                _("description длиннее %(n)s символов") % {"n": TEXT_MAX},
+                fields={"description": [str(len(text))]},
+            )
         name = " ".join(
             str(get(k) or "").strip() for k in ("last_name", "first_name") if get(k)
         ).strip()
+        if len(name) > NAME_MAX:
+            raise Invalid(
+                _("first_name и last_name вместе длиннее %(n)s символов") % {"n": NAME_MAX},
+                fields={"last_name": [str(len(name))]},
+            )
+        device_id = str(get("device_id") or "").strip()
+        if len(device_id) > DEVICE_ID_MAX:
+            raise Invalid(
+                _("device_id длиннее %(n)s символов") % {"n": DEVICE_ID_MAX},
+                fields={"device_id": [str(len(device_id))]},
+            )
         sr = conversation.service_request_create_with_files(
             files=(),
             building=building,
             premises=None,
             topic=topic,
-            text=str(get("description") or ""),
+            text=text,
             channel=Channel.API,
             author=request.user,
-            caller_name=name[:200],
-            phone=str(get("phone") or "")[:30],
+            caller_name=name,
+            phone=str(get("phone") or ""),
             actor=request.user,
             external_system=agreement.system_name[:50],
-            external_id=str(get("device_id") or "")[:100],
+            external_id=device_id,
         )
         notice = _("Заявка принята; срок исполнения — %(deadline)s") % {
             "deadline": timezone.localtime(sr.deadline_at).strftime("%d.%m.%Y %H:%M")

@@ -492,3 +492,16 @@ def test_the_list_costs_the_same_queries_for_one_or_many(client311, django_asser
     with django_assert_num_queries(1):
         status, body = anonymous.requests("xml")
     assert len(body[1]) == 5
+
+
+@pytest.mark.req("S1")
+def test_the_use_log_records_the_call_but_never_the_key(setup):
+    from domovoy.api.models import TokenUse
+
+    key = setup["key"]
+    status, _body = GeoReport().requests(api_key=key, status="open")
+    assert status == 200
+    _file(GeoReport(api_key=key))
+    paths = list(TokenUse.objects.values_list("path", flat=True))
+    assert sorted(paths) == ["/open311/v2/requests.json", "/open311/v2/requests.json?status=open"]
+    assert not any(key in p or key[:15] in p for p in paths)

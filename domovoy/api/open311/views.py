@@ -66,8 +66,23 @@ class ApiKeyAuthentication(LoggedTokenAuthentication):
         agreement = getattr(user, "integration", None)
         if agreement is not None and not agreement.is_valid_on():
             raise exceptions.AuthenticationFailed(_("Срок действия соглашения об интеграции истёк"))
-        _token_use_log(token=token, agreement=agreement, request=request)
+        _token_use_log(token=token, agreement=agreement, request=_WithoutKey(request))
         return user, token
+
+
+class _WithoutKey:
+    """The request as the use log sees it: its path without the ``api_key`` parameter (the log
+    must not keep the secret; ``TokenUse.path``)."""
+
+    def __init__(self, request):
+        self.method = request.method
+        self._request = request
+
+    def get_full_path(self):
+        params = self._request.query_params.copy()
+        params.pop("api_key", None)
+        query = params.urlencode()
+        return self._request.path + (f"?{query}" if query else "")
 
     def authenticate_header(self, request):
         return TokenAuthentication.authenticate_header(self, request)

@@ -15,8 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from domovoy.api import services as api_services
-from domovoy.servicedesk import conversation
-from domovoy.servicedesk.models import ServiceRequest
+from domovoy.servicedesk import conversation, services
+from domovoy.servicedesk.models import Channel, ServiceRequest, Topic
 
 pytestmark = [pytest.mark.req("S6"), pytest.mark.django_db]
 
@@ -368,6 +368,26 @@ def test_get_requests_reads_without_personal_data(client311, setup, fmt):
     assert status == 200
     one = one[1] if fmt == "xml" else one
     assert one == body
+
+
+def test_the_integrations_own_name_is_not_masked_but_a_residents_is(client311, setup, anna):
+    """The service account that authors an integration's requests is named after its system;
+    a resident's own request masks the resident's name where the text repeats it."""
+    sr_id = _file(client311, description="Портал передал: дверь не закрывается")
+    status, body = GeoReport().request(sr_id)
+    assert body[0]["description"] == "Портал передал: дверь не закрывается"
+    own = services.service_request_create(
+        building=setup["houses"][0],
+        topic=Topic.objects.get(code="entrance-door"),
+        text="Смирнова Анна просит починить дверь",
+        channel=Channel.WEB,
+        author=anna,
+        actor=anna,
+    )
+    status, body = GeoReport().request(own.number)
+    assert status == 200
+    assert "Смирнова" not in body[0]["description"] and "Анна" not in body[0]["description"]
+    assert "починить дверь" in body[0]["description"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 
 from domovoy.core.masking import mask_flat, mask_name, mask_phone
+from domovoy.servicedesk.models import Channel
 
 PHONE_RE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{5,}\d(?!\w)")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 FLAT_RE = re.compile(r"(?i)\b(?:кв|квартир[аеуыой]*|apt|flat)\.?\s*№?\s*\d+[\w/-]*")
+SERVICE_ACCOUNT_CHANNELS = frozenset({Channel.API, Channel.EXTERNAL})
 MIN_WORD = 3  # shorter parts of a name («Ли») would mask ordinary words
 
 
@@ -23,9 +25,14 @@ def _mask_phone_match(match: re.Match) -> str:
 def known_personal(sr) -> list[str]:
     """The request's own personal values, longest first."""
     values = []
-    names = [sr.caller_name]
     author = getattr(sr, "author", None)
-    if author is not None:
+    names = [sr.caller_name]
+    if author is not None and sr.channel in SERVICE_ACCOUNT_CHANNELS:
+        # An integration's request is authored by its service account, named after its system
+        # (not a person), which is also the caller when no person was relayed.
+        if sr.caller_name == author.full_name:
+            names = []
+    elif author is not None:
         names += [author.last_name, author.first_name, author.middle_name]
     for name in names:
         values += [w for w in (name or "").split() if len(w) >= MIN_WORD]

@@ -433,6 +433,10 @@ def test_dates_filter_and_wrong_dates_are_refused(client311):
     assert_spec_error(anonymous.requests(start_date="2026-12-05", end_date="2026-12-01"), 400)
     assert_spec_error(anonymous.requests("xml", start_date="2026-02-30"), 400, "xml")
     assert "no-such" in assert_spec_error(anonymous.requests(service_code="no-such"), 400)
+    many = ",".join(f"2026-{n:06d}" for n in range(101))
+    assert "service_request_id" in assert_spec_error(
+        anonymous.requests(service_request_id=many), 400
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -525,3 +529,16 @@ def test_the_use_log_records_the_call_but_never_the_key(setup):
     paths = list(TokenUse.objects.values_list("path", flat=True))
     assert sorted(paths) == ["/open311/v2/requests.json", "/open311/v2/requests.json?status=open"]
     assert not any(key in p or key[:15] in p for p in paths)
+
+
+def test_a_retired_topic_is_no_longer_offered_but_its_requests_stay_readable(client311):
+    sr_id = _file(client311)
+    Topic.objects.filter(code="entrance-door").update(is_active=False)
+    status, body = GeoReport().services()
+    assert "entrance-door" not in {s["service_code"] for s in body}
+    assert_spec_error(GeoReport().definition("entrance-door"), 404)
+    status, body = GeoReport().requests(service_code="entrance-door")
+    assert status == 200 and [r["service_request_id"] for r in body] == [sr_id]
+    params = {"service_code": "entrance-door", "lat": "57.76", "long": "40.92", "description": "Д"}
+    assert_spec_error(client311.post_request(**params), 400)
+    assert ServiceRequest.objects.count() == 1

@@ -49,6 +49,11 @@ def service(code: str) -> Topic | None:
     return None
 
 
+def existing_codes(codes) -> set[str]:
+    """Which of ``codes`` are topics at all (retired ones too: their requests stay readable)."""
+    return set(Topic.objects.filter(code__in=list(codes)).values_list("code", flat=True))
+
+
 # --- Requests ------------------------------------------------------------------------------
 
 

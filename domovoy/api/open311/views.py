@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from knox.auth import TokenAuthentication
 from rest_framework import exceptions, permissions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -84,9 +83,6 @@ class _WithoutKey:
         query = params.urlencode()
         return self._request.path + (f"?{query}" if query else "")
 
-    def authenticate_header(self, request):
-        return TokenAuthentication.authenticate_header(self, request)
-
 
 class Negotiation(DefaultContentNegotiation):
     """Parsers by the body's content type; the answer's format is the path's, whatever the
@@ -132,7 +128,7 @@ class Open311View(APIView):
             exc = NotFound()
         status = _error_status(exc)
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-            description = _("Неверный или отозванный api_key")
+            description = _("Нет api_key, или он неверен, или отозван")
             if isinstance(exc, exceptions.AuthenticationFailed) and "соглашения" in str(exc.detail):
                 description = str(exc.detail)
         else:

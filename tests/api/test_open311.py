@@ -542,3 +542,27 @@ def test_a_retired_topic_is_no_longer_offered_but_its_requests_stay_readable(cli
     params = {"service_code": "entrance-door", "lat": "57.76", "long": "40.92", "description": "Д"}
     assert_spec_error(client311.post_request(**params), 400)
     assert ServiceRequest.objects.count() == 1
+
+
+def test_a_json_body_with_numbers_files_too(setup):
+    response = Client().post(
+        f"{BASE}requests.json",
+        {
+            "api_key": setup["key"],
+            "service_code": "entrance-door",
+            "lat": 57.761,
+            "long": 40.921,
+            "description": "Дверь",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+    sr = ServiceRequest.objects.get(number=response.json()[0]["service_request_id"])
+    assert sr.building == setup["houses"][1]
+    response = Client().post(
+        f"{BASE}requests.json",
+        {"api_key": ["x"], "service_code": "entrance-door"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert ServiceRequest.objects.count() == 1

@@ -19,6 +19,7 @@ urlpatterns = [
     path("outages/", include(("domovoy.outages.urls", "outages"))),
     path("audit/", include(("domovoy.audit.urls", "audit"))),
     path("integrations/", include(("domovoy.api.integration_urls", "integrations"))),
+    path("open311/v2/", include("domovoy.api.open311.urls")),
     path("", include(("domovoy.residents.urls", "residents"))),
     # The ЕСИА seam (OpenID Connect); its views answer 404 while OIDC_* is not set.
     path("oidc/", include("mozilla_django_oidc.urls")),

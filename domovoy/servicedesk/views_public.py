@@ -4,6 +4,7 @@ download of a period and the photos the residents allowed. Everything shown come
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.http import Http404, HttpResponse
@@ -19,6 +20,10 @@ from domovoy.web import pages
 from . import open_data
 from .downloads import attachment_response
 from .models import Topic
+
+
+def _local(value: str):
+    return dt.datetime.fromisoformat(value) if value else None
 
 
 def _enabled():
@@ -37,7 +42,11 @@ def public_requests(request):
         error = exc.message
         filters = open_data.Filters()
     page = pages.page(request, open_data.public_requests(filters, now=now), per_page=20)
-    rows = open_data.project(page.object_list, now=now)
+    # The page shows dates the Russian way; the rows stay the one projection.
+    rows = [
+        {**row, "dates": {k: _local(row[k]) for k in ("filed_at", "deadline_at", "closed_at")}}
+        for row in open_data.project(page.object_list, now=now)
+    ]
     return render(
         request,
         "servicedesk/public/requests.html",

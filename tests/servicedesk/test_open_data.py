@@ -81,6 +81,9 @@ def planted(sr, anna, uo_dispatcher, building):
         phone="+79101234567",
         premises=premises,
         external_id="4455667788",
+        deadline_reason=planted_text("Основание"),
+        completion_report=planted_text("Отчёт"),
+        final_answer=planted_text("Ответ"),
     )
     sr.refresh_from_db()
     comment_add(request=sr, author=anna, text=planted_text("Жительница"), is_public=True)
@@ -117,7 +120,8 @@ def test_personal_data_planted_everywhere_appears_in_no_public_answer(client, pl
         assert planted.building.street in body, name
         for secret in SECRETS:  # … without anything personal
             assert secret.lower() not in body.lower(), (name, secret)
-        assert "Описание" not in body and "Жительница" not in body and "Заметка" not in body
+        for field in ("Описание", "Жительница", "Заметка", "Основание", "Отчёт"):
+            assert field not in body, (name, field)
 
 
 @pytest.mark.req("R17")

@@ -210,6 +210,11 @@ def test_only_photos_the_resident_allowed_are_served_to_the_public(client, sr, a
             client.get(reverse("servicedesk:public_photo", args=[sr.number, hidden.pk])).status_code
             == 404
         )
+    # The public flag opens only the public view: the private download views still refuse.
+    private = client.get(reverse("servicedesk:resident_attachment", args=[sr.number, kept.pk]))
+    assert private.status_code in (302, 403, 404)
+    api_file = client.get(reverse("sd-attachment", args=[sr.pk, allowed.pk]))
+    assert api_file.status_code in (401, 403, 404)
     # Another request's number does not open it either.
     assert (
         client.get(reverse("servicedesk:public_photo", args=["X-1", allowed.pk])).status_code == 404

@@ -277,6 +277,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # links in work
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap")
 MAP_CENTER = env.list("MAP_CENTER", cast=float, default=[57.7665, 40.9269])
+# R17: open data (the public map, list, API and download of requests without personal data).
+OPEN_DATA_ENABLED = env.bool("OPEN_DATA_ENABLED", default=True)
 CALENDAR_COUNTRY = env.str("CALENDAR_COUNTRY", default="RU")
 ONBOARDING_DEADLINE_WORKING_DAYS = env.int("ONBOARDING_DEADLINE_WORKING_DAYS", default=5)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)

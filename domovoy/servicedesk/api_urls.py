@@ -3,13 +3,15 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api, api_calls, api_classifier
+from . import api, api_calls, api_classifier, api_public
 from .workflow import TRANSITIONS
 
 urlpatterns = [
     # The intake first: the busiest route (issue 10).
     path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
     path("topics/", api.TopicListView.as_view(), name="sd-topic-list"),
+    # Open data (R17, S5): no login.
+    path("public/requests/", api_public.PublicRequestListView.as_view(), name="sd-public-requests"),
     # The call centre (R1, R11, issue 11).
     path("calls/", api_calls.CallListView.as_view(), name="sd-call-list"),
     path("calls/<int:pk>/", api_calls.CallDetailView.as_view(), name="sd-call-detail"),

@@ -169,12 +169,13 @@ def check_files(files) -> list[_Checked]:
 
 
 def comment_add(
-    *, request: ServiceRequest, author, text: str, is_public: bool, files=()
+    *, request: ServiceRequest, author, text: str, is_public: bool, files=(), photos_public=False
 ) -> Comment:
     """Write a public comment or an internal note with its files (R7, R12). Refused with a
     clear error — and nothing stored, neither rows nor files — when the author is not a party,
     the resident asks for an internal note, there is neither text nor file, or a file breaks
-    the limits."""
+    the limits. ``photos_public``: the resident allows the photos on the open-data page (R17);
+    honoured only for images of a public comment by the request's author."""
     if request.is_deleted:
         raise Conflict(_("Заявка удалена заявителем"), code="deleted")
     if not can_comment.test(author, request):
@@ -199,6 +200,7 @@ def comment_add(
             fields={"text": [_("Обязательное поле")]},
         )
 
+    photos_public = bool(photos_public) and is_public and author.pk == request.author_id
     stored: list = []
     try:
         with transaction.atomic():
@@ -217,6 +219,7 @@ def comment_add(
                     original_name=item.name,
                     content_type=item.content_type,
                     size=len(item.data),
+                    is_public=photos_public and item.thumbnail is not None,
                 )
                 attachment.file.save(f"file.{item.ext}", ContentFile(item.data), save=False)
                 stored.append(attachment.file)
@@ -235,7 +238,9 @@ def comment_add(
     return comment
 
 
-def service_request_create_with_files(*, files=(), **create_kwargs) -> ServiceRequest:
+def service_request_create_with_files(
+    *, files=(), photos_public=False, **create_kwargs
+) -> ServiceRequest:
     """Intake with photos and files (R1, R7): ``services.service_request_create`` and, when
     there are files, the author's first public comment carrying them (by the resident, or by
     the call-centre operator for a caller). The files are checked before anything is written;
@@ -251,6 +256,7 @@ def service_request_create_with_files(*, files=(), **create_kwargs) -> ServiceRe
                 text="",
                 is_public=True,
                 files=files,
+                photos_public=photos_public,
             )
     return request
 

@@ -146,6 +146,11 @@ class ResidentRequestForm(AddressMixin):
         validators=[uploads.validator(uploads.ATTACHMENT)],
     )
     phone = forms.CharField(label=_("Контактный телефон"), max_length=20, required=False)
+    photos_public = forms.BooleanField(
+        label=_("Разрешаю показывать фото на открытой карте заявок (без моих данных)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     SEARCH = "search"
 
@@ -279,6 +284,11 @@ class CommentForm(forms.Form):
         label=_("Фото и файлы"),
         required=False,
         validators=[uploads.validator(uploads.ATTACHMENT)],
+    )
+    photos_public = forms.BooleanField(
+        label=_("Разрешаю показывать фото на открытой карте заявок (без моих данных)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, **kwargs):

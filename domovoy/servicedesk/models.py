@@ -498,6 +498,9 @@ class Attachment(models.Model):
     original_name = models.CharField(_("имя файла"), max_length=255)
     content_type = models.CharField(_("тип"), max_length=100)
     size = models.PositiveIntegerField(_("размер, байт"))
+    # R17, S5: the resident allowed this photo on the open-data page (set only by the
+    # request's author when attaching; never by staff).
+    is_public = models.BooleanField(_("можно показывать публично"), default=False)
 
     class Meta:
         verbose_name = _("вложение")

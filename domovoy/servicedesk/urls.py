@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("domovoy.servicedesk.urls_resident")),
     path("", include("domovoy.servicedesk.urls_staff")),
+    path("", include("domovoy.servicedesk.urls_public")),
 ]

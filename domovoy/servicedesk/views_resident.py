@@ -132,12 +132,15 @@ def public_comments(sr, user):
     return [c for c in comments if getattr(c, "is_public", True)]
 
 
-def create_with_files(*, files, **create_kwargs) -> ServiceRequest:
+def create_with_files(*, files, photos_public=False, **create_kwargs) -> ServiceRequest:
     """Intake with photos and files (R1, R7) in one transaction: the request and the author's
-    first public message carrying the files; a refused file leaves nothing."""
+    first public message carrying the files; a refused file leaves nothing. ``photos_public``:
+    the resident allowed the photos on the open-data page (R17)."""
     conversation = _conversation()
     if conversation is not None and hasattr(conversation, "service_request_create_with_files"):
-        return conversation.service_request_create_with_files(files=files, **create_kwargs)
+        return conversation.service_request_create_with_files(
+            files=files, photos_public=photos_public, **create_kwargs
+        )
     with transaction.atomic():
         sr = services.service_request_create(**create_kwargs)
         if files:
@@ -292,6 +295,7 @@ def resident_new(request):
             try:
                 sr = create_with_files(
                     files=form.cleaned_data["files"],
+                    photos_public=form.cleaned_data.get("photos_public", False),
                     channel=Channel.WEB,
                     author=request.user,
                     actor=request.user,
@@ -404,6 +408,7 @@ def resident_comment(request, number):
                 text=form.cleaned_data["text"],
                 is_public=True,
                 files=form.cleaned_data["files"],
+                photos_public=form.cleaned_data.get("photos_public", False),
             )
         except (Invalid, Conflict) as exc:
             form_errors(form, exc)

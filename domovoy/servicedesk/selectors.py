@@ -181,6 +181,9 @@ PUBLIC_HIDDEN_ACTIONS = (
     Action.EXTEND_DEADLINE,
     Action.SET_DEADLINE,
     Action.CHANGE_TOPIC,
+    Action.FLAG_NOT_ACCEPTED,
+    Action.FLAG_OVERDUE,
+    Action.ADVANCE_NOTICE,
 )
 
 

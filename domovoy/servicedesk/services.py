@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,17 +40,20 @@ from domovoy.directory.selectors import building_manager, building_supplier
 from . import deadlines, events, intake_cache, numbering, obscene, params
 from . import permissions as who
 from .models import (
+    AdvanceNotice,
     Call,
     CallAttempt,
     Channel,
     DeadlineSource,
     HandlerKind,
+    RequestEvent,
     ServiceRequest,
     Topic,
 )
 from .resident_words import status_word as resident_status_word
 from .selectors import is_off_address, redirect_organizations, requests_visible_to
 from .workflow import (
+    OPEN_STATUSES,
     PARAMS,
     Action,
     CloseGrounds,
@@ -716,6 +720,10 @@ def service_request_transition(
         target = target_of(transition, locked, cleaned)
         before = _snapshot(locked)
         EFFECTS[transition.action](ctx)
+        if locked.deadline_at != before["deadline_at"]:
+            # R14: a moved deadline is watched afresh (it can be missed again).
+            locked.overdue_flagged_at = None
+            locked.overdue_without_notice = False
         locked.status = target  # the one place a request's status is assigned
         after = _snapshot(locked)
         changed = {name: value for name, value in after.items() if before[name] != value}
@@ -910,3 +918,314 @@ def call_register(
         refusal_reason=refusal_reason,
         notes=(notes or "").strip(),
     )
+
+
+# --- The deadline watch and the advance notice (R14, Z 4.6–4.7, 6.1.4.1, C6) ----------------
+
+WATCH_BATCH = 1000
+KIND_NOT_ACCEPTED = "request.not_accepted"
+KIND_OVERDUE = "request.overdue"
+KIND_ADVANCE_NOTICE = "request.advance_notice"
+
+
+def watch_recipients(rows: list[dict]) -> dict[int, list[int]]:
+    """Who hears of a broken deadline of each request (Z 4.6–4.7, 6.1.4.1): the dispatchers of
+    the executing organisation, the controller organisation's staff while the request is «на
+    контроле», and the controllers of the control bodies whose territory holds the building
+    (a control body without a territory covers everything). ``rows`` carry ``id``,
+    ``executor_org_id``, ``controller_org_id`` and ``territory_path``; two queries."""
+    from domovoy.directory.models import Employee
+
+    from .permissions import CONTROLLER_ROLES, DISPATCHER_ROLES
+
+    orgs = {r["executor_org_id"] for r in rows} | {
+        r["controller_org_id"] for r in rows if r["controller_org_id"]
+    }
+    staff = (
+        Employee.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            organization_id__in=orgs,
+            roles__role__in=CONTROLLER_ROLES,
+        )
+        .values_list("organization_id", "user_id", "roles__role")
+        .distinct()
+    )
+    dispatchers: dict[int, set[int]] = {}
+    controllers: dict[int, set[int]] = {}
+    for org_id, user_id, role in staff:
+        controllers.setdefault(org_id, set()).add(user_id)
+        if role in DISPATCHER_ROLES:
+            dispatchers.setdefault(org_id, set()).add(user_id)
+    control_body = list(
+        Employee.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            organization__kinds__kind=OrgKind.CONTROL,
+            roles__role="controller",
+        )
+        .values_list("user_id", "organization__territory__path")
+        .distinct()
+    )
+    out: dict[int, list[int]] = {}
+    for r in rows:
+        ids = set(dispatchers.get(r["executor_org_id"], ()))
+        if r["controller_org_id"] and r["controller_org_id"] != r["executor_org_id"]:
+            ids |= controllers.get(r["controller_org_id"], set())
+        path = r["territory_path"] or ""
+        ids |= {uid for uid, scope in control_body if not scope or path.startswith(scope)}
+        out[r["id"]] = sorted(ids)
+    return out
+
+
+def _watch_intents(rows, *, kind: str, key: str, subject: str, body) -> list:
+    recipients = watch_recipients(rows)
+    intents = []
+    for r in rows:
+        url = reverse("servicedesk:staff_detail", args=[r["number"]])
+        for uid in recipients[r["id"]]:
+            intents.append(
+                events.NoticeIntent(
+                    recipient_id=uid,
+                    kind=kind,
+                    dedup_key=f"request:{r['id']}:{key(r)}:u{uid}",
+                    subject=subject % {"number": r["number"]},
+                    body=body(r),
+                    url=url,
+                    group=f"request:{r['id']}:staff",
+                )
+            )
+    return intents
+
+
+_WATCH_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "deadline_at",
+    "created_at",
+    "executor_org_id",
+    "controller_org_id",
+)
+
+
+def _watch_rows(q, order: str, limit: int) -> list[dict]:
+    """One indexed pass: the unflagged rows a rule caught, locked (a second worker skips
+    them)."""
+    ids = list(
+        ServiceRequest.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(q, is_deleted=False)
+        .order_by(order)
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return []
+    return list(
+        ServiceRequest.objects.filter(id__in=ids)
+        .order_by(order)
+        .values(*_WATCH_FIELDS, territory_path=F("building__territory__path"))
+    )
+
+
+def _fmt(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+
+
+def watch_not_accepted(*, now: dt.datetime, limit: int = WATCH_BATCH) -> int:
+    """R14 (Z 4.7): flag the requests nobody accepted within 24 hours, once each; a history
+    row and a notice to the executor's dispatchers and its controllers."""
+    with transaction.atomic():
+        rows = _watch_rows(deadlines.not_accepted_watch_q(now), "created_at", limit)
+        if not rows:
+            return 0
+        ServiceRequest.objects.filter(id__in=[r["id"] for r in rows]).update(
+            not_accepted_flagged_at=now, updated_at=now
+        )
+        RequestEvent.objects.bulk_create(
+            RequestEvent(
+                request_id=r["id"],
+                at=now,
+                action=Action.FLAG_NOT_ACCEPTED,
+                from_status=r["status"],
+                to_status=r["status"],
+                data={"created_at": r["created_at"].isoformat()},
+            )
+            for r in rows
+        )
+        events.notices_enqueue(
+            _watch_intents(
+                rows,
+                kind=KIND_NOT_ACCEPTED,
+                key=lambda r: "not_accepted",
+                subject=_("Заявка № %(number)s не принята за 24 часа"),
+                body=lambda r: (
+                    _("Заявка подана %(at)s и до сих пор не принята в работу.")
+                    % {"at": _fmt(r["created_at"])}
+                ),
+            )
+        )
+    return len(rows)
+
+
+def watch_overdue(*, now: dt.datetime, limit: int = WATCH_BATCH) -> int:
+    """R14 (Z 4.6, C6): flag the requests whose deadline has passed, the minute it passes,
+    once per deadline; mark «без предупреждения» those with no advance notice filed for that
+    deadline before it passed; a history row and a notice to the executor's dispatchers and
+    its controllers."""
+    with transaction.atomic():
+        rows = _watch_rows(deadlines.overdue_watch_q(now), "deadline_at", limit)
+        if not rows:
+            return 0
+        ids = [r["id"] for r in rows]
+        noticed = set(
+            AdvanceNotice.objects.filter(
+                request_id__in=ids, deadline_at=F("request__deadline_at")
+            ).values_list("request_id", flat=True)
+        )
+        warned = [pk for pk in ids if pk in noticed]
+        silent = [pk for pk in ids if pk not in noticed]
+        for group, flag in ((warned, False), (silent, True)):
+            if group:
+                ServiceRequest.objects.filter(id__in=group).update(
+                    overdue_flagged_at=now, overdue_without_notice=flag, updated_at=now
+                )
+        RequestEvent.objects.bulk_create(
+            RequestEvent(
+                request_id=r["id"],
+                at=now,
+                action=Action.FLAG_OVERDUE,
+                from_status=r["status"],
+                to_status=r["status"],
+                data={
+                    "deadline_at": r["deadline_at"].isoformat(),
+                    "without_notice": r["id"] not in noticed,
+                },
+            )
+            for r in rows
+        )
+
+        def body(r):
+            text = _("Срок исполнения %(at)s истёк.") % {"at": _fmt(r["deadline_at"])}
+            if r["id"] not in noticed:
+                text += " " + _("Исполнитель не предупреждал о срыве срока.")
+            return text
+
+        events.notices_enqueue(
+            _watch_intents(
+                rows,
+                kind=KIND_OVERDUE,
+                key=lambda r: "overdue:" + r["deadline_at"].isoformat(),
+                subject=_("Заявка № %(number)s просрочена"),
+                body=body,
+            )
+        )
+    return len(rows)
+
+
+def deadline_watch(*, now: dt.datetime | None = None, limit: int = WATCH_BATCH) -> dict:
+    """The worker's minute (R14): both rules, each one indexed pass over unflagged rows."""
+    now = now or timezone.now()
+    return {
+        "not_accepted": watch_not_accepted(now=now, limit=limit),
+        "overdue": watch_overdue(now=now, limit=limit),
+    }
+
+
+def advance_notice_file(
+    *, request: ServiceRequest, actor, reasons: str, measures: str, new_date: dt.date | None
+) -> AdvanceNotice:
+    """R14 (Z 6.1.4.1): the executor warns that it will miss the deadline — reasons, measures
+    and a new date. Due 24 hours before the deadline (``deadlines.advance_notice_due_at``); a
+    later one is accepted and recorded as late. The deadline itself does not move: the new date
+    is a proposal to the control body (docs/decisions.md). One transaction: the notice, a
+    history row and notices to the controllers."""
+    reasons, measures = (reasons or "").strip(), (measures or "").strip()
+    with transaction.atomic():
+        locked = _lock_request(request.pk)
+        if locked.is_deleted:
+            raise Conflict(_("Заявка удалена заявителем"), code="deleted")
+        if not actor.has_perm("servicedesk.file_advance_notice", locked):
+            raise Forbidden(
+                _("Предупредить о срыве срока может только организация-исполнитель заявки")
+            )
+        if locked.status not in OPEN_STATUSES:
+            raise Conflict(
+                _("Предупредить о срыве срока можно только по заявке в работе (сейчас «%(s)s»)")
+                % {"s": Status(locked.status).label},
+                code="invalid_status",
+            )
+        errors = {}
+        if not reasons:
+            errors["reasons"] = [_("Укажите причины срыва срока")]
+        if not measures:
+            errors["measures"] = [_("Укажите принимаемые меры")]
+        deadline_day = timezone.localdate(locked.deadline_at)
+        if new_date is None:
+            errors["new_date"] = [_("Укажите новый срок устранения")]
+        elif new_date <= deadline_day:
+            errors["new_date"] = [
+                _("Новый срок должен быть позже текущего срока (%(d)s)")
+                % {"d": deadline_day.strftime("%d.%m.%Y")}
+            ]
+        if errors:
+            first = next(iter(errors.values()))[0]
+            raise Invalid(first, code="invalid", fields=errors)
+        now = timezone.now()
+        late = deadlines.is_advance_notice_late(locked, now)
+        notice = AdvanceNotice.objects.create(
+            request=locked,
+            filed_at=now,
+            author=actor,
+            organization=roles.organization_of(actor) or locked.executor_org,
+            deadline_at=locked.deadline_at,
+            reasons=reasons,
+            measures=measures,
+            new_date=new_date,
+            is_late=late,
+        )
+        events.record_event(
+            request=locked,
+            action=Action.ADVANCE_NOTICE,
+            actor=actor,
+            at=now,
+            from_status=locked.status,
+            to_status=locked.status,
+            reason=reasons,
+            data={
+                "measures": measures,
+                "new_date": new_date.isoformat(),
+                "deadline_at": locked.deadline_at.isoformat(),
+                "late": late,
+            },
+        )
+        ServiceRequest.objects.filter(pk=locked.pk).update(updated_at=now)
+        row = {
+            "id": locked.pk,
+            "number": locked.number,
+            "executor_org_id": locked.executor_org_id,
+            "controller_org_id": locked.controller_org_id,
+            "territory_path": locked.building.territory.path
+            if locked.building.territory_id
+            else "",
+        }
+        text = _(
+            "Срок %(deadline)s будет сорван. Причины: %(reasons)s. Меры: %(measures)s. "
+            "Новый срок: %(new)s."
+        ) % {
+            "deadline": _fmt(locked.deadline_at),
+            "reasons": reasons[:500],
+            "measures": measures[:500],
+            "new": new_date.strftime("%d.%m.%Y"),
+        }
+        if late:
+            text += " " + _("Предупреждение подано позже чем за 24 часа до срока.")
+        events.notices_enqueue(
+            _watch_intents(
+                [row],
+                kind=KIND_ADVANCE_NOTICE,
+                key=lambda r: f"advance_notice:{notice.pk}",
+                subject=_("Заявка № %(number)s: предупреждение о срыве срока"),
+                body=lambda r: text,
+            )
+        )
+    return notice

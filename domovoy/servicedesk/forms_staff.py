@@ -148,3 +148,19 @@ class StatsForm(forms.Form):
         if start and end and (end - start).days > 3 * 366:
             self.add_error("date_to", _("Период не длиннее трёх лет"))
         return data
+
+
+class AdvanceNoticeForm(forms.Form):
+    """R14 (Z 6.1.4.1): reasons the deadline will be missed, measures taken, the new date."""
+
+    reasons = forms.CharField(
+        label=_("Причины срыва срока"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    measures = forms.CharField(
+        label=_("Принимаемые меры"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    new_date = forms.DateField(label=_("Новый срок устранения"), widget=DATE_WIDGET)

@@ -250,7 +250,9 @@ class ServiceRequest(TimeStampedModel):
         _("отмечена: не принята за 24 часа"), null=True, blank=True
     )
     overdue_flagged_at = models.DateTimeField(_("отмечена просроченной"), null=True, blank=True)
-    overdue_without_notice = models.BooleanField(_("просрочена без предупреждения"), default=False)
+    overdue_without_notice = models.BooleanField(
+        _("просрочена без предупреждения"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("заявка")

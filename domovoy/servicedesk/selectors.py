@@ -19,7 +19,15 @@ from domovoy.directory import roles
 from domovoy.directory.selectors import buildings_matching_address
 
 from . import deadlines
-from .models import Call, CallAttempt, Comment, RequestEvent, ServiceRequest, Topic
+from .models import (
+    AdvanceNotice,
+    Call,
+    CallAttempt,
+    Comment,
+    RequestEvent,
+    ServiceRequest,
+    Topic,
+)
 from .permissions import is_call_operator
 from .workflow import (
     CHECK_STATUSES,
@@ -511,6 +519,14 @@ def _scoped(qs, *, organization=None, territory=None):
     return qs
 
 
+def list_scope(user) -> dict:
+    """Whose control lists a user reads (R14, S2): an executing organisation's staff their
+    own organisation's, a reader (control body, operator) their territory's."""
+    if user.has_perm("servicedesk.use_queue"):
+        return {"organization": roles.organization_of(user)}
+    return {"territory": roles.territory_scope(user)}
+
+
 def new_requests(*, organization=None, territory=None) -> QuerySet[ServiceRequest]:
     """New requests, emergencies and the longest waiting first (R14)."""
     qs = ServiceRequest.objects.filter(status=Status.NEW, is_deleted=False)
@@ -534,7 +550,19 @@ def overdue_requests(
     now = now or timezone.now()
     qs = ServiceRequest.objects.filter(deadlines.overdue_q(now), is_deleted=False)
     qs = _scoped(qs, organization=organization, territory=territory)
-    return qs.select_related(*_LIST_RELATED).order_by("deadline_at")
+    return with_advance_notice(qs.select_related(*_LIST_RELATED)).order_by("deadline_at")
+
+
+def with_advance_notice(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    """Each row with the new date and lateness of its latest advance notice about its current
+    deadline (R14; ``notice_new_date`` None: no notice)."""
+    latest = AdvanceNotice.objects.filter(
+        request=OuterRef("pk"), deadline_at=OuterRef("deadline_at")
+    ).order_by("-filed_at", "-id")
+    return qs.annotate(
+        notice_new_date=Subquery(latest.values("new_date")[:1]),
+        notice_late=Subquery(latest.values("is_late")[:1]),
+    )
 
 
 def not_accepted_in_time(
@@ -557,6 +585,33 @@ def crew_dispatch_overdue(
     qs = ServiceRequest.objects.filter(deadlines.crew_missing_q(now), is_deleted=False)
     qs = _scoped(qs, organization=organization, territory=territory)
     return qs.select_related(*_LIST_RELATED).order_by("created_at")
+
+
+def advance_notices_of(request) -> QuerySet[AdvanceNotice]:
+    """The advance notices of a request (R14), the newest first."""
+    return request.advance_notices.select_related("author", "organization").order_by(
+        "-filed_at", "-id"
+    )
+
+
+def repeat_requests(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    """The repeat requests of ``qs`` (R14): those linked to an earlier one (``repeat_of``, the
+    repeat detection of issue 13). Until that link exists, none."""
+    if not repeats_known():
+        return qs.none()
+    return qs.filter(repeat_of__isnull=False)
+
+
+def repeat_list(*, organization=None, territory=None) -> QuerySet[ServiceRequest]:
+    """Repeat requests, the newest first (R14)."""
+    qs = repeat_requests(ServiceRequest.objects.filter(is_deleted=False))
+    qs = _scoped(qs, organization=organization, territory=territory)
+    return qs.select_related(*_LIST_RELATED).order_by("-created_at")
+
+
+def repeats_known() -> bool:
+    """Whether requests carry the repeat link yet (the list is offered only then)."""
+    return "repeat_of" in {f.name for f in ServiceRequest._meta.get_fields()}
 
 
 def completed_q() -> Q:

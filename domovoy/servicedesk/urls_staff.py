@@ -18,6 +18,11 @@ urlpatterns = [
         name="staff_redirect_options",
     ),
     path("work/<str:number>/comment/", v.staff_comment, name="staff_comment"),
+    path(
+        "work/<str:number>/advance-notice/",
+        v.staff_advance_notice,
+        name="staff_advance_notice",
+    ),
     path("work/<str:number>/file/<int:pk>/", v.staff_attachment, name="staff_attachment"),
     path(
         "work/<str:number>/document/<int:event_id>/",

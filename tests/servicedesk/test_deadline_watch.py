@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from domovoy.core.errors import Conflict, Forbidden, Invalid
 from domovoy.notifications.models import Notice
@@ -216,3 +217,96 @@ def test_no_notice_on_a_closed_request(request_filed, uo_dispatcher):
     ServiceRequest.objects.filter(pk=request_filed.pk).update(status="closed")
     with pytest.raises(Conflict):
         _notice(request_filed, uo_dispatcher)
+
+
+# --- Pages and API ---------------------------------------------------------------------------
+
+
+def _overdue_now(sr):
+    return time_machine.travel(sr.deadline_at + dt.timedelta(minutes=1), tick=False)
+
+
+def test_the_control_page_shows_the_overdue_request_without_notice(
+    request_filed, controller, client_of
+):
+    sr = request_filed
+    with _overdue_now(sr):
+        services.deadline_watch()
+        page = client_of(controller).get(reverse("servicedesk:staff_list", args=["overdue"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"№ {sr.number}" in html and "без предупреждения" in html
+
+
+def test_the_card_files_an_advance_notice_and_shows_it(request_filed, uo_dispatcher, client_of):
+    sr = request_filed
+    url = reverse("servicedesk:staff_advance_notice", args=[sr.number])
+    client = client_of(uo_dispatcher)
+    with time_machine.travel(sr.deadline_at - dt.timedelta(hours=30), tick=False):
+        card = client.get(reverse("servicedesk:staff_detail", args=[sr.number]))
+        assert "Предупредить о срыве срока" in card.content.decode()
+        bad = client.post(url, {"reasons": "", "measures": "м", "new_date": "2026-12-30"})
+        assert bad.status_code == 400
+        assert "Исправьте поля формы" in bad.content.decode()
+        done = client.post(
+            url,
+            {
+                "reasons": "<script>alert(1)</script>Нет запчастей",
+                "measures": "Заказаны",
+                "new_date": "2026-12-30",
+            },
+            follow=True,
+        )
+    html = done.content.decode()
+    assert "Предупреждение о срыве срока отправлено" in html
+    assert "Новый срок: 30.12.2026" in html and "подано вовремя" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_the_card_refuses_a_notice_from_another_organisation(
+    request_filed, other_uo_dispatcher, controller, client_of
+):
+    url = reverse("servicedesk:staff_advance_notice", args=[request_filed.number])
+    data = {"reasons": "р", "measures": "м", "new_date": "2026-12-30"}
+    assert client_of(other_uo_dispatcher).post(url, data).status_code == 404
+    # The controller reads the card but is not the executor: refused, nothing stored.
+    assert client_of(controller).post(url, data).status_code == 403
+    assert not AdvanceNotice.objects.exists()
+
+
+def test_the_api_lists_overdue_for_the_control_body_and_files_a_notice(
+    request_filed, uo_dispatcher, controller, api_of
+):
+    sr = request_filed
+    with _overdue_now(sr):
+        services.deadline_watch()
+        rows = api_of(controller).get("/api/v1/control-lists/overdue/").json()["results"]
+        assert [r["number"] for r in rows] == [sr.number]
+        assert rows[0]["overdue_without_notice"] is True
+        new = api_of(controller).get("/api/v1/control-lists/new/").json()["results"]
+        assert [r["number"] for r in new] == [sr.number]
+        assert api_of(controller).get("/api/v1/control-lists/nonsense/").status_code == 404
+        url = f"/api/v1/requests/{sr.pk}/advance-notices/"
+        body = {"reasons": "Нет запчастей", "measures": "Заказаны", "new_date": "2026-12-30"}
+        refused = api_of(controller).post(url, body, format="json")
+        assert refused.status_code == 403
+        filed = api_of(uo_dispatcher).post(url, body, format="json")
+        assert filed.status_code == 201 and filed.json()["is_late"] is True
+        bad = api_of(uo_dispatcher).post(url, {**body, "new_date": "2026-01-01"}, format="json")
+        assert bad.status_code == 400
+        listed = api_of(controller).get(url).json()
+        assert [n["new_date"] for n in listed] == ["2026-12-30"]
+        rows = api_of(uo_dispatcher).get("/api/v1/control-lists/overdue/").json()["results"]
+        assert rows[0]["advance_notice_new_date"] == "2026-12-30"
+
+
+def test_the_api_control_lists_are_not_for_residents(request_filed, anna, api_of):
+    assert api_of(anna).get("/api/v1/control-lists/overdue/").status_code == 403
+
+
+def test_another_uo_does_not_see_our_overdue_request(request_filed, other_uo_dispatcher, api_of):
+    with _overdue_now(request_filed):
+        services.deadline_watch()
+        rows = api_of(other_uo_dispatcher).get("/api/v1/control-lists/overdue/").json()
+    assert rows["results"] == []

@@ -1,0 +1,69 @@
+"""The deadline control pages (R14, C6) at desktop and phone width: the control body's
+overdue list with «без предупреждения» and a proposed new date, and the executor's advance
+notice form on the card, filled and sent in the browser (screenshots in var/screenshots/)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from domovoy.servicedesk import services as sd
+from domovoy.servicedesk.models import AdvanceNotice, ServiceRequest
+
+from .test_service_desk_pages import login, no_quiet_hours  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.req("R14"),
+]
+
+
+@pytest.fixture
+def watched(no_quiet_hours, file_request, uo_dispatcher):  # noqa: F811
+    silent = file_request("water-leak", "Течёт стояк в ванной, вода у соседей снизу")
+    warned = file_request("entrance-door", "Сломан доводчик входной двери во 2 подъезде")
+    upcoming = file_request("power-yard-light", "Не горит фонарь у 3 подъезда")
+    now = timezone.now()
+    ServiceRequest.objects.filter(pk=warned.pk).update(deadline_at=now + dt.timedelta(hours=2))
+    warned.refresh_from_db()
+    sd.advance_notice_file(
+        request=warned,
+        actor=uo_dispatcher,
+        reasons="Нет доводчика у поставщика",
+        measures="Заказан доводчик, мастер назначен",
+        new_date=timezone.localdate() + dt.timedelta(days=5),
+    )
+    ServiceRequest.objects.filter(pk__in=[silent.pk, warned.pk]).update(
+        deadline_at=now - dt.timedelta(minutes=1)
+    )
+    ServiceRequest.objects.filter(pk=upcoming.pk).update(deadline_at=now + dt.timedelta(days=3))
+    sd.deadline_watch()
+    return silent, warned, upcoming
+
+
+def test_the_overdue_list_and_the_advance_notice_form(
+    page, live_server, shot, controller, uo_dispatcher, watched
+):
+    silent, warned, upcoming = watched
+    login(page, live_server, controller)
+    page.goto(live_server.url + "/requests/control/overdue/")
+    row = page.locator(f"tr[data-number='{silent.number}']")
+    assert "без предупреждения" in row.inner_text()
+    assert "новый срок" in page.locator(f"tr[data-number='{warned.number}']").inner_text()
+    shot(page, "sd-control-overdue")
+
+    login(page, live_server, uo_dispatcher)
+    page.goto(live_server.url + f"/requests/work/{upcoming.number}/")
+    page.get_by_role("button", name="Предупредить о срыве срока").click()
+    form = page.locator("form[data-action-form='advance-notice']")
+    form.get_by_label("Причины срыва срока").fill("Подрядчик не поставил светильник")
+    form.get_by_label("Принимаемые меры").fill("Светильник заказан у другого поставщика")
+    new_date = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    form.get_by_label("Новый срок устранения").fill(new_date)
+    shot(page, "sd-advance-notice-form")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Отправить предупреждение").click()
+    assert "Предупреждение о срыве срока отправлено" in page.content()
+    assert AdvanceNotice.objects.filter(request=upcoming, is_late=False).exists()
+    shot(page, "sd-advance-notice-sent")

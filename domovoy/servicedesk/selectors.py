@@ -223,12 +223,13 @@ ROW_RELATED = {
 
 def request_rows(ids) -> list[ServiceRequest]:
     """The requests ``ids`` in that order, with the columns of ``ROW_RELATED``: the second step
-    of a page of the queue or a control list (the first pages the ids alone, narrow rows)."""
+    of a page of the queue or a control list (the first pages the ids alone, narrow rows), each
+    with its advance notice's new date (R14, ``with_advance_notice``)."""
     if not ids:
         return []
     own = [f.name for f in ServiceRequest._meta.concrete_fields]
     related = [f"{rel}__{name}" for rel, names in ROW_RELATED.items() for name in names]
-    qs = (
+    qs = with_advance_notice(
         ServiceRequest.objects.filter(pk__in=ids)
         .select_related(*ROW_RELATED)
         .only(*own, *related)

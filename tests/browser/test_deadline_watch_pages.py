@@ -34,9 +34,10 @@ def watched(no_quiet_hours, file_request, uo_dispatcher):  # noqa: F811
         measures="Заказан доводчик, мастер назначен",
         new_date=timezone.localdate() + dt.timedelta(days=5),
     )
-    ServiceRequest.objects.filter(pk__in=[silent.pk, warned.pk]).update(
-        deadline_at=now - dt.timedelta(minutes=1)
-    )
+    # Two hours later: both deadlines pass (the notice was about the same deadline).
+    past = now - dt.timedelta(minutes=1)
+    ServiceRequest.objects.filter(pk__in=[silent.pk, warned.pk]).update(deadline_at=past)
+    AdvanceNotice.objects.filter(request=warned).update(deadline_at=past)
     ServiceRequest.objects.filter(pk=upcoming.pk).update(deadline_at=now + dt.timedelta(days=3))
     sd.deadline_watch()
     return silent, warned, upcoming

@@ -981,8 +981,9 @@ def watch_recipients(rows: list[dict]) -> dict[int, list[int]]:
 def _watch_intents(rows, *, kind: str, key: str, subject: str, body) -> list:
     recipients = watch_recipients(rows)
     intents = []
+    card = reverse("servicedesk:staff_detail", args=["0"])[:-2]  # one reverse per batch
     for r in rows:
-        url = reverse("servicedesk:staff_detail", args=[r["number"]])
+        url = f"{card}{r['number']}/"
         for uid in recipients[r["id"]]:
             intents.append(
                 events.NoticeIntent(
@@ -1009,7 +1010,7 @@ _WATCH_FIELDS = (
 )
 
 
-def _watch_rows(q, order: str, limit: int) -> list[dict]:
+def watch_rows(q, order: str, limit: int) -> list[dict]:
     """One indexed pass: the unflagged rows a rule caught, locked (a second worker skips
     them)."""
     ids = list(
@@ -1035,7 +1036,7 @@ def watch_not_accepted(*, now: dt.datetime, limit: int = WATCH_BATCH) -> int:
     """R14 (Z 4.7): flag the requests nobody accepted within 24 hours, once each; a history
     row and a notice to the executor's dispatchers and its controllers."""
     with transaction.atomic():
-        rows = _watch_rows(deadlines.not_accepted_watch_q(now), "created_at", limit)
+        rows = watch_rows(deadlines.not_accepted_watch_q(now), "created_at", limit)
         if not rows:
             return 0
         ServiceRequest.objects.filter(id__in=[r["id"] for r in rows]).update(
@@ -1073,7 +1074,7 @@ def watch_overdue(*, now: dt.datetime, limit: int = WATCH_BATCH) -> int:
     deadline before it passed; a history row and a notice to the executor's dispatchers and
     its controllers."""
     with transaction.atomic():
-        rows = _watch_rows(deadlines.overdue_watch_q(now), "deadline_at", limit)
+        rows = watch_rows(deadlines.overdue_watch_q(now), "deadline_at", limit)
         if not rows:
             return 0
         ids = [r["id"] for r in rows]

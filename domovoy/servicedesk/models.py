@@ -573,3 +573,30 @@ class AdvanceNotice(models.Model):
 
     def __str__(self):
         return f"{self.request} → {self.new_date:%d.%m.%Y}"
+
+
+class SystemFailure(models.Model):
+    """A failure of the system posted by the operator (S8, G 3.6.2): its period and what
+    happened, shown to everyone. With ``pauses_clocks`` the deadline clocks stop for the
+    period: open requests' deadlines move by the part of the period they were running
+    (``services.system_failure_post``), and the deadline watch flags nothing while a pausing
+    failure lasts."""
+
+    starts_at = models.DateTimeField(_("начало сбоя"))
+    ends_at = models.DateTimeField(_("окончание сбоя"))
+    description = models.TextField(_("что случилось"))
+    pauses_clocks = models.BooleanField(_("сроки заявок остановлены на время сбоя"), default=False)
+    requests_moved = models.PositiveIntegerField(_("заявок с перенесённым сроком"), default=0)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("кто")
+    )
+    posted_at = models.DateTimeField(_("опубликовано"))
+
+    class Meta:
+        verbose_name = _("сбой системы")
+        verbose_name_plural = _("сбои системы")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="sd_failure_period_idx")]
+
+    def __str__(self):
+        return f"{self.starts_at:%d.%m.%Y %H:%M} – {self.ends_at:%d.%m.%Y %H:%M}"

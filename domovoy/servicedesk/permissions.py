@@ -238,3 +238,5 @@ rules.add_perm("servicedesk.view_conflicts", people.is_functional_operator)
 rules.add_perm("servicedesk.manage_classifier", people.is_functional_operator)
 # The advance notice of a missed deadline (R14, Z 6.1.4.1): the executor of the request.
 rules.add_perm("servicedesk.file_advance_notice", is_executor)
+# System failures (S8, G 3.6.2): the operator posts them.
+rules.add_perm("servicedesk.post_system_failure", people.is_operator)

@@ -201,6 +201,7 @@ HAPPENED: dict[Action, str] = {
     A.FLAG_NOT_ACCEPTED: _("Не принята за 24 часа"),
     A.FLAG_OVERDUE: _("Срок исполнения истёк"),
     A.ADVANCE_NOTICE: _("Исполнитель предупредил о срыве срока"),
+    A.CLOCK_PAUSE: _("Срок перенесён на время сбоя системы"),
 }
 
 MESSAGE = ActionWords(

@@ -192,6 +192,7 @@ PUBLIC_HIDDEN_ACTIONS = (
     Action.FLAG_NOT_ACCEPTED,
     Action.FLAG_OVERDUE,
     Action.ADVANCE_NOTICE,
+    Action.CLOCK_PAUSE,
 )
 
 

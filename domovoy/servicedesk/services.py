@@ -48,6 +48,7 @@ from .models import (
     HandlerKind,
     RequestEvent,
     ServiceRequest,
+    SystemFailure,
     Topic,
 )
 from .resident_words import status_word as resident_status_word
@@ -1124,8 +1125,12 @@ def watch_overdue(*, now: dt.datetime, limit: int = WATCH_BATCH) -> int:
 
 
 def deadline_watch(*, now: dt.datetime | None = None, limit: int = WATCH_BATCH) -> dict:
-    """The worker's minute (R14): both rules, each one indexed pass over unflagged rows."""
+    """The worker's minute (R14): both rules, each one indexed pass over unflagged rows.
+    While a system failure that pauses the clocks lasts (S8), nothing is flagged: nobody can
+    act in a broken system, and the failure's post moves the deadlines past it."""
     now = now or timezone.now()
+    if clocks_paused(now):
+        return {"not_accepted": 0, "overdue": 0, "paused": True}
     return {
         "not_accepted": watch_not_accepted(now=now, limit=limit),
         "overdue": watch_overdue(now=now, limit=limit),
@@ -1230,3 +1235,109 @@ def advance_notice_file(
             )
         )
     return notice
+
+
+# --- System failures (S8, G 3.6.2) -----------------------------------------------------------
+
+
+def clocks_paused(now: dt.datetime) -> bool:
+    """Whether a system failure that pauses the deadline clocks lasts at ``now`` (S8)."""
+    return SystemFailure.objects.filter(
+        pauses_clocks=True, starts_at__lte=now, ends_at__gt=now
+    ).exists()
+
+
+def system_failure_post(
+    *,
+    actor,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    description: str,
+    pauses_clocks: bool = False,
+) -> SystemFailure:
+    """S8 (G 3.6.2): the operator posts a failure with its period. With ``pauses_clocks`` the
+    deadline clocks stop for the period: every open request whose deadline was still running
+    at the failure's start gets its deadline moved by the part of the period its clock ran
+    (from the start, or from its filing if filed during the failure, to the end); its overdue
+    flags are cleared (the new deadline is watched afresh) and a history row says why. One
+    transaction."""
+    if not actor.has_perm("servicedesk.post_system_failure"):
+        raise Forbidden(_("Сообщить о сбое системы может только оператор"))
+    description = (description or "").strip()
+    errors = {}
+    if not description:
+        errors["description"] = [_("Опишите, что случилось")]
+    if starts_at is None:
+        errors["starts_at"] = [_("Укажите начало сбоя")]
+    if ends_at is None:
+        errors["ends_at"] = [_("Укажите окончание сбоя")]
+    now = timezone.now()
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = [_("Окончание сбоя должно быть позже его начала")]
+    if starts_at and starts_at > now:
+        errors["starts_at"] = [_("Сбой, который ещё не начался, публиковать рано")]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], code="invalid", fields=errors)
+    with transaction.atomic():
+        failure = SystemFailure.objects.create(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            description=description,
+            pauses_clocks=pauses_clocks,
+            posted_by=actor,
+            posted_at=now,
+        )
+        if pauses_clocks:
+            failure.requests_moved = _pause_clocks(failure, actor=actor, now=now)
+            failure.save(update_fields=["requests_moved"])
+    return failure
+
+
+def _pause_clocks(failure: SystemFailure, *, actor, now) -> int:
+    rows = list(
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .filter(
+            status__in=sorted(OPEN_STATUSES),
+            is_deleted=False,
+            deadline_at__gte=failure.starts_at,
+            created_at__lt=failure.ends_at,
+        )
+        .only("id", "deadline_at", "created_at", "status", "version")
+    )
+    for sr in rows:
+        old = sr.deadline_at
+        sr.deadline_at = old + (failure.ends_at - max(failure.starts_at, sr.created_at))
+        sr.overdue_flagged_at = None
+        sr.overdue_without_notice = False
+        sr.version += 1
+        sr.updated_at = now
+        sr._old_deadline = old
+    ServiceRequest.objects.bulk_update(
+        rows,
+        ["deadline_at", "overdue_flagged_at", "overdue_without_notice", "version", "updated_at"],
+        batch_size=1000,
+    )
+    RequestEvent.objects.bulk_create(
+        (
+            RequestEvent(
+                request_id=sr.pk,
+                at=now,
+                actor=actor,
+                actor_org=roles.organization_of(actor),
+                action=Action.CLOCK_PAUSE,
+                from_status=sr.status,
+                to_status=sr.status,
+                reason=failure.description[:1000],
+                data={
+                    "failure": failure.pk,
+                    "changes": {
+                        "deadline_at": [sr._old_deadline.isoformat(), sr.deadline_at.isoformat()]
+                    },
+                    "deadline": sr.deadline_at.isoformat(),
+                },
+            )
+            for sr in rows
+        ),
+        batch_size=1000,
+    )
+    return len(rows)

@@ -1,0 +1,135 @@
+"""System failures (S8, G 3.6.2): the operator posts a failure for a period; with the clocks
+paused, deadlines move past it and the deadline watch (R14) respects the pause."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from domovoy.core.errors import Forbidden, Invalid
+from domovoy.servicedesk import services
+from domovoy.servicedesk.models import RequestEvent, ServiceRequest, SystemFailure
+from domovoy.servicedesk.workflow import Action
+
+from .helpers import at
+
+pytestmark = [pytest.mark.req("S8"), pytest.mark.django_db]
+
+FILED = at(2026, 11, 16, 10, 0)
+
+
+@pytest.fixture
+def two_requests(file_request):
+    with time_machine.travel(FILED, tick=False):
+        early = file_request()
+    with time_machine.travel(FILED + dt.timedelta(hours=5), tick=False):
+        late = file_request("heating-cold-radiators", "Холодная батарея")
+    return early, late
+
+
+def _post(actor, start, end, **kw):
+    kw.setdefault("description", "Не работал сервер приложений")
+    return services.system_failure_post(actor=actor, starts_at=start, ends_at=end, **kw)
+
+
+def test_a_pausing_failure_moves_running_deadlines_by_the_time_they_ran(
+    two_requests, technical_operator
+):
+    early, late = two_requests
+    start, end = FILED + dt.timedelta(hours=4), FILED + dt.timedelta(hours=7)
+    with time_machine.travel(FILED + dt.timedelta(hours=8), tick=False):
+        failure = _post(technical_operator, start, end, pauses_clocks=True)
+    assert failure.requests_moved == 2
+    # Filed before the failure: the whole 3 hours; filed during it (at +5 h): 2 hours.
+    assert ServiceRequest.objects.get(pk=early.pk).deadline_at == early.deadline_at + (end - start)
+    assert ServiceRequest.objects.get(pk=late.pk).deadline_at == late.deadline_at + dt.timedelta(
+        hours=2
+    )
+    event = RequestEvent.objects.get(request=early, action=Action.CLOCK_PAUSE)
+    assert event.reason == "Не работал сервер приложений"
+    assert event.data["failure"] == failure.pk
+
+
+def test_a_failure_without_the_pause_moves_nothing(two_requests, technical_operator):
+    early, _late = two_requests
+    with time_machine.travel(FILED + dt.timedelta(hours=8), tick=False):
+        failure = _post(technical_operator, FILED, FILED + dt.timedelta(hours=1))
+    assert failure.requests_moved == 0
+    assert ServiceRequest.objects.get(pk=early.pk).deadline_at == early.deadline_at
+    assert not RequestEvent.objects.filter(action=Action.CLOCK_PAUSE).exists()
+
+
+def test_the_watch_respects_the_pause(two_requests, technical_operator, controller):
+    early, _late = two_requests
+    deadline = early.deadline_at
+    start, end = deadline - dt.timedelta(hours=1), deadline + dt.timedelta(hours=2)
+    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+        _post(technical_operator, start, end, pauses_clocks=True)
+    # During the failure, past the old deadline: nothing is flagged.
+    with time_machine.travel(deadline + dt.timedelta(minutes=1), tick=False):
+        assert services.deadline_watch()["overdue"] == 0
+    moved = ServiceRequest.objects.get(pk=early.pk)
+    assert moved.deadline_at == deadline + (end - start) and moved.overdue_flagged_at is None
+    # After the failure, the moved deadline passes: flagged then.
+    with time_machine.travel(moved.deadline_at + dt.timedelta(minutes=1), tick=False):
+        services.deadline_watch()
+    assert ServiceRequest.objects.get(pk=early.pk).overdue_flagged_at is not None
+
+
+def test_a_flag_raised_during_an_unposted_failure_is_cleared_by_the_post(
+    two_requests, technical_operator
+):
+    early, _late = two_requests
+    deadline = early.deadline_at
+    with time_machine.travel(deadline + dt.timedelta(minutes=1), tick=False):
+        services.deadline_watch()
+    assert ServiceRequest.objects.get(pk=early.pk).overdue_flagged_at is not None
+    with time_machine.travel(deadline + dt.timedelta(hours=3), tick=False):
+        _post(
+            technical_operator,
+            deadline - dt.timedelta(hours=1),
+            deadline + dt.timedelta(hours=2),
+            pauses_clocks=True,
+        )
+    row = ServiceRequest.objects.get(pk=early.pk)
+    assert row.overdue_flagged_at is None and not row.overdue_without_notice
+
+
+def test_a_closed_request_and_a_deadline_missed_before_the_failure_are_left_alone(
+    two_requests, technical_operator
+):
+    early, late = two_requests
+    ServiceRequest.objects.filter(pk=late.pk).update(status="closed")
+    start = early.deadline_at + dt.timedelta(hours=1)
+    with time_machine.travel(start + dt.timedelta(hours=3), tick=False):
+        failure = _post(
+            technical_operator, start, start + dt.timedelta(hours=2), pauses_clocks=True
+        )
+    assert failure.requests_moved == 0
+
+
+@pytest.mark.parametrize("who", ["uo_dispatcher", "controller", "anna"])
+def test_only_an_operator_posts_a_failure(who, request, two_requests):
+    user = request.getfixturevalue(who)
+    with time_machine.travel(FILED + dt.timedelta(hours=8), tick=False), pytest.raises(Forbidden):
+        _post(user, FILED, FILED + dt.timedelta(hours=1), pauses_clocks=True)
+    assert not SystemFailure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "description", "words"),
+    [
+        (FILED + dt.timedelta(hours=2), FILED + dt.timedelta(hours=1), "x", "позже его начала"),
+        (FILED + dt.timedelta(days=5), FILED + dt.timedelta(days=6), "x", "ещё не начался"),
+        (FILED, FILED + dt.timedelta(hours=1), "  ", "опишите"),
+        (None, FILED, "x", "начало сбоя"),
+    ],
+)
+def test_a_failure_needs_a_real_period_and_a_description(
+    technical_operator, start, end, description, words
+):
+    with time_machine.travel(FILED + dt.timedelta(hours=8), tick=False):
+        with pytest.raises(Invalid) as refused:
+            _post(technical_operator, start, end, description=description)
+    assert words in str(refused.value).lower()
+    assert not SystemFailure.objects.exists()

@@ -164,3 +164,27 @@ class AdvanceNoticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     new_date = forms.DateField(label=_("Новый срок устранения"), widget=DATE_WIDGET)
+
+
+DATETIME_WIDGET = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
+)
+
+
+class SystemFailureForm(forms.Form):
+    """S8: the operator's notice of a system failure for a period."""
+
+    starts_at = forms.DateTimeField(label=_("Начало сбоя"), widget=DATETIME_WIDGET)
+    ends_at = forms.DateTimeField(label=_("Окончание сбоя"), widget=DATETIME_WIDGET)
+    description = forms.CharField(
+        label=_("Что случилось"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+    pauses_clocks = forms.BooleanField(
+        label=_("Остановить сроки заявок на время сбоя"),
+        required=False,
+        help_text=_(
+            "сроки открытых заявок сдвинутся на время, что сбой шёл, пока они были в работе"
+        ),
+    )

@@ -26,6 +26,7 @@ from .models import (
     Comment,
     RequestEvent,
     ServiceRequest,
+    SystemFailure,
     Topic,
 )
 from .permissions import is_call_operator
@@ -614,6 +615,20 @@ def repeat_list(*, organization=None, territory=None) -> QuerySet[ServiceRequest
 def repeats_known() -> bool:
     """Whether requests carry the repeat link yet (the list is offered only then)."""
     return "repeat_of" in {f.name for f in ServiceRequest._meta.get_fields()}
+
+
+def failures_to_announce(now: dt.datetime) -> list[SystemFailure]:
+    """System failures shown on every page (S8): those lasting now or ended within a day."""
+    return list(
+        SystemFailure.objects.filter(
+            starts_at__lte=now, ends_at__gte=now - dt.timedelta(days=1)
+        ).order_by("-starts_at")[:3]
+    )
+
+
+def system_failures() -> QuerySet[SystemFailure]:
+    """The failures posted (S8), the latest first."""
+    return SystemFailure.objects.select_related("posted_by").order_by("-starts_at", "-id")
 
 
 def completed_q() -> Q:

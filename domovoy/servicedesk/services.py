@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -1290,6 +1291,7 @@ def system_failure_post(
         if pauses_clocks:
             failure.requests_moved = _pause_clocks(failure, actor=actor, now=now)
             failure.save(update_fields=["requests_moved"])
+    cache.delete("servicedesk:failures_to_announce")  # every page shows it at once
     return failure
 
 

@@ -31,5 +31,6 @@ urlpatterns = [
     ),
     path("control/<slug:kind>/", v.staff_list, name="staff_list"),
     path("stats/", v.staff_stats, name="staff_stats"),
+    path("failures/", v.staff_failures, name="staff_failures"),
     path("stats/xlsx/", v.staff_stats_xlsx, name="staff_stats_xlsx"),
 ]

@@ -42,7 +42,13 @@ from domovoy.web import pages
 
 from . import conversation, deadlines, downloads, selectors, services, statistics
 from .forms_action import action_form
-from .forms_staff import AdvanceNoticeForm, BulkAcceptForm, QueueFilter, StatsForm
+from .forms_staff import (
+    AdvanceNoticeForm,
+    BulkAcceptForm,
+    QueueFilter,
+    StatsForm,
+    SystemFailureForm,
+)
 from .models import RequestEvent
 from .resident_words import happened
 from .workflow import FINAL_STATUSES, OPEN_STATUSES, PARAMS, Action, Status, transition_for
@@ -578,6 +584,38 @@ def staff_advance_notice(request, number):
         text += " " + _("Оно подано позже чем за 24 часа до срока и отмечено как позднее.")
     messages.success(request, text)
     return redirect(reverse("servicedesk:staff_detail", args=[sr.number]) + "#sd-notices")
+
+
+@login_required
+def staff_failures(request):
+    """S8 (G 3.6.2): the system failures posted; the operator posts one (optionally pausing
+    the deadline clocks) through ``services.system_failure_post``. Staff read the list."""
+    user = request.user
+    can_post = user.has_perm("servicedesk.post_system_failure")
+    if not can_post and not roles.is_working_staff(user):
+        raise PermissionDenied
+    form, error, status = (SystemFailureForm() if can_post else None), None, 200
+    if request.method == "POST":
+        if not can_post:
+            raise PermissionDenied
+        form = SystemFailureForm(request.POST)
+        if form.is_valid():
+            try:
+                failure = services.system_failure_post(actor=user, **form.cleaned_data)
+            except Invalid as exc:
+                pages.apply_errors(form, exc)
+                error, status = exc.message, 400
+            else:
+                messages.success(
+                    request,
+                    _("Сообщение о сбое опубликовано. Перенесены сроки заявок: %(n)s.")
+                    % {"n": failure.requests_moved},
+                )
+                return redirect("servicedesk:staff_failures")
+        else:
+            error, status = _("Исправьте поля формы"), 400
+    context = {"form": form, "error": error, "failures": selectors.system_failures()[:100]}
+    return render(request, "servicedesk/staff/failures.html", context, status=status)
 
 
 @login_required

@@ -133,3 +133,41 @@ def test_a_failure_needs_a_real_period_and_a_description(
             _post(technical_operator, start, end, description=description)
     assert words in str(refused.value).lower()
     assert not SystemFailure.objects.exists()
+
+
+# --- The page and the notice on every page ---------------------------------------------------
+
+
+def test_the_operator_posts_a_failure_on_the_page_and_everyone_sees_it(
+    technical_operator, uo_dispatcher, anna, client_of, two_requests
+):
+    from django.urls import reverse
+
+    url = reverse("servicedesk:staff_failures")
+    early, _late = two_requests
+    with time_machine.travel(early.deadline_at - dt.timedelta(minutes=30), tick=False):
+        client = client_of(technical_operator)
+        bad = client.post(url, {"starts_at": "2026-11-16T12:00", "ends_at": "2026-11-16T11:00",
+                                "description": "x"})  # fmt: skip
+        assert bad.status_code == 400 and "позже его начала" in bad.content.decode()
+        start = early.deadline_at - dt.timedelta(hours=2)
+        data = {
+            "starts_at": timezone_local(start),
+            "ends_at": timezone_local(start + dt.timedelta(hours=1)),
+            "description": "<b>Не работал</b> сервер приложений",
+            "pauses_clocks": "on",
+        }
+        done = client.post(url, data, follow=True)
+        assert "Сообщение о сбое опубликовано" in done.content.decode()
+        assert SystemFailure.objects.get().requests_moved >= 1
+        # The notice is on the resident's pages too, markup shown as text.
+        home = client_of(anna).get(reverse("servicedesk:resident_list")).content.decode()
+        assert "Сбой системы" in home and "&lt;b&gt;Не работал&lt;/b&gt;" in home
+        assert client_of(uo_dispatcher).post(url, data).status_code == 403
+    assert SystemFailure.objects.count() == 1
+
+
+def timezone_local(value):
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")

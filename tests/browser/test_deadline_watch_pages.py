@@ -68,3 +68,27 @@ def test_the_overdue_list_and_the_advance_notice_form(
     assert "Предупреждение о срыве срока отправлено" in page.content()
     assert AdvanceNotice.objects.filter(request=upcoming, is_late=False).exists()
     shot(page, "sd-advance-notice-sent")
+
+
+@pytest.mark.req("S8")
+def test_the_operator_posts_a_failure_and_the_notice_shows(
+    page, live_server, shot, technical_operator, anna
+):
+    login(page, live_server, technical_operator)
+    page.goto(live_server.url + "/requests/failures/")
+    now = timezone.localtime()
+    page.get_by_label("Начало сбоя").fill((now - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Окончание сбоя").fill(
+        (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_label("Что случилось").fill("Не работал сервер приложений, заявки не принимались")
+    page.get_by_label("Остановить сроки заявок на время сбоя").check()
+    shot(page, "sd-failure-form")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Опубликовать сообщение о сбое").click()
+    assert "Сообщение о сбое опубликовано" in page.content()
+    shot(page, "sd-failures")
+    login(page, live_server, anna)
+    page.goto(live_server.url + "/requests/my/")
+    assert "Сбой системы" in page.locator("main").inner_text()
+    shot(page, "sd-failure-banner-resident")

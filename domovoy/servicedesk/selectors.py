@@ -626,6 +626,25 @@ def failures_to_announce(now: dt.datetime) -> list[SystemFailure]:
     )
 
 
+LATE_ENTRY_DAYS = 7
+
+
+def late_entries_open(now: dt.datetime | None = None) -> bool:
+    """Whether a system failure ended within ``LATE_ENTRY_DAYS`` (or lasts): the action forms
+    then offer the real time of an action done during it (S8). Cached half a minute."""
+    from django.core.cache import cache
+
+    key = "servicedesk:late_entries_open"
+    value = cache.get(key)
+    if value is None:
+        now = now or timezone.now()
+        value = SystemFailure.objects.filter(
+            starts_at__lte=now, ends_at__gte=now - dt.timedelta(days=LATE_ENTRY_DAYS)
+        ).exists()
+        cache.set(key, value, 30)
+    return value
+
+
 def system_failures() -> QuerySet[SystemFailure]:
     """The failures posted (S8), the latest first."""
     return SystemFailure.objects.select_related("posted_by").order_by("-starts_at", "-id")

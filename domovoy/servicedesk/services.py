@@ -696,11 +696,21 @@ def _stale():
 
 
 def service_request_transition(
-    *, request: ServiceRequest, action: str, actor, expected_version: int | None = None, **params
+    *,
+    request: ServiceRequest,
+    action: str,
+    actor,
+    expected_version: int | None = None,
+    occurred_at: dt.datetime | None = None,
+    **params,
 ) -> ServiceRequest:
     """Perform ``action`` on ``request`` as ``actor`` with the action's ``params`` (see
     ``workflow.PARAMS``). ``expected_version`` is the version the actor saw (by default the one
     of the ``request`` object passed in); if the request changed since, nothing is done.
+
+    ``occurred_at`` (S8): an action done during a system failure and entered afterwards with
+    its real time — the history row and the milestones carry that time, the row is marked a
+    late entry with the moment it was entered (``late_entry_time``).
 
     Returns the request with its new state (the object passed in is refreshed too)."""
     transition = transition_for(action)
@@ -714,10 +724,13 @@ def service_request_transition(
         check_allowed(transition, locked, actor)
         now = timezone.now()
         cleaned = _clean_params(transition, locked, params, now)
+        at = now if occurred_at is None else late_entry_time(locked, occurred_at, now)
         ctx = Context(
             request=locked, actor=actor, actor_org=roles.organization_of(actor), params=cleaned,
-            now=now,
+            now=at,
         )  # fmt: skip
+        if occurred_at is not None:
+            ctx.data["late_entry"] = {"entered_at": now.isoformat()}
         from_status = locked.status
         target = target_of(transition, locked, cleaned)
         before = _snapshot(locked)
@@ -743,7 +756,7 @@ def service_request_transition(
             request=locked,
             action=transition.action,
             actor=actor,
-            at=now,
+            at=at,
             from_status=from_status,
             to_status=target,
             reason=cleaned.get("reason", ""),
@@ -1291,7 +1304,8 @@ def system_failure_post(
         if pauses_clocks:
             failure.requests_moved = _pause_clocks(failure, actor=actor, now=now)
             failure.save(update_fields=["requests_moved"])
-    cache.delete("servicedesk:failures_to_announce")  # every page shows it at once
+    # Every page shows it at once; the action forms offer late entries.
+    cache.delete_many(["servicedesk:failures_to_announce", "servicedesk:late_entries_open"])
     return failure
 
 
@@ -1343,3 +1357,26 @@ def _pause_clocks(failure: SystemFailure, *, actor, now) -> int:
         batch_size=1000,
     )
     return len(rows)
+
+
+def late_entry_time(request: ServiceRequest, occurred_at: dt.datetime, now: dt.datetime):
+    """S8: the real time of an action entered afterwards must lie inside a posted system
+    failure, be in the past and not before the request's last history row (the history stays
+    in order). Returns it; refuses with the field named otherwise."""
+
+    def refuse(message):
+        raise Invalid(message, code="late_entry", fields={"occurred_at": [message]})
+
+    if occurred_at > now:
+        refuse(_("Фактическое время не может быть в будущем"))
+    if not SystemFailure.objects.filter(
+        starts_at__lte=occurred_at, ends_at__gte=occurred_at
+    ).exists():
+        refuse(_("Задним числом вносятся только действия за время опубликованного сбоя системы"))
+    last = request.events.order_by("-at").values_list("at", flat=True).first()
+    if last is not None and occurred_at < last:
+        refuse(
+            _("Фактическое время раньше последнего события заявки (%(at)s)")
+            % {"at": timezone.localtime(last).strftime("%d.%m.%Y %H:%M")}
+        )
+    return occurred_at

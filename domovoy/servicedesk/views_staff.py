@@ -334,6 +334,10 @@ def _watch_details(event, data) -> list[str]:
             details.append(_("Новый срок: %(d)s") % {"d": new})
         if data.get("late"):
             details.append(_("подано позже чем за 24 часа до срока"))
+    if data.get("late_entry"):
+        entered = parse_datetime(str(data["late_entry"].get("entered_at", "")))
+        when = timezone.localtime(entered).strftime("%d.%m.%Y %H:%M") if entered else ""
+        details.append(_("внесено позже, %(at)s (сбой системы)") % {"at": when})
     if event.action == Action.FLAG_OVERDUE and data.get("without_notice"):
         details.append(_("без предупреждения о срыве срока"))
     return details

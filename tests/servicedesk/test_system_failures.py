@@ -171,3 +171,81 @@ def timezone_local(value):
     from django.utils import timezone
 
     return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- Late entries of the failure's events --------------------------------------------------
+
+
+def test_an_action_during_the_failure_is_entered_later_with_its_real_time(
+    two_requests, technical_operator, uo_dispatcher
+):
+    from .helpers import act
+
+    early, _late = two_requests
+    start, end = FILED + dt.timedelta(hours=6), FILED + dt.timedelta(hours=8)
+    real = FILED + dt.timedelta(hours=7)
+    with time_machine.travel(FILED + dt.timedelta(hours=9), tick=False):
+        _post(technical_operator, start, end)
+        act(early, Action.ACCEPT, uo_dispatcher, comment="Приняли", occurred_at=real)
+    row = ServiceRequest.objects.get(pk=early.pk)
+    assert row.accepted_at == real
+    event = RequestEvent.objects.get(request=early, action=Action.ACCEPT)
+    assert event.at == real
+    entered = dt.datetime.fromisoformat(event.data["late_entry"]["entered_at"])
+    assert entered == FILED + dt.timedelta(hours=9)
+
+
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [(10, "в будущем"), (3, "опубликованного сбоя"), (8.5, "опубликованного сбоя")],
+)
+def test_a_late_entry_must_fall_inside_a_posted_failure(
+    two_requests, technical_operator, uo_dispatcher, hours, words
+):
+    from .helpers import act
+
+    early, _late = two_requests
+    with time_machine.travel(FILED + dt.timedelta(hours=9), tick=False):
+        _post(technical_operator, FILED + dt.timedelta(hours=6), FILED + dt.timedelta(hours=8))
+        with pytest.raises(Invalid) as refused:
+            act(early, Action.ACCEPT, uo_dispatcher, comment="Приняли",
+                occurred_at=FILED + dt.timedelta(hours=hours))  # fmt: skip
+    assert words in str(refused.value)
+    assert ServiceRequest.objects.get(pk=early.pk).accepted_at is None
+
+
+def test_a_late_entry_cannot_go_before_the_last_history_row(
+    file_request, technical_operator, uo_dispatcher
+):
+    from .helpers import act
+
+    with time_machine.travel(FILED, tick=False):
+        _post(technical_operator, FILED - dt.timedelta(hours=2), FILED - dt.timedelta(minutes=1))
+    with time_machine.travel(FILED + dt.timedelta(minutes=5), tick=False):
+        sr = file_request()
+        with pytest.raises(Invalid) as refused:
+            act(sr, Action.ACCEPT, uo_dispatcher, comment="Приняли",
+                occurred_at=FILED - dt.timedelta(minutes=30))  # fmt: skip
+    assert "раньше последнего события" in str(refused.value)
+
+
+def test_the_card_offers_the_real_time_and_shows_the_late_entry(
+    two_requests, technical_operator, uo_dispatcher, client_of
+):
+    from django.urls import reverse
+
+    early, _late = two_requests
+    real = FILED + dt.timedelta(hours=7)
+    with time_machine.travel(FILED + dt.timedelta(hours=9), tick=False):
+        _post(technical_operator, FILED + dt.timedelta(hours=6), FILED + dt.timedelta(hours=8))
+        client = client_of(uo_dispatcher)
+        card = client.get(reverse("servicedesk:staff_detail", args=[early.number]))
+        assert "Фактическое время" in card.content.decode()
+        done = client.post(
+            reverse("servicedesk:staff_action", args=[early.number, "accept"]),
+            {"accept-version": early.version, "accept-comment": "Приняли",
+             "accept-occurred_at": timezone_local(real)},
+            follow=True,
+        )  # fmt: skip
+    assert "внесено позже" in done.content.decode()
+    assert ServiceRequest.objects.get(pk=early.pk).accepted_at == real

@@ -184,7 +184,5 @@ class SystemFailureForm(forms.Form):
     pauses_clocks = forms.BooleanField(
         label=_("Остановить сроки заявок на время сбоя"),
         required=False,
-        help_text=_(
-            "сроки открытых заявок сдвинутся на время, что сбой шёл, пока они были в работе"
-        ),
+        help_text=_("сроки открытых заявок продлятся на то время сбоя, когда они были в работе"),
     )

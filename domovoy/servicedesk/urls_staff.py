@@ -1,6 +1,7 @@
 """Pages of the executors and controllers (R4–R6, R8, R10, R14, R18, R19), under /requests/.
 Route names start with ``staff_`` in the «servicedesk» namespace; all paths are under fixed
-prefixes (queue/, work/, control/, stats/) so they never collide with the resident's pages."""
+prefixes (queue/, work/, control/, stats/, failures/) so they never collide with the resident's
+pages."""
 
 from django.urls import path
 

@@ -37,6 +37,7 @@ def on_control_list(controller, sr, now):
     return sr.pk in {r.pk for r in rows}
 
 
+@pytest.mark.req("C6")
 def test_an_overdue_request_is_on_the_control_list_the_minute_its_deadline_passes(
     request_filed, controller, uo_dispatcher, uo_engineer
 ):
@@ -109,6 +110,7 @@ def _notice(sr, user, **kw):
     return services.advance_notice_file(request=sr, actor=user, **kw)
 
 
+@pytest.mark.req("C6")
 def test_an_advance_notice_24_hours_ahead_is_on_time_and_the_miss_is_not_silent(
     request_filed, uo_dispatcher, controller
 ):
@@ -154,6 +156,7 @@ def test_a_short_term_notice_is_on_time_until_the_deadline(file_request, uo_disp
         assert _notice(sr, uo_dispatcher).is_late
 
 
+@pytest.mark.req("C6")
 def test_a_notice_after_the_miss_is_late_and_the_mark_stays(request_filed, uo_dispatcher):
     sr = request_filed
     with time_machine.travel(sr.deadline_at + dt.timedelta(minutes=1), tick=False):

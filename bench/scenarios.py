@@ -293,6 +293,7 @@ SCENARIOS = {
     "accounts_import": accounts_import,
     "servicedesk_intake": _elsewhere("bench.servicedesk_bench", "servicedesk_intake"),
     "servicedesk_queue": _elsewhere("bench.servicedesk_bench", "servicedesk_queue"),
+    "servicedesk_deadline_watch": _elsewhere("bench.deadline_bench", "servicedesk_deadline_watch"),
     "outage_fanout": _elsewhere("bench.outages_bench", "outage_fanout"),
     "notification_delivery": _elsewhere("bench.notifications_bench", "notification_delivery"),
     "http_intake": _elsewhere("bench.http_bench", "http_intake"),

@@ -709,6 +709,11 @@ def action_serializer(action: str) -> type[serializers.Serializer]:
         required=False,
         help_text="the request's version the caller saw; a newer one answers 409",
     )
+    fields["occurred_at"] = serializers.DateTimeField(
+        required=False,
+        help_text="S8: the real time of an action done during a posted system failure, "
+        "entered afterwards (recorded as a late entry)",
+    )
     name = "".join(part.capitalize() for part in action.split("_")) + "ActionSerializer"
     fields["__doc__"] = f"Parameters of «{transition.label}»."
     return type(name, (serializers.Serializer,), fields)

@@ -3,7 +3,7 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api, api_calls, api_classifier, api_public
+from . import api, api_calls, api_classifier, api_public, api_watch
 from .workflow import TRANSITIONS
 
 urlpatterns = [
@@ -42,6 +42,17 @@ urlpatterns = [
         "classifier/topics/<int:pk>/history/",
         api_classifier.ClassifierTopicHistoryView.as_view(),
         name="sd-classifier-topic-history",
+    ),
+    # The deadline control (R14).
+    path(
+        "control-lists/<slug:kind>/",
+        api_watch.ControlListView.as_view(),
+        name="sd-control-list",
+    ),
+    path(
+        "requests/<int:pk>/advance-notices/",
+        api_watch.AdvanceNoticeListView.as_view(),
+        name="sd-request-advance-notices",
     ),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
     path(

@@ -113,3 +113,34 @@ def is_not_accepted_late(request, now: dt.datetime) -> bool:
         and request.accepted_at is None
         and now - request.created_at > ACCEPT_LIMIT
     )
+
+
+# --- The deadline watch and the advance notice (R14, Z 4.6–4.7, 6.1.4.1) -------------------
+
+# Z 6.1.4.1: the executor warns the control centre 24 hours before the deadline.
+NOTICE_LEAD = dt.timedelta(hours=24)
+
+
+def overdue_watch_q(now: dt.datetime) -> Q:
+    """The worker's pass (R14): overdue (``overdue_q``) and not flagged yet — the partial index
+    ``sr_watch_overdue_idx`` holds exactly the unflagged open rows."""
+    return overdue_q(now) & Q(overdue_flagged_at__isnull=True)
+
+
+def not_accepted_watch_q(now: dt.datetime) -> Q:
+    """The worker's pass (R14): not accepted within 24 hours and not flagged yet
+    (``sr_watch_accept_idx``)."""
+    return not_accepted_q(now) & Q(not_accepted_flagged_at__isnull=True)
+
+
+def advance_notice_due_at(request) -> dt.datetime:
+    """When an advance notice is due at the latest (Z 6.1.4.1): 24 hours before the deadline;
+    when the whole term (filing to deadline) is 24 hours or shorter, «as soon as the risk is
+    known» (SPEC R14) — any moment before the deadline counts as in time."""
+    if request.deadline_at - request.created_at <= NOTICE_LEAD:
+        return request.deadline_at
+    return request.deadline_at - NOTICE_LEAD
+
+
+def is_advance_notice_late(request, at: dt.datetime) -> bool:
+    return at > advance_notice_due_at(request)

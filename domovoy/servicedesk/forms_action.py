@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from domovoy.core.bounds import form_integer, parse_id
 
 from .params import PUBLIC, STAFF, FieldContext
+from .selectors import late_entries_open
 from .services import param_prefill, required_params
 from .workflow import PARAMS, Action, Transition, WithdrawReason
 
@@ -74,6 +75,17 @@ class ActionForm(forms.Form):
             self.fields[name] = field
         if audience == STAFF:
             self._follow_organization()
+            if late_entries_open():
+                # S8: an action done during a system failure, entered with its real time.
+                self.fields["occurred_at"] = forms.DateTimeField(
+                    label=_("Фактическое время (если действие выполнено во время сбоя)"),
+                    required=False,
+                    widget=forms.DateTimeInput(
+                        attrs={"type": "datetime-local", "class": "form-control"},
+                        format="%Y-%m-%dT%H:%M",
+                    ),
+                    help_text=_("заполните, только если вносите действие задним числом"),
+                )
 
     def _chosen_org(self, names, data):
         """The organisation whose departments and employees the form offers: the posted one
@@ -147,6 +159,8 @@ class ActionForm(forms.Form):
             if value is None or value == "":
                 continue
             result[name] = value
+        if self.cleaned_data.get("occurred_at"):
+            result["occurred_at"] = self.cleaned_data["occurred_at"]
         return result
 
 

@@ -148,3 +148,41 @@ class StatsForm(forms.Form):
         if start and end and (end - start).days > 3 * 366:
             self.add_error("date_to", _("Период не длиннее трёх лет"))
         return data
+
+
+class AdvanceNoticeForm(forms.Form):
+    """R14 (Z 6.1.4.1): reasons the deadline will be missed, measures taken, the new date."""
+
+    reasons = forms.CharField(
+        label=_("Причины срыва срока"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    measures = forms.CharField(
+        label=_("Принимаемые меры"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    new_date = forms.DateField(label=_("Новый срок устранения"), widget=DATE_WIDGET)
+
+
+DATETIME_WIDGET = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
+)
+
+
+class SystemFailureForm(forms.Form):
+    """S8: the operator's notice of a system failure for a period."""
+
+    starts_at = forms.DateTimeField(label=_("Начало сбоя"), widget=DATETIME_WIDGET)
+    ends_at = forms.DateTimeField(label=_("Окончание сбоя"), widget=DATETIME_WIDGET)
+    description = forms.CharField(
+        label=_("Что случилось"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+    pauses_clocks = forms.BooleanField(
+        label=_("Остановить сроки заявок на время сбоя"),
+        required=False,
+        help_text=_("сроки открытых заявок продлятся на то время сбоя, когда они были в работе"),
+    )

@@ -244,6 +244,16 @@ class ServiceRequest(TimeStampedModel):
     deleted_at = models.DateTimeField(_("удалена"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
 
+    # Deadline watch (R14, C6): set once by the worker (``services.deadline_watch``) the minute
+    # a rule is broken; cleared when the deadline moves (a new deadline can be missed again).
+    not_accepted_flagged_at = models.DateTimeField(
+        _("отмечена: не принята за 24 часа"), null=True, blank=True
+    )
+    overdue_flagged_at = models.DateTimeField(_("отмечена просроченной"), null=True, blank=True)
+    overdue_without_notice = models.BooleanField(
+        _("просрочена без предупреждения"), default=False, db_default=False
+    )
+
     class Meta:
         verbose_name = _("заявка")
         verbose_name_plural = _("заявки")
@@ -273,6 +283,21 @@ class ServiceRequest(TimeStampedModel):
             models.Index(fields=["author", "created_at"], name="sr_author_created_idx"),
             # Statistics and the heat map by topic and period (R18, C1).
             models.Index(fields=["topic", "created_at"], name="sr_topic_created_idx"),
+            # The deadline watch (R14): one pass over the partial indexes of the requests not
+            # yet flagged — flagged and closed rows are not in them at all.
+            models.Index(
+                fields=["deadline_at"],
+                name="sr_watch_overdue_idx",
+                condition=Q(
+                    overdue_flagged_at__isnull=True,
+                    status__in=["accepted", "in_work", "new", "postponed", "reopened"],
+                ),
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="sr_watch_accept_idx",
+                condition=Q(not_accepted_flagged_at__isnull=True, status="new", is_emergency=False),
+            ),
         ]
 
     def __str__(self):
@@ -513,3 +538,68 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class AdvanceNotice(models.Model):
+    """An executor's advance notice that it will miss a deadline (R14, Z 6.1.4.1): reasons,
+    measures and a new date, due 24 hours before the deadline (as soon as the risk is known
+    when the whole term is shorter, ``deadlines.advance_notice_due_at``). A later notice is
+    recorded as late. The new date is a proposal: the deadline moves only by the controller's
+    «Установить срок вручную» (docs/decisions.md, "Deadline watch and advance notice")."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="advance_notices"
+    )
+    filed_at = models.DateTimeField(_("подано"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("кто")
+    )
+    organization = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("организация"),
+    )
+    deadline_at = models.DateTimeField(_("срок, о котором предупреждение"))
+    reasons = models.TextField(_("причины срыва срока"))
+    measures = models.TextField(_("принимаемые меры"))
+    new_date = models.DateField(_("новый срок устранения"))
+    is_late = models.BooleanField(_("подано позже срока предупреждения"), default=False)
+
+    class Meta:
+        verbose_name = _("предупреждение о срыве срока")
+        verbose_name_plural = _("предупреждения о срыве сроков")
+        ordering = ["-filed_at", "-id"]
+        indexes = [
+            models.Index(fields=["request", "filed_at"], name="sr_notice_request_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.request} → {self.new_date:%d.%m.%Y}"
+
+
+class SystemFailure(models.Model):
+    """A failure of the system posted by the operator (S8, G 3.6.2): its period and what
+    happened, shown to everyone. With ``pauses_clocks`` the deadline clocks stop for the
+    period: open requests' deadlines move by the part of the period they were running
+    (``services.system_failure_post``), and the deadline watch flags nothing while a pausing
+    failure lasts."""
+
+    starts_at = models.DateTimeField(_("начало сбоя"))
+    ends_at = models.DateTimeField(_("окончание сбоя"))
+    description = models.TextField(_("что случилось"))
+    pauses_clocks = models.BooleanField(_("сроки заявок остановлены на время сбоя"), default=False)
+    requests_moved = models.PositiveIntegerField(_("заявок с перенесённым сроком"), default=0)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("кто")
+    )
+    posted_at = models.DateTimeField(_("опубликовано"))
+
+    class Meta:
+        verbose_name = _("сбой системы")
+        verbose_name_plural = _("сбои системы")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="sd_failure_period_idx")]
+
+    def __str__(self):
+        return f"{self.starts_at:%d.%m.%Y %H:%M} – {self.ends_at:%d.%m.%Y %H:%M}"

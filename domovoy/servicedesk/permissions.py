@@ -236,3 +236,7 @@ rules.add_perm("servicedesk.view_conflicts", people.is_functional_operator)
 # The classifier of topics (R2, G 3.5.2) and the classifier change requests applied to it (D6)
 # are the functional operator's.
 rules.add_perm("servicedesk.manage_classifier", people.is_functional_operator)
+# The advance notice of a missed deadline (R14, Z 6.1.4.1): the executor of the request.
+rules.add_perm("servicedesk.file_advance_notice", is_executor)
+# System failures (S8, G 3.6.2): the operator posts them.
+rules.add_perm("servicedesk.post_system_failure", people.is_operator)

@@ -197,6 +197,11 @@ HAPPENED: dict[Action, str] = {
     A.RATE: _("Оценка работы"),
     A.EDIT: _("Заявка изменена"),
     A.DELETE: _("Заявка удалена"),
+    # Staff-only rows (hidden from the resident's timeline, ``PUBLIC_HIDDEN_ACTIONS``).
+    A.FLAG_NOT_ACCEPTED: _("Не принята за 24 часа"),
+    A.FLAG_OVERDUE: _("Срок исполнения истёк"),
+    A.ADVANCE_NOTICE: _("Исполнитель предупредил о срыве срока"),
+    A.CLOCK_PAUSE: _("Срок перенесён на время сбоя системы"),
 }
 
 MESSAGE = ActionWords(

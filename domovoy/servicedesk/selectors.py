@@ -19,7 +19,16 @@ from domovoy.directory import roles
 from domovoy.directory.selectors import buildings_matching_address
 
 from . import deadlines
-from .models import Call, CallAttempt, Comment, RequestEvent, ServiceRequest, Topic
+from .models import (
+    AdvanceNotice,
+    Call,
+    CallAttempt,
+    Comment,
+    RequestEvent,
+    ServiceRequest,
+    SystemFailure,
+    Topic,
+)
 from .permissions import is_call_operator
 from .workflow import (
     CHECK_STATUSES,
@@ -181,6 +190,10 @@ PUBLIC_HIDDEN_ACTIONS = (
     Action.EXTEND_DEADLINE,
     Action.SET_DEADLINE,
     Action.CHANGE_TOPIC,
+    Action.FLAG_NOT_ACCEPTED,
+    Action.FLAG_OVERDUE,
+    Action.ADVANCE_NOTICE,
+    Action.CLOCK_PAUSE,
 )
 
 
@@ -212,12 +225,13 @@ ROW_RELATED = {
 
 def request_rows(ids) -> list[ServiceRequest]:
     """The requests ``ids`` in that order, with the columns of ``ROW_RELATED``: the second step
-    of a page of the queue or a control list (the first pages the ids alone, narrow rows)."""
+    of a page of the queue or a control list (the first pages the ids alone, narrow rows), each
+    with its advance notice's new date (R14, ``with_advance_notice``)."""
     if not ids:
         return []
     own = [f.name for f in ServiceRequest._meta.concrete_fields]
     related = [f"{rel}__{name}" for rel, names in ROW_RELATED.items() for name in names]
-    qs = (
+    qs = with_advance_notice(
         ServiceRequest.objects.filter(pk__in=ids)
         .select_related(*ROW_RELATED)
         .only(*own, *related)
@@ -508,6 +522,14 @@ def _scoped(qs, *, organization=None, territory=None):
     return qs
 
 
+def list_scope(user) -> dict:
+    """Whose control lists a user reads (R14, S2): an executing organisation's staff their
+    own organisation's, a reader (control body, operator) their territory's."""
+    if user.has_perm("servicedesk.use_queue"):
+        return {"organization": roles.organization_of(user)}
+    return {"territory": roles.territory_scope(user)}
+
+
 def new_requests(*, organization=None, territory=None) -> QuerySet[ServiceRequest]:
     """New requests, emergencies and the longest waiting first (R14)."""
     qs = ServiceRequest.objects.filter(status=Status.NEW, is_deleted=False)
@@ -531,7 +553,19 @@ def overdue_requests(
     now = now or timezone.now()
     qs = ServiceRequest.objects.filter(deadlines.overdue_q(now), is_deleted=False)
     qs = _scoped(qs, organization=organization, territory=territory)
-    return qs.select_related(*_LIST_RELATED).order_by("deadline_at")
+    return with_advance_notice(qs.select_related(*_LIST_RELATED)).order_by("deadline_at")
+
+
+def with_advance_notice(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    """Each row with the new date and lateness of its latest advance notice about its current
+    deadline (R14; ``notice_new_date`` None: no notice)."""
+    latest = AdvanceNotice.objects.filter(
+        request=OuterRef("pk"), deadline_at=OuterRef("deadline_at")
+    ).order_by("-filed_at", "-id")
+    return qs.annotate(
+        notice_new_date=Subquery(latest.values("new_date")[:1]),
+        notice_late=Subquery(latest.values("is_late")[:1]),
+    )
 
 
 def not_accepted_in_time(
@@ -554,6 +588,66 @@ def crew_dispatch_overdue(
     qs = ServiceRequest.objects.filter(deadlines.crew_missing_q(now), is_deleted=False)
     qs = _scoped(qs, organization=organization, territory=territory)
     return qs.select_related(*_LIST_RELATED).order_by("created_at")
+
+
+def advance_notices_of(request) -> QuerySet[AdvanceNotice]:
+    """The advance notices of a request (R14), the newest first."""
+    return request.advance_notices.select_related("author", "organization").order_by(
+        "-filed_at", "-id"
+    )
+
+
+def repeat_requests(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    """The repeat requests of ``qs`` (R14): those linked to an earlier one (``repeat_of``, the
+    repeat detection of issue 13). Until that link exists, none."""
+    if not repeats_known():
+        return qs.none()
+    return qs.filter(repeat_of__isnull=False)
+
+
+def repeat_list(*, organization=None, territory=None) -> QuerySet[ServiceRequest]:
+    """Repeat requests, the newest first (R14)."""
+    qs = repeat_requests(ServiceRequest.objects.filter(is_deleted=False))
+    qs = _scoped(qs, organization=organization, territory=territory)
+    return qs.select_related(*_LIST_RELATED).order_by("-created_at")
+
+
+def repeats_known() -> bool:
+    """Whether requests carry the repeat link yet (the list is offered only then)."""
+    return "repeat_of" in {f.name for f in ServiceRequest._meta.get_fields()}
+
+
+def failures_to_announce(now: dt.datetime) -> list[SystemFailure]:
+    """System failures shown on every page (S8): those lasting now or ended within a day."""
+    return list(
+        SystemFailure.objects.filter(
+            starts_at__lte=now, ends_at__gte=now - dt.timedelta(days=1)
+        ).order_by("-starts_at")[:3]
+    )
+
+
+LATE_ENTRY_DAYS = 7
+
+
+def late_entries_open(now: dt.datetime | None = None) -> bool:
+    """Whether a system failure ended within ``LATE_ENTRY_DAYS`` (or lasts): the action forms
+    then offer the real time of an action done during it (S8). Cached half a minute."""
+    from django.core.cache import cache
+
+    key = "servicedesk:late_entries_open"
+    value = cache.get(key)
+    if value is None:
+        now = now or timezone.now()
+        value = SystemFailure.objects.filter(
+            starts_at__lte=now, ends_at__gte=now - dt.timedelta(days=LATE_ENTRY_DAYS)
+        ).exists()
+        cache.set(key, value, 30)
+    return value
+
+
+def system_failures() -> QuerySet[SystemFailure]:
+    """The failures posted (S8), the latest first."""
+    return SystemFailure.objects.select_related("posted_by").order_by("-starts_at", "-id")
 
 
 def completed_q() -> Q:

@@ -20,9 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,17 +41,21 @@ from domovoy.directory.selectors import building_manager, building_supplier
 from . import deadlines, events, intake_cache, numbering, obscene, params
 from . import permissions as who
 from .models import (
+    AdvanceNotice,
     Call,
     CallAttempt,
     Channel,
     DeadlineSource,
     HandlerKind,
+    RequestEvent,
     ServiceRequest,
+    SystemFailure,
     Topic,
 )
 from .resident_words import status_word as resident_status_word
 from .selectors import is_off_address, redirect_organizations, requests_visible_to
 from .workflow import (
+    OPEN_STATUSES,
     PARAMS,
     Action,
     CloseGrounds,
@@ -690,11 +696,21 @@ def _stale():
 
 
 def service_request_transition(
-    *, request: ServiceRequest, action: str, actor, expected_version: int | None = None, **params
+    *,
+    request: ServiceRequest,
+    action: str,
+    actor,
+    expected_version: int | None = None,
+    occurred_at: dt.datetime | None = None,
+    **params,
 ) -> ServiceRequest:
     """Perform ``action`` on ``request`` as ``actor`` with the action's ``params`` (see
     ``workflow.PARAMS``). ``expected_version`` is the version the actor saw (by default the one
     of the ``request`` object passed in); if the request changed since, nothing is done.
+
+    ``occurred_at`` (S8): an action done during a system failure and entered afterwards with
+    its real time — the history row and the milestones carry that time, the row is marked a
+    late entry with the moment it was entered (``late_entry_time``).
 
     Returns the request with its new state (the object passed in is refreshed too)."""
     transition = transition_for(action)
@@ -708,14 +724,21 @@ def service_request_transition(
         check_allowed(transition, locked, actor)
         now = timezone.now()
         cleaned = _clean_params(transition, locked, params, now)
+        at = now if occurred_at is None else late_entry_time(locked, occurred_at, now)
         ctx = Context(
             request=locked, actor=actor, actor_org=roles.organization_of(actor), params=cleaned,
-            now=now,
+            now=at,
         )  # fmt: skip
+        if occurred_at is not None:
+            ctx.data["late_entry"] = {"entered_at": now.isoformat()}
         from_status = locked.status
         target = target_of(transition, locked, cleaned)
         before = _snapshot(locked)
         EFFECTS[transition.action](ctx)
+        if locked.deadline_at != before["deadline_at"]:
+            # R14: a moved deadline is watched afresh (it can be missed again).
+            locked.overdue_flagged_at = None
+            locked.overdue_without_notice = False
         locked.status = target  # the one place a request's status is assigned
         after = _snapshot(locked)
         changed = {name: value for name, value in after.items() if before[name] != value}
@@ -733,7 +756,7 @@ def service_request_transition(
             request=locked,
             action=transition.action,
             actor=actor,
-            at=now,
+            at=at,
             from_status=from_status,
             to_status=target,
             reason=cleaned.get("reason", ""),
@@ -910,3 +933,450 @@ def call_register(
         refusal_reason=refusal_reason,
         notes=(notes or "").strip(),
     )
+
+
+# --- The deadline watch and the advance notice (R14, Z 4.6–4.7, 6.1.4.1, C6) ----------------
+
+WATCH_BATCH = 1000
+KIND_NOT_ACCEPTED = "request.not_accepted"
+KIND_OVERDUE = "request.overdue"
+KIND_ADVANCE_NOTICE = "request.advance_notice"
+
+
+def watch_recipients(rows: list[dict]) -> dict[int, list[int]]:
+    """Who hears of a broken deadline of each request (Z 4.6–4.7, 6.1.4.1): the dispatchers of
+    the executing organisation, the controller organisation's staff while the request is «на
+    контроле», and the controllers of the control bodies whose territory holds the building
+    (a control body without a territory covers everything). ``rows`` carry ``id``,
+    ``executor_org_id``, ``controller_org_id`` and ``territory_path``; two queries."""
+    from domovoy.directory.models import Employee
+
+    from .permissions import CONTROLLER_ROLES, DISPATCHER_ROLES
+
+    orgs = {r["executor_org_id"] for r in rows} | {
+        r["controller_org_id"] for r in rows if r["controller_org_id"]
+    }
+    staff = (
+        Employee.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            organization_id__in=orgs,
+            roles__role__in=CONTROLLER_ROLES,
+        )
+        .values_list("organization_id", "user_id", "roles__role")
+        .distinct()
+    )
+    dispatchers: dict[int, set[int]] = {}
+    controllers: dict[int, set[int]] = {}
+    for org_id, user_id, role in staff:
+        controllers.setdefault(org_id, set()).add(user_id)
+        if role in DISPATCHER_ROLES:
+            dispatchers.setdefault(org_id, set()).add(user_id)
+    control_body = list(
+        Employee.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            organization__kinds__kind=OrgKind.CONTROL,
+            roles__role="controller",
+        )
+        .values_list("user_id", "organization__territory__path")
+        .distinct()
+    )
+    out: dict[int, list[int]] = {}
+    for r in rows:
+        ids = set(dispatchers.get(r["executor_org_id"], ()))
+        if r["controller_org_id"] and r["controller_org_id"] != r["executor_org_id"]:
+            ids |= controllers.get(r["controller_org_id"], set())
+        path = r["territory_path"] or ""
+        ids |= {uid for uid, scope in control_body if not scope or path.startswith(scope)}
+        out[r["id"]] = sorted(ids)
+    return out
+
+
+def _watch_intents(rows, *, kind: str, key: str, subject: str, body) -> list:
+    recipients = watch_recipients(rows)
+    intents = []
+    card = reverse("servicedesk:staff_detail", args=["0"])[:-2]  # one reverse per batch
+    for r in rows:
+        url = f"{card}{r['number']}/"
+        for uid in recipients[r["id"]]:
+            intents.append(
+                events.NoticeIntent(
+                    recipient_id=uid,
+                    kind=kind,
+                    dedup_key=f"request:{r['id']}:{key(r)}:u{uid}",
+                    subject=subject % {"number": r["number"]},
+                    body=body(r),
+                    url=url,
+                    group=f"request:{r['id']}:staff",
+                )
+            )
+    return intents
+
+
+_WATCH_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "deadline_at",
+    "created_at",
+    "executor_org_id",
+    "controller_org_id",
+)
+
+
+def watch_rows(q, order: str, limit: int) -> list[dict]:
+    """One indexed pass: the unflagged rows a rule caught, locked (a second worker skips
+    them)."""
+    ids = list(
+        ServiceRequest.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(q, is_deleted=False)
+        .order_by(order)
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return []
+    return list(
+        ServiceRequest.objects.filter(id__in=ids)
+        .order_by(order)
+        .values(*_WATCH_FIELDS, territory_path=F("building__territory__path"))
+    )
+
+
+def _fmt(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+
+
+def watch_not_accepted(*, now: dt.datetime, limit: int = WATCH_BATCH) -> int:
+    """R14 (Z 4.7): flag the requests nobody accepted within 24 hours, once each; a history
+    row and a notice to the executor's dispatchers and its controllers."""
+    with transaction.atomic():
+        rows = watch_rows(deadlines.not_accepted_watch_q(now), "created_at", limit)
+        if not rows:
+            return 0
+        ServiceRequest.objects.filter(id__in=[r["id"] for r in rows]).update(
+            not_accepted_flagged_at=now, updated_at=now
+        )
+        RequestEvent.objects.bulk_create(
+            RequestEvent(
+                request_id=r["id"],
+                at=now,
+                action=Action.FLAG_NOT_ACCEPTED,
+                from_status=r["status"],
+                to_status=r["status"],
+                data={"created_at": r["created_at"].isoformat()},
+            )
+            for r in rows
+        )
+        events.notices_enqueue(
+            _watch_intents(
+                rows,
+                kind=KIND_NOT_ACCEPTED,
+                key=lambda r: "not_accepted",
+                subject=_("Заявка № %(number)s не принята за 24 часа"),
+                body=lambda r: (
+                    _("Заявка подана %(at)s и до сих пор не принята в работу.")
+                    % {"at": _fmt(r["created_at"])}
+                ),
+            )
+        )
+    return len(rows)
+
+
+def watch_overdue(*, now: dt.datetime, limit: int = WATCH_BATCH) -> int:
+    """R14 (Z 4.6, C6): flag the requests whose deadline has passed, the minute it passes,
+    once per deadline; mark «без предупреждения» those with no advance notice filed for that
+    deadline before it passed; a history row and a notice to the executor's dispatchers and
+    its controllers."""
+    with transaction.atomic():
+        rows = watch_rows(deadlines.overdue_watch_q(now), "deadline_at", limit)
+        if not rows:
+            return 0
+        ids = [r["id"] for r in rows]
+        noticed = set(
+            AdvanceNotice.objects.filter(
+                request_id__in=ids, deadline_at=F("request__deadline_at")
+            ).values_list("request_id", flat=True)
+        )
+        warned = [pk for pk in ids if pk in noticed]
+        silent = [pk for pk in ids if pk not in noticed]
+        for group, flag in ((warned, False), (silent, True)):
+            if group:
+                ServiceRequest.objects.filter(id__in=group).update(
+                    overdue_flagged_at=now, overdue_without_notice=flag, updated_at=now
+                )
+        RequestEvent.objects.bulk_create(
+            RequestEvent(
+                request_id=r["id"],
+                at=now,
+                action=Action.FLAG_OVERDUE,
+                from_status=r["status"],
+                to_status=r["status"],
+                data={
+                    "deadline_at": r["deadline_at"].isoformat(),
+                    "without_notice": r["id"] not in noticed,
+                },
+            )
+            for r in rows
+        )
+
+        def body(r):
+            text = _("Срок исполнения %(at)s истёк.") % {"at": _fmt(r["deadline_at"])}
+            if r["id"] not in noticed:
+                text += " " + _("Исполнитель не предупреждал о срыве срока.")
+            return text
+
+        events.notices_enqueue(
+            _watch_intents(
+                rows,
+                kind=KIND_OVERDUE,
+                key=lambda r: "overdue:" + r["deadline_at"].isoformat(),
+                subject=_("Заявка № %(number)s просрочена"),
+                body=body,
+            )
+        )
+    return len(rows)
+
+
+def deadline_watch(*, now: dt.datetime | None = None, limit: int = WATCH_BATCH) -> dict:
+    """The worker's minute (R14): both rules, each one indexed pass over unflagged rows.
+    While a system failure that pauses the clocks lasts (S8), nothing is flagged: nobody can
+    act in a broken system, and the failure's post moves the deadlines past it."""
+    now = now or timezone.now()
+    if clocks_paused(now):
+        return {"not_accepted": 0, "overdue": 0, "paused": True}
+    return {
+        "not_accepted": watch_not_accepted(now=now, limit=limit),
+        "overdue": watch_overdue(now=now, limit=limit),
+    }
+
+
+def advance_notice_file(
+    *, request: ServiceRequest, actor, reasons: str, measures: str, new_date: dt.date | None
+) -> AdvanceNotice:
+    """R14 (Z 6.1.4.1): the executor warns that it will miss the deadline — reasons, measures
+    and a new date. Due 24 hours before the deadline (``deadlines.advance_notice_due_at``); a
+    later one is accepted and recorded as late. The deadline itself does not move: the new date
+    is a proposal to the control body (docs/decisions.md). One transaction: the notice, a
+    history row and notices to the controllers."""
+    reasons, measures = (reasons or "").strip(), (measures or "").strip()
+    with transaction.atomic():
+        locked = _lock_request(request.pk)
+        if locked.is_deleted:
+            raise Conflict(_("Заявка удалена заявителем"), code="deleted")
+        if not actor.has_perm("servicedesk.file_advance_notice", locked):
+            raise Forbidden(
+                _("Предупредить о срыве срока может только организация-исполнитель заявки")
+            )
+        if locked.status not in OPEN_STATUSES:
+            raise Conflict(
+                _("Предупредить о срыве срока можно только по заявке в работе (сейчас «%(s)s»)")
+                % {"s": Status(locked.status).label},
+                code="invalid_status",
+            )
+        errors = {}
+        if not reasons:
+            errors["reasons"] = [_("Укажите причины срыва срока")]
+        if not measures:
+            errors["measures"] = [_("Укажите принимаемые меры")]
+        deadline_day = timezone.localdate(locked.deadline_at)
+        if new_date is None:
+            errors["new_date"] = [_("Укажите новый срок устранения")]
+        elif new_date <= deadline_day:
+            errors["new_date"] = [
+                _("Новый срок должен быть позже текущего срока (%(d)s)")
+                % {"d": deadline_day.strftime("%d.%m.%Y")}
+            ]
+        if errors:
+            first = next(iter(errors.values()))[0]
+            raise Invalid(first, code="invalid", fields=errors)
+        now = timezone.now()
+        late = deadlines.is_advance_notice_late(locked, now)
+        notice = AdvanceNotice.objects.create(
+            request=locked,
+            filed_at=now,
+            author=actor,
+            organization=roles.organization_of(actor) or locked.executor_org,
+            deadline_at=locked.deadline_at,
+            reasons=reasons,
+            measures=measures,
+            new_date=new_date,
+            is_late=late,
+        )
+        events.record_event(
+            request=locked,
+            action=Action.ADVANCE_NOTICE,
+            actor=actor,
+            at=now,
+            from_status=locked.status,
+            to_status=locked.status,
+            reason=reasons,
+            data={
+                "measures": measures,
+                "new_date": new_date.isoformat(),
+                "deadline_at": locked.deadline_at.isoformat(),
+                "late": late,
+            },
+        )
+        ServiceRequest.objects.filter(pk=locked.pk).update(updated_at=now)
+        row = {
+            "id": locked.pk,
+            "number": locked.number,
+            "executor_org_id": locked.executor_org_id,
+            "controller_org_id": locked.controller_org_id,
+            "territory_path": locked.building.territory.path
+            if locked.building.territory_id
+            else "",
+        }
+        text = _(
+            "Срок %(deadline)s будет сорван. Причины: %(reasons)s. Меры: %(measures)s. "
+            "Новый срок: %(new)s."
+        ) % {
+            "deadline": _fmt(locked.deadline_at),
+            "reasons": reasons[:500],
+            "measures": measures[:500],
+            "new": new_date.strftime("%d.%m.%Y"),
+        }
+        if late:
+            text += " " + _("Предупреждение подано позже чем за 24 часа до срока.")
+        events.notices_enqueue(
+            _watch_intents(
+                [row],
+                kind=KIND_ADVANCE_NOTICE,
+                key=lambda r: f"advance_notice:{notice.pk}",
+                subject=_("Заявка № %(number)s: предупреждение о срыве срока"),
+                body=lambda r: text,
+            )
+        )
+    return notice
+
+
+# --- System failures (S8, G 3.6.2) -----------------------------------------------------------
+
+
+def clocks_paused(now: dt.datetime) -> bool:
+    """Whether a system failure that pauses the deadline clocks lasts at ``now`` (S8)."""
+    return SystemFailure.objects.filter(
+        pauses_clocks=True, starts_at__lte=now, ends_at__gt=now
+    ).exists()
+
+
+def system_failure_post(
+    *,
+    actor,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    description: str,
+    pauses_clocks: bool = False,
+) -> SystemFailure:
+    """S8 (G 3.6.2): the operator posts a failure with its period. With ``pauses_clocks`` the
+    deadline clocks stop for the period: every open request whose deadline was still running
+    at the failure's start gets its deadline moved by the part of the period its clock ran
+    (from the start, or from its filing if filed during the failure, to the end); its overdue
+    flags are cleared (the new deadline is watched afresh) and a history row says why. One
+    transaction."""
+    if not actor.has_perm("servicedesk.post_system_failure"):
+        raise Forbidden(_("Сообщить о сбое системы может только оператор"))
+    description = (description or "").strip()
+    errors = {}
+    if not description:
+        errors["description"] = [_("Опишите, что случилось")]
+    if starts_at is None:
+        errors["starts_at"] = [_("Укажите начало сбоя")]
+    if ends_at is None:
+        errors["ends_at"] = [_("Укажите окончание сбоя")]
+    now = timezone.now()
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = [_("Окончание сбоя должно быть позже его начала")]
+    if starts_at and starts_at > now:
+        errors["starts_at"] = [_("Сбой, который ещё не начался, публиковать рано")]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], code="invalid", fields=errors)
+    with transaction.atomic():
+        failure = SystemFailure.objects.create(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            description=description,
+            pauses_clocks=pauses_clocks,
+            posted_by=actor,
+            posted_at=now,
+        )
+        if pauses_clocks:
+            failure.requests_moved = _pause_clocks(failure, actor=actor, now=now)
+            failure.save(update_fields=["requests_moved"])
+    # Every page shows it at once; the action forms offer late entries.
+    cache.delete_many(["servicedesk:failures_to_announce", "servicedesk:late_entries_open"])
+    return failure
+
+
+def _pause_clocks(failure: SystemFailure, *, actor, now) -> int:
+    rows = list(
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .filter(
+            status__in=sorted(OPEN_STATUSES),
+            is_deleted=False,
+            deadline_at__gte=failure.starts_at,
+            created_at__lt=failure.ends_at,
+        )
+        .only("id", "deadline_at", "created_at", "status", "version")
+    )
+    for sr in rows:
+        old = sr.deadline_at
+        sr.deadline_at = old + (failure.ends_at - max(failure.starts_at, sr.created_at))
+        sr.overdue_flagged_at = None
+        sr.overdue_without_notice = False
+        sr.version += 1
+        sr.updated_at = now
+        sr._old_deadline = old
+    ServiceRequest.objects.bulk_update(
+        rows,
+        ["deadline_at", "overdue_flagged_at", "overdue_without_notice", "version", "updated_at"],
+        batch_size=1000,
+    )
+    RequestEvent.objects.bulk_create(
+        (
+            RequestEvent(
+                request_id=sr.pk,
+                at=now,
+                actor=actor,
+                actor_org=roles.organization_of(actor),
+                action=Action.CLOCK_PAUSE,
+                from_status=sr.status,
+                to_status=sr.status,
+                reason=failure.description[:1000],
+                data={
+                    "failure": failure.pk,
+                    "changes": {
+                        "deadline_at": [sr._old_deadline.isoformat(), sr.deadline_at.isoformat()]
+                    },
+                    "deadline": sr.deadline_at.isoformat(),
+                },
+            )
+            for sr in rows
+        ),
+        batch_size=1000,
+    )
+    return len(rows)
+
+
+def late_entry_time(request: ServiceRequest, occurred_at: dt.datetime, now: dt.datetime):
+    """S8: the real time of an action entered afterwards must lie inside a posted system
+    failure, be in the past and not before the request's last history row (the history stays
+    in order). Returns it; refuses with the field named otherwise."""
+
+    def refuse(message):
+        raise Invalid(message, code="late_entry", fields={"occurred_at": [message]})
+
+    if occurred_at > now:
+        refuse(_("Фактическое время не может быть в будущем"))
+    if not SystemFailure.objects.filter(
+        starts_at__lte=occurred_at, ends_at__gte=occurred_at
+    ).exists():
+        refuse(_("Задним числом вносятся только действия за время опубликованного сбоя системы"))
+    last = request.events.order_by("-at").values_list("at", flat=True).first()
+    if last is not None and occurred_at < last:
+        refuse(
+            _("Фактическое время раньше последнего события заявки (%(at)s)")
+            % {"at": timezone.localtime(last).strftime("%d.%m.%Y %H:%M")}
+        )
+    return occurred_at

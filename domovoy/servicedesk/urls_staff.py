@@ -1,6 +1,7 @@
 """Pages of the executors and controllers (R4–R6, R8, R10, R14, R18, R19), under /requests/.
 Route names start with ``staff_`` in the «servicedesk» namespace; all paths are under fixed
-prefixes (queue/, work/, control/, stats/) so they never collide with the resident's pages."""
+prefixes (queue/, work/, control/, stats/, failures/) so they never collide with the resident's
+pages."""
 
 from django.urls import path
 
@@ -18,6 +19,11 @@ urlpatterns = [
         name="staff_redirect_options",
     ),
     path("work/<str:number>/comment/", v.staff_comment, name="staff_comment"),
+    path(
+        "work/<str:number>/advance-notice/",
+        v.staff_advance_notice,
+        name="staff_advance_notice",
+    ),
     path("work/<str:number>/file/<int:pk>/", v.staff_attachment, name="staff_attachment"),
     path(
         "work/<str:number>/document/<int:event_id>/",
@@ -26,5 +32,6 @@ urlpatterns = [
     ),
     path("control/<slug:kind>/", v.staff_list, name="staff_list"),
     path("stats/", v.staff_stats, name="staff_stats"),
+    path("failures/", v.staff_failures, name="staff_failures"),
     path("stats/xlsx/", v.staff_stats_xlsx, name="staff_stats_xlsx"),
 ]

@@ -42,10 +42,16 @@ from domovoy.web import pages
 
 from . import conversation, deadlines, downloads, selectors, services, statistics
 from .forms_action import action_form
-from .forms_staff import BulkAcceptForm, QueueFilter, StatsForm
+from .forms_staff import (
+    AdvanceNoticeForm,
+    BulkAcceptForm,
+    QueueFilter,
+    StatsForm,
+    SystemFailureForm,
+)
 from .models import RequestEvent
 from .resident_words import happened
-from .workflow import FINAL_STATUSES, PARAMS, Action, Status, transition_for
+from .workflow import FINAL_STATUSES, OPEN_STATUSES, PARAMS, Action, Status, transition_for
 
 PAGE_SIZE = 50
 # Query parameters that are not filters: the page and the live partial's switch.
@@ -314,6 +320,26 @@ def _event_details(event) -> list[str]:
         details.append(_("неотвеченных звонков: %(n)s") % {"n": data["unanswered_calls"]})
     if data.get("has_obscene") and event.action in (Action.CREATE, Action.REJECT):
         details.append(_("в тексте нецензурная лексика"))
+    details.extend(_watch_details(event, data))
+    return details
+
+
+def _watch_details(event, data) -> list[str]:
+    """The deadline watch's and the advance notice's rows (R14) in words."""
+    details = []
+    if event.action == Action.ADVANCE_NOTICE:
+        details.append(_("Меры: %(m)s") % {"m": data.get("measures", "")})
+        if data.get("new_date"):
+            new = dt.date.fromisoformat(data["new_date"]).strftime("%d.%m.%Y")
+            details.append(_("Новый срок: %(d)s") % {"d": new})
+        if data.get("late"):
+            details.append(_("подано позже чем за 24 часа до срока"))
+    if data.get("late_entry"):
+        entered = parse_datetime(str(data["late_entry"].get("entered_at", "")))
+        when = timezone.localtime(entered).strftime("%d.%m.%Y %H:%M") if entered else ""
+        details.append(_("внесено позже, %(at)s (сбой системы)") % {"at": when})
+    if event.action == Action.FLAG_OVERDUE and data.get("without_notice"):
+        details.append(_("без предупреждения о срыве срока"))
     return details
 
 
@@ -381,7 +407,14 @@ def _action_panels(request, sr, *, bound=None):
     return panels
 
 
-def _render_card(request, sr, *, bound=None, error=None, status=200):
+def _notice_form_for(user, sr):
+    """The advance notice form (R14) for the request's executor while it is open."""
+    if sr.status in OPEN_STATUSES and user.has_perm("servicedesk.file_advance_notice", sr):
+        return AdvanceNoticeForm()
+    return None
+
+
+def _render_card(request, sr, *, bound=None, error=None, status=200, notice_form=None):
     user, now = request.user, _now()
     personal = selectors.personal_data_shown(user, sr, purpose="staff request card")
     _mark_rows([sr], now=now)
@@ -408,6 +441,9 @@ def _render_card(request, sr, *, bound=None, error=None, status=200):
             documents=user.has_perm("servicedesk.view_request_document", sr),
         ),
         "panels": _action_panels(request, sr, bound=bound),
+        "advance_notices": selectors.advance_notices_of(sr),
+        "notice_form": notice_form or _notice_form_for(user, sr),
+        "notice_due_at": deadlines.advance_notice_due_at(sr),
         "comments": conversation.comments_for(request=sr, user=user),
         "can_comment": user.has_perm("servicedesk.comment_request", sr),
         "can_note": conversation.can_write_internal(user, sr),
@@ -529,6 +565,65 @@ def staff_redirect_options(request, number, field):
 
 @login_required
 @require_POST
+def staff_advance_notice(request, number):
+    """R14 (Z 6.1.4.1): the executor warns that it will miss the deadline — reasons, measures,
+    a new date — through ``services.advance_notice_file``. Bad input 400 on the card's form, a
+    closed request 409; not the executor 403 (``web.middleware``)."""
+    sr = _request_or_404(request.user, number)
+    form = AdvanceNoticeForm(request.POST)
+    if not form.is_valid():
+        return _render_card(
+            request, sr, notice_form=form, error=_("Исправьте поля формы"), status=400
+        )
+    try:
+        notice = services.advance_notice_file(request=sr, actor=request.user, **form.cleaned_data)
+    except (Invalid, Conflict) as exc:
+        if isinstance(exc, Invalid):
+            pages.apply_errors(form, exc)
+        return _render_card(
+            request, sr, notice_form=form, error=exc.message, status=http_status(exc)
+        )
+    text = _("Предупреждение о срыве срока отправлено контролирующим.")
+    if notice.is_late:
+        text += " " + _("Оно подано позже чем за 24 часа до срока и отмечено как позднее.")
+    messages.success(request, text)
+    return redirect(reverse("servicedesk:staff_detail", args=[sr.number]) + "#sd-notices")
+
+
+@login_required
+def staff_failures(request):
+    """S8 (G 3.6.2): the system failures posted; the operator posts one (optionally pausing
+    the deadline clocks) through ``services.system_failure_post``. Staff read the list."""
+    user = request.user
+    can_post = user.has_perm("servicedesk.post_system_failure")
+    if not can_post and not roles.is_working_staff(user):
+        raise PermissionDenied
+    form, error, status = (SystemFailureForm() if can_post else None), None, 200
+    if request.method == "POST":
+        if not can_post:
+            raise PermissionDenied
+        form = SystemFailureForm(request.POST)
+        if form.is_valid():
+            try:
+                failure = services.system_failure_post(actor=user, **form.cleaned_data)
+            except Invalid as exc:
+                pages.apply_errors(form, exc)
+                error, status = exc.message, 400
+            else:
+                messages.success(
+                    request,
+                    _("Сообщение о сбое опубликовано. Перенесены сроки заявок: %(n)s.")
+                    % {"n": failure.requests_moved},
+                )
+                return redirect("servicedesk:staff_failures")
+        else:
+            error, status = _("Исправьте поля формы"), 400
+    context = {"form": form, "error": error, "failures": selectors.system_failures()[:100]}
+    return render(request, "servicedesk/staff/failures.html", context, status=status)
+
+
+@login_required
+@require_POST
 def staff_comment(request, number):
     """A public comment or an internal note with files (R7) through ``conversation``."""
     sr = _request_or_404(request.user, number)
@@ -587,9 +682,7 @@ def staff_event_document(request, number, event_id):
 
 def _list_scope(user, org) -> dict:
     """An executor's list is its own; a reader's list is its territory's (S2)."""
-    if _is_queue_user(user):
-        return {"organization": org}
-    return {"territory": roles.territory_scope(user)}
+    return selectors.list_scope(user)
 
 
 def _list_new(user, org, now):
@@ -602,6 +695,14 @@ def _list_postponed(user, org, now):
 
 def _list_overdue(user, org, now):
     return selectors.overdue_requests(now=now, **_list_scope(user, org))
+
+
+def _list_repeat(user, org, now):
+    return selectors.repeat_list(**_list_scope(user, org))
+
+
+def _when_repeats_known(user, org):
+    return selectors.repeats_known()
 
 
 def _list_not_accepted(user, org, now):
@@ -644,6 +745,7 @@ def _for_functional_operator(user, org):
 # code: (title, rows, who sees the list)
 LISTS = {
     "new": (gettext_lazy("Новые заявки"), _list_new, _for_readers),
+    "repeat": (gettext_lazy("Повторные"), _list_repeat, _when_repeats_known),
     "postponed": (gettext_lazy("Отложенные"), _list_postponed, _for_readers),
     "overdue": (gettext_lazy("Просроченные"), _list_overdue, _for_readers),
     "not-accepted": (

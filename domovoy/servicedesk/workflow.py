@@ -83,6 +83,23 @@ class Action(models.TextChoices):
     RATE = "rate", _("Оценить")
     EDIT = "edit", _("Изменить")
     DELETE = "delete", _("Удалить")
+    # Not transitions: history rows of the deadline watch and the advance notice (R14).
+    FLAG_NOT_ACCEPTED = "flag_not_accepted", _("Не принята за 24 часа")
+    FLAG_OVERDUE = "flag_overdue", _("Срок исполнения истёк")
+    ADVANCE_NOTICE = "advance_notice", _("Предупреждение о срыве срока")
+    CLOCK_PAUSE = "clock_pause", _("Срок перенесён на время сбоя системы")
+
+
+# History rows written outside the workflow table (intake, the deadline watch, R14).
+NON_TRANSITION_ACTIONS = frozenset(
+    {
+        Action.CREATE,
+        Action.FLAG_NOT_ACCEPTED,
+        Action.FLAG_OVERDUE,
+        Action.ADVANCE_NOTICE,
+        Action.CLOCK_PAUSE,
+    }
+)
 
 
 class RejectReason(models.TextChoices):

@@ -104,6 +104,9 @@ MENU = (
         MenuItem(_("Аудит"), "audit:log", "audit.view_log"),
         MenuItem(_("Интеграции"), "integrations:list", "directory.issue_tokens"),
         MenuItem(_("Система"), "system_status", "web.view_system"),
+        MenuItem(
+            _("Сбои системы"), "servicedesk:staff_failures", "servicedesk.post_system_failure"
+        ),
         MenuItem(_("Очередь уведомлений"), "notifications:outbox", "notifications.view_outbox"),
     ),
     MenuItem(_("Обратная связь"), "feedback:list", "feedback.file_item"),

@@ -415,8 +415,18 @@ def _render_card(request, sr, *, bound=None, error=None, status=200):
         "error": error,
         "stale": status == 409,
         "is_final": sr.status in FINAL_STATUSES,
+        "chain": _repeat_chain(user, sr),
     }
     return render(request, "servicedesk/staff/detail.html", context, status=status)
+
+
+def _repeat_chain(user, sr) -> list:
+    """R14: the chain of repeats the request belongs to; a row links to its card only for a
+    user who may read that request (another executor's request shows its number alone)."""
+    chain = selectors.repeat_chain(sr)
+    for row in chain:
+        row.visible = user.has_perm("servicedesk.view_request", row)
+    return chain
 
 
 @login_required

@@ -49,6 +49,11 @@ def test_me_too_and_the_chain_in_the_browser(
     assert first.number in chain.inner_text() and second.number in chain.inner_text()
     assert page.locator("[data-affected]").first.inner_text() == "затронуто жителей: 2"
     shot(page, "i13-staff-card-chain")
+    page.goto(live_server.url + f"/requests/work/{second.number}/")
+    assert page.locator("[data-repeat]").inner_text() == "повторная"
+    shot(page, "i13-staff-card-repeat")
+    page.get_by_role("link", name=f"№ {first.number}").click()
+    page.wait_for_url(f"**/requests/work/{first.number}/")
     page.goto(live_server.url + "/requests/queue/")
     assert "затронуто жителей: 2" in page.inner_text("body")
     shot(page, "i13-staff-queue-affected")

@@ -318,6 +318,9 @@ SERVICEDESK_CREW_DISPATCH_MINUTES = env.int("SERVICEDESK_CREW_DISPATCH_MINUTES",
 # R11 (U 3.2.1а): a request may be closed when the resident "did not answer the phone more than
 # three times".
 SERVICEDESK_UNANSWERED_CALLS_LIMIT = env.int("SERVICEDESK_UNANSWERED_CALLS_LIMIT", default=3)
+# R14: a request on the same building (and premises where known) and topic filed within this
+# many days of an earlier one is linked to it as a repeat.
+SERVICEDESK_REPEAT_WINDOW_DAYS = env.int("SERVICEDESK_REPEAT_WINDOW_DAYS", default=30)
 # The words residents see for statuses, JSON {"status": "word"} overriding any of the defaults
 # (domovoy.servicedesk.resident_words.STATUSES), e.g. a deployment in Belarusian.
 SERVICEDESK_RESIDENT_STATUS_WORDS = env.json("SERVICEDESK_RESIDENT_STATUS_WORDS", default={})

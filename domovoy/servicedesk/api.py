@@ -489,6 +489,17 @@ def action_info(transition, obj, user=None) -> dict:
     }
 
 
+class RepeatRowSerializer(serializers.ModelSerializer):
+    """A request of a chain of repeats (R14)."""
+
+    status = RequestStatusField(read_only=True)
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["id", "number", "created_at", "status"]
+        read_only_fields = fields
+
+
 class RequestDetailSerializer(RequestListSerializer):
     """The request card: history (public-only for the resident), conversation and the caller's
     allowed actions. Internal fields are null for those who may not see them."""
@@ -502,10 +513,26 @@ class RequestDetailSerializer(RequestListSerializer):
     history = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    repeat_of = serializers.SerializerMethodField(
+        help_text="R14: id of the first request of the chain this one repeats (participants)"
+    )
+    repeat_chain = serializers.SerializerMethodField(
+        help_text="R14: the chain oldest first, this request included (participants); "
+        "empty when it repeats nothing and nothing repeats it"
+    )
+    affected_residents = serializers.IntegerField(
+        read_only=True, help_text="the applicant and every resident who pressed «У меня тоже»"
+    )
+    me_too = serializers.SerializerMethodField(help_text="the caller pressed «У меня тоже»")
 
     class Meta(RequestListSerializer.Meta):
         fields = [
             *RequestListSerializer.Meta.fields,
+            "repeat_of",
+            "repeat_chain",
+            "me_too_count",
+            "affected_residents",
+            "me_too",
             "channel_label",
             "external_system",
             "external_id",
@@ -555,6 +582,19 @@ class RequestDetailSerializer(RequestListSerializer):
 
     def get_returns_count(self, obj) -> int | None:
         return obj.returns_count if self._internal(obj) else None
+
+    def get_repeat_of(self, obj) -> int | None:
+        return obj.repeat_of_id if self._internal(obj) else None
+
+    @extend_schema_field(RepeatRowSerializer(many=True))
+    def get_repeat_chain(self, obj):
+        if not self._internal(obj):
+            return []
+        return RepeatRowSerializer(selectors.repeat_chain(obj), many=True).data
+
+    def get_me_too(self, obj) -> bool:
+        user = self.viewer.user
+        return bool(obj.me_too_count) and obj.me_too.filter(user_id=user.pk).exists()
 
     @extend_schema_field(EventSerializer(many=True))
     def get_history(self, obj):

@@ -3,7 +3,7 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api, api_calls, api_classifier, api_public, api_watch
+from . import api, api_calls, api_classifier, api_me_too, api_public, api_watch
 from .workflow import TRANSITIONS
 
 urlpatterns = [
@@ -60,6 +60,8 @@ urlpatterns = [
         api.RequestAllowedActionsView.as_view(),
         name="sd-request-actions",
     ),
+    # Issue 13: «У меня тоже».
+    path("requests/<int:pk>/me-too/", api_me_too.RequestMeTooView.as_view(), name="sd-me-too"),
     path("requests/<int:pk>/comments/", api.CommentListView.as_view(), name="sd-request-comments"),
     path(
         "requests/<int:pk>/attachments/<int:attachment_id>/",

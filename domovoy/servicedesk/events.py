@@ -111,7 +111,9 @@ def notify_resident(request: ServiceRequest, event: RequestEvent) -> NoticeInten
     phone) get nothing here, nor those filed by an integration (its account is no resident:
     the integration's own system tells its users) — except a caller of the call centre, who
     hears by SMS (``notify_caller_by_sms``). Returns the intent handed to the engine (None: no
-    resident to tell)."""
+    resident to tell). The residents who pressed «У меня тоже» get the same notice
+    (``notify_subscribers``)."""
+    notify_subscribers(request, event)
     if request.author_id is None or not request.author.is_resident:
         notify_caller_by_sms(request, event)
         return None
@@ -124,6 +126,45 @@ def notify_resident(request: ServiceRequest, event: RequestEvent) -> NoticeInten
     )
     notices_enqueue([intent])
     return intent
+
+
+def notify_subscribers(request: ServiceRequest, event: RequestEvent) -> int:
+    """Issue 13 (N2): a resident who pressed «У меня тоже» hears of every status change of the
+    request like its author — in their inbox and chosen channels, one notice per event (dedup
+    key), linking to the open requests of their building (not the author's page). Returns the
+    number of intents handed to the engine."""
+    from .models import MeToo
+
+    if not request.me_too_count:
+        return 0  # nobody joined: no query (intake and most transitions)
+    user_ids = list(
+        MeToo.objects.filter(request=request)
+        .exclude(user_id=request.author_id)
+        .values_list("user_id", flat=True)
+    )
+    if not user_ids:
+        return 0
+    word = resident_status_word(event.to_status)
+    subject = _("Заявка № %(number)s («у меня тоже»): %(word)s") % {
+        "number": request.number,
+        "word": word,
+    }
+    text = notice_text(request, event)
+    url = reverse("servicedesk:resident_building")
+    intents = [
+        NoticeIntent(
+            recipient_id=user_id,
+            kind=KIND_STATUS,
+            dedup_key=f"request:{request.pk}:event:{event.pk}:me-too:{user_id}",
+            subject=subject,
+            body=text,
+            url=url,
+            group=request_group(request),
+        )
+        for user_id in user_ids
+    ]
+    notices_enqueue(intents)
+    return len(intents)
 
 
 def notify_caller_by_sms(request: ServiceRequest, event: RequestEvent) -> int:

@@ -58,6 +58,13 @@ class Topic(models.Model):
     )
     is_active = models.BooleanField(_("действует"), default=True)
     order = models.PositiveIntegerField(_("порядок"), default=0)
+    # Issue 13: a topic about one flat or one person's affairs («нет электричества в квартире»,
+    # questions to the UO): its requests are private, nobody else may press «У меня тоже».
+    is_personal = models.BooleanField(
+        _("личная тема"),
+        default=False,
+        help_text=_("заявки по ней касаются одной квартиры: соседи не присоединяются к ним"),
+    )
 
     class Meta:
         verbose_name = _("тема заявки")
@@ -254,6 +261,19 @@ class ServiceRequest(TimeStampedModel):
         _("просрочена без предупреждения"), default=False, db_default=False
     )
 
+    # Issue 13, R14: the first request of the chain this one repeats (same building, premises
+    # where known, topic, within SERVICEDESK_REPEAT_WINDOW_DAYS), set once at intake.
+    repeat_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        verbose_name=_("повтор заявки"),
+    )
+    # Issue 13: residents who pressed «У меня тоже» (``MeToo`` rows), kept here for the queue.
+    me_too_count = models.PositiveIntegerField(_("присоединились жители"), default=0)
+
     class Meta:
         verbose_name = _("заявка")
         verbose_name_plural = _("заявки")
@@ -302,6 +322,15 @@ class ServiceRequest(TimeStampedModel):
 
     def __str__(self):
         return f"№ {self.number or '—'}"
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.repeat_of_id is not None
+
+    @property
+    def affected_residents(self) -> int:
+        """«Затронуто жителей»: the applicant and every resident who pressed «У меня тоже»."""
+        return 1 + self.me_too_count
 
     @property
     def executor_is_contractor(self) -> bool:
@@ -603,3 +632,33 @@ class SystemFailure(models.Model):
 
     def __str__(self):
         return f"{self.starts_at:%d.%m.%Y %H:%M} – {self.ends_at:%d.%m.%Y %H:%M}"
+
+
+# --- Issue 13: «У меня тоже» -------------------------------------------------------------------
+
+
+class MeToo(models.Model):
+    """A resident affected by somebody else's open public request on their building pressed
+    «У меня тоже»: they are counted on it (``ServiceRequest.me_too_count``) and get its status
+    notices like the author. One row per (request, resident); withdrawing deletes it."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="me_too", verbose_name=_("заявка")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="me_too",
+        verbose_name=_("житель"),
+    )
+    created_at = models.DateTimeField(_("время"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("«у меня тоже»")
+        verbose_name_plural = _("«у меня тоже»")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "user"], name="sr_me_too_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.request} +{self.user_id}"

@@ -240,3 +240,38 @@ rules.add_perm("servicedesk.manage_classifier", people.is_functional_operator)
 rules.add_perm("servicedesk.file_advance_notice", is_executor)
 # System failures (S8, G 3.6.2): the operator posts them.
 rules.add_perm("servicedesk.post_system_failure", people.is_operator)
+
+
+# --- Issue 13: «У меня тоже» ------------------------------------------------------------------
+
+
+def is_joinable(request) -> bool:
+    """A request another resident may join: not deleted, not finished (closed, rejected,
+    withdrawn) and public — its topic is not a personal one (``Topic.is_personal``)."""
+    from .workflow import FINAL_STATUSES
+
+    return (
+        request is not None
+        and not request.is_deleted
+        and request.status not in FINAL_STATUSES
+        and not request.topic.is_personal
+    )
+
+
+@rules.predicate
+def lives_in_building(user, request) -> bool:
+    """The user has a confirmed address (an active personal account, D3) in the request's
+    building."""
+    from .selectors import resident_lives_in
+
+    return request is not None and resident_lives_in(user=user, building=request.building)
+
+
+@rules.predicate
+def may_join(user, request) -> bool:
+    return is_joinable(request) and not is_author(user, request)
+
+
+# A resident of the building presses «У меня тоже» on somebody else's open public request; the
+# service says which of the conditions failed.
+rules.add_perm("servicedesk.join_request", people.is_resident & lives_in_building & may_join)

@@ -597,24 +597,11 @@ def advance_notices_of(request) -> QuerySet[AdvanceNotice]:
     )
 
 
-def repeat_requests(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
-    """The repeat requests of ``qs`` (R14): those linked to an earlier one (``repeat_of``, the
-    repeat detection of issue 13). Until that link exists, none."""
-    if not repeats_known():
-        return qs.none()
-    return qs.filter(repeat_of__isnull=False)
-
-
 def repeat_list(*, organization=None, territory=None) -> QuerySet[ServiceRequest]:
     """Repeat requests, the newest first (R14)."""
     qs = repeat_requests(ServiceRequest.objects.filter(is_deleted=False))
     qs = _scoped(qs, organization=organization, territory=territory)
     return qs.select_related(*_LIST_RELATED).order_by("-created_at")
-
-
-def repeats_known() -> bool:
-    """Whether requests carry the repeat link yet (the list is offered only then)."""
-    return "repeat_of" in {f.name for f in ServiceRequest._meta.get_fields()}
 
 
 def failures_to_announce(now: dt.datetime) -> list[SystemFailure]:
@@ -710,3 +697,57 @@ def personal_data_shown(user, sr: ServiceRequest, *, purpose: str) -> bool:
     if shown:
         personal_data_reads_log(user, [sr], purpose=purpose)
     return shown
+
+
+# --- Issue 13: repeats (R14) and «У меня тоже» --------------------------------------------------
+
+
+def repeat_requests(qs: QuerySet[ServiceRequest] | None = None) -> QuerySet[ServiceRequest]:
+    """R14: the repeat requests among ``qs`` (every request when None) — those linked at intake
+    to an earlier one; ``.count()`` it for statistics, group it by building or topic."""
+    qs = ServiceRequest.objects.all() if qs is None else qs
+    return qs.filter(repeat_of__isnull=False)
+
+
+def repeat_chain(request: ServiceRequest) -> list[ServiceRequest]:
+    """R14: the chain ``request`` belongs to, oldest first — its head (the first request) and
+    every repeat linked to the head; empty when the request repeats nothing and nothing repeats
+    it. Two indexed queries (the head by id, the repeats by ``repeat_of``)."""
+    head_id = request.repeat_of_id or request.pk
+    rows = list(
+        ServiceRequest.objects.filter(Q(pk=head_id) | Q(repeat_of_id=head_id), is_deleted=False)
+        .select_related("topic", "executor_org")
+        .order_by("created_at", "id")
+    )
+    return rows if len(rows) > 1 else []
+
+
+def resident_building_requests(*, user) -> QuerySet[ServiceRequest]:
+    """Issue 13: the open public requests on the buildings of the resident's active personal
+    accounts (D3) — what they may join with «У меня тоже» instead of filing a duplicate. Their
+    own requests are left out (they are in «Мои заявки»), and so are personal topics. The rows
+    show no text, name or flat (S5): topic, building, status and dates only."""
+    from domovoy.directory.models import Account
+
+    buildings = Account.objects.filter(residents=user, is_active=True).values(
+        "premises__building_id"
+    )
+    return (
+        ServiceRequest.objects.filter(building_id__in=buildings, is_deleted=False)
+        .exclude(status__in=FINAL_STATUSES)
+        .exclude(topic__is_personal=True)
+        .exclude(author=user)
+        .select_related("topic", "building")
+        .order_by("-created_at", "-id")
+    )
+
+
+def me_too_ids(*, user, requests) -> set[int]:
+    """The ids among ``requests`` the user pressed «У меня тоже» on (one query)."""
+    from .models import MeToo
+
+    return set(
+        MeToo.objects.filter(user=user, request__in=[r.pk for r in requests]).values_list(
+            "request_id", flat=True
+        )
+    )

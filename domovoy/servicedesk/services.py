@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,6 +55,7 @@ from .models import (
 from .resident_words import status_word as resident_status_word
 from .selectors import is_off_address, redirect_organizations, requests_visible_to
 from .workflow import (
+    FINAL_STATUSES,
     OPEN_STATUSES,
     PARAMS,
     Action,
@@ -161,6 +162,26 @@ def _check_topic(topic, errors):
         errors["topic"] = [problem]
 
 
+def repeat_window() -> dt.timedelta:
+    """R14: how far back an earlier request makes a new one a repeat (a setting)."""
+    return dt.timedelta(days=settings.SERVICEDESK_REPEAT_WINDOW_DAYS)
+
+
+def repeat_chain_head(*, building, premises, topic, now: dt.datetime) -> int | None:
+    """R14: the id of the first request of the chain a new request on ``building`` (and
+    ``premises`` where both are known) and ``topic`` repeats: the newest request filed within
+    the window, or the head of its chain. One query on the (building, created_at) index."""
+    qs = ServiceRequest.objects.filter(
+        building=building, created_at__gte=now - repeat_window(), topic=topic, is_deleted=False
+    )
+    if premises is not None:
+        qs = qs.filter(Q(premises__isnull=True) | Q(premises=premises))
+    row = qs.order_by("-created_at", "-id").values_list("pk", "repeat_of_id").first()
+    if row is None:
+        return None
+    return row[1] or row[0]
+
+
 def service_request_create(
     *,
     building,
@@ -206,6 +227,7 @@ def service_request_create(
     # and the writes below need no savepoint of their own.
     routing = intake_cache.routing(building=building, topic=topic)
     now = timezone.now()
+    repeat_of_id = repeat_chain_head(building=building, premises=premises, topic=topic, now=now)
     request = ServiceRequest(
         channel=channel,
         external_system=external_system,
@@ -226,6 +248,7 @@ def service_request_create(
         origin_org=routing.origin,
         deadline_at=deadlines.topic_deadline(topic, now, organization=routing.executor),
         deadline_source=DeadlineSource.TOPIC,
+        repeat_of_id=repeat_of_id,
     )
     with transaction.atomic(savepoint=False):
         request_insert_numbered(request, now)
@@ -242,6 +265,7 @@ def service_request_create(
                 "executor_org_id": routing.executor.pk,
                 "deadline_at": request.deadline_at.isoformat(),
                 "has_obscene": request.has_obscene,
+                "repeat_of_id": repeat_of_id,
             },
         )
         events.notify_resident(request, event)
@@ -767,6 +791,10 @@ def service_request_transition(
         word_changed = resident_status_word(from_status) != resident_status_word(target)
         if transition.notify and (word_changed or event.comment):
             events.notify_resident(locked, event)
+        elif word_changed:
+            # The author's own actions (confirm, withdraw, reopen) tell the author nothing,
+            # but the residents who pressed «У меня тоже» learn of them (issue 13).
+            events.notify_subscribers(locked, event)
     request.refresh_from_db()
     return request
 
@@ -1380,3 +1408,64 @@ def late_entry_time(request: ServiceRequest, occurred_at: dt.datetime, now: dt.d
             % {"at": timezone.localtime(last).strftime("%d.%m.%Y %H:%M")}
         )
     return occurred_at
+
+
+# --- Issue 13: «У меня тоже» -------------------------------------------------------------------
+
+
+def _check_join(*, request: ServiceRequest, user) -> None:
+    """Why ``user`` may not join ``request`` (the rule is ``servicedesk.join_request``; this
+    names the failed condition for the page and the API)."""
+    from .selectors import resident_lives_in
+
+    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_resident", False)):
+        raise Forbidden(_("Присоединиться к заявке может только житель"))
+    if request.is_deleted:
+        raise Conflict(_("Заявка удалена заявителем"), code="deleted")
+    if request.topic.is_personal:
+        raise Forbidden(
+            _("Эта заявка касается одной квартиры: присоединиться к ней нельзя"), code="personal"
+        )
+    if request.status in FINAL_STATUSES:
+        raise Conflict(
+            _("Заявка уже закрыта (статус «%(word)s»): если проблема осталась, подайте новую")
+            % {"word": resident_status_word(request.status)},
+            code="invalid_status",
+        )
+    if request.author_id == user.pk:
+        raise Conflict(_("Это ваша заявка: вы и так получаете уведомления о ней"), code="own")
+    if not resident_lives_in(user=user, building=request.building):
+        raise Forbidden(
+            _("Присоединиться можно только к заявкам по дому, где у вас есть лицевой счёт"),
+            code="other_building",
+        )
+
+
+@transaction.atomic
+def me_too_add(*, request: ServiceRequest, user) -> bool:
+    """«У меня тоже»: ``user`` (a resident of the building) joins somebody else's open public
+    request — counted on it and subscribed to its status notices. Idempotent: pressing twice
+    counts once. Returns True when the press was new."""
+    from .models import MeToo
+
+    request = _lock_request(request.pk)
+    _check_join(request=request, user=user)
+    _row, created = MeToo.objects.get_or_create(request=request, user=user)
+    if created:
+        ServiceRequest.objects.filter(pk=request.pk).update(me_too_count=F("me_too_count") + 1)
+    return created
+
+
+@transaction.atomic
+def me_too_remove(*, request: ServiceRequest, user) -> bool:
+    """Withdraw «У меня тоже»: no longer counted nor told. Returns True when there was a press
+    to withdraw (withdrawing twice changes nothing)."""
+    from .models import MeToo
+
+    request = _lock_request(request.pk)
+    deleted, _detail = MeToo.objects.filter(request=request, user=user).delete()
+    if deleted:
+        ServiceRequest.objects.filter(pk=request.pk, me_too_count__gt=0).update(
+            me_too_count=F("me_too_count") - 1
+        )
+    return bool(deleted)

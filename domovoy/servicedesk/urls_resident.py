@@ -3,6 +3,7 @@ for service requests; names are prefixed ``resident_`` and ``callcentre_``."""
 
 from django.urls import path
 
+from . import views_me_too
 from . import views_resident as v
 
 urlpatterns = [
@@ -12,6 +13,9 @@ urlpatterns = [
     # The old inbox: now a permanent redirect to the one inbox, /notifications/ (N2).
     path("my/inbox/", v.resident_inbox, name="resident_inbox"),
     path("my/inbox/read/", v.resident_inbox_read, name="resident_inbox_read"),
+    # Issue 13: open requests of the resident's buildings with «У меня тоже».
+    path("my/building/", views_me_too.resident_building, name="resident_building"),
+    path("my/<str:number>/me-too/", views_me_too.resident_me_too, name="resident_me_too"),
     path("my/<str:number>/", v.resident_detail, name="resident_detail"),
     path("my/<str:number>/comment/", v.resident_comment, name="resident_comment"),
     path("my/<str:number>/file/<int:pk>/", v.resident_attachment, name="resident_attachment"),

@@ -451,8 +451,18 @@ def _render_card(request, sr, *, bound=None, error=None, status=200, notice_form
         "error": error,
         "stale": status == 409,
         "is_final": sr.status in FINAL_STATUSES,
+        "chain": _repeat_chain(user, sr),
     }
     return render(request, "servicedesk/staff/detail.html", context, status=status)
+
+
+def _repeat_chain(user, sr) -> list:
+    """R14: the chain of repeats the request belongs to; a row links to its card only for a
+    user who may read that request (another executor's request shows its number alone)."""
+    chain = selectors.repeat_chain(sr)
+    for row in chain:
+        row.visible = user.has_perm("servicedesk.view_request", row)
+    return chain
 
 
 @login_required
@@ -701,10 +711,6 @@ def _list_repeat(user, org, now):
     return selectors.repeat_list(**_list_scope(user, org))
 
 
-def _when_repeats_known(user, org):
-    return selectors.repeats_known()
-
-
 def _list_not_accepted(user, org, now):
     return selectors.not_accepted_in_time(now=now, **_list_scope(user, org))
 
@@ -745,7 +751,7 @@ def _for_functional_operator(user, org):
 # code: (title, rows, who sees the list)
 LISTS = {
     "new": (gettext_lazy("Новые заявки"), _list_new, _for_readers),
-    "repeat": (gettext_lazy("Повторные"), _list_repeat, _when_repeats_known),
+    "repeat": (gettext_lazy("Повторные"), _list_repeat, _for_readers),
     "postponed": (gettext_lazy("Отложенные"), _list_postponed, _for_readers),
     "overdue": (gettext_lazy("Просроченные"), _list_overdue, _for_readers),
     "not-accepted": (

@@ -92,6 +92,11 @@ CLASSIFIER = [
 ]  # fmt: skip
 
 
+# Issue 13: topics about one flat or one person's affairs — their requests are private, so
+# neighbours cannot press «У меня тоже» on them (docs/decisions.md, «Repeats and «я тоже»»).
+PERSONAL_TOPICS = frozenset({"heating-cold-radiators", "power-flat", "other-management"})
+
+
 class Command(BaseCommand):
     help = "Load (or update) the default classifier of request topics. Safe to run repeatedly."
 
@@ -117,6 +122,7 @@ class Command(BaseCommand):
                     defaults={
                         "name": name, "parent": group, "order": order, "handler_kind": handler,
                         "resource": resource, "is_emergency": emergency, **deadline,
+                        "is_personal": code in PERSONAL_TOPICS,
                     },
                 )  # fmt: skip
                 created += was_created

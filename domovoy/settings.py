@@ -316,6 +316,14 @@ SERVICEDESK_CREW_DISPATCH_MINUTES = env.int("SERVICEDESK_CREW_DISPATCH_MINUTES",
 # R11 (U 3.2.1а): a request may be closed when the resident "did not answer the phone more than
 # three times".
 SERVICEDESK_UNANSWERED_CALLS_LIMIT = env.int("SERVICEDESK_UNANSWERED_CALLS_LIMIT", default=3)
+# R13 (M 115.бел): the satisfaction survey of requests closed the previous day goes out every
+# morning at this local hour (TIME_ZONE), for requests filed through these channels.
+SERVICEDESK_SURVEY_HOUR = env.int("SERVICEDESK_SURVEY_HOUR", default=9)
+SERVICEDESK_SURVEY_CHANNELS = env.list(
+    "SERVICEDESK_SURVEY_CHANNELS", default=["web", "app", "call_centre"]
+)
+# R13: the control body decides a resident's appeal within this many working days.
+SERVICEDESK_APPEAL_WORKING_DAYS = env.int("SERVICEDESK_APPEAL_WORKING_DAYS", default=3)
 # The words residents see for statuses, JSON {"status": "word"} overriding any of the defaults
 # (domovoy.servicedesk.resident_words.STATUSES), e.g. a deployment in Belarusian.
 SERVICEDESK_RESIDENT_STATUS_WORDS = env.json("SERVICEDESK_RESIDENT_STATUS_WORDS", default={})

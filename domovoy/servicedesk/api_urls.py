@@ -3,7 +3,7 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api, api_calls, api_classifier
+from . import api, api_calls, api_classifier, api_surveys
 from .workflow import TRANSITIONS
 
 urlpatterns = [
@@ -39,6 +39,10 @@ urlpatterns = [
         api_classifier.ClassifierTopicHistoryView.as_view(),
         name="sd-classifier-topic-history",
     ),
+    # R13: the survey and the control body's appeals.
+    path("requests/<int:pk>/survey/", api_surveys.RequestSurveyView.as_view(), name="sd-survey"),
+    path("surveys/call-list/", api_surveys.CallListView.as_view(), name="sd-survey-call-list"),
+    path("appeals/", api_surveys.AppealListView.as_view(), name="sd-appeal-list"),
     path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
     path(

@@ -31,9 +31,9 @@ def closed_yesterday(sr, uo_dispatcher, anna):
         return close(sr, uo_dispatcher, anna)
 
 
-@pytest.fixture
-def caller_request(building, classifier, call_operator, uo_dispatcher, links):
-    """A caller filed by the call centre: a phone, no account, no SMS («не присылать SMS»)."""
+def file_caller_request(building, classifier, call_operator, uo_dispatcher):
+    """A caller filed by the call centre: a phone, no account, no SMS («не присылать SMS»),
+    closed on Sunday 2026-12-06 by the call centre."""
     from domovoy.servicedesk import services
 
     with time_machine.travel(at(2026, 12, 6, 10, 0), tick=False):
@@ -48,6 +48,11 @@ def caller_request(building, classifier, call_operator, uo_dispatcher, links):
             no_claims_time=True, no_claims_quality=True,
             comment="Заявитель подтвердил по телефону")  # fmt: skip
     return request
+
+
+@pytest.fixture
+def caller_request(building, classifier, call_operator, uo_dispatcher, links):
+    return file_caller_request(building, classifier, call_operator, uo_dispatcher)
 
 
 def survey_notices(request):

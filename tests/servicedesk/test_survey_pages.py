@@ -145,7 +145,7 @@ def test_the_control_body_decides_an_appeal_on_its_page(
     assert decided.status_code == 302
     sr.refresh_from_db()
     assert sr.status == Status.REOPENED
-    assert "жалоба обоснована" in judge.get(f"/requests/appeals/{appeal.pk}/").text
+    assert "Жалоба обоснована, заявка возвращена в работу" in judge.get(f"/requests/appeals/{appeal.pk}/").text
     for intruder in (anna, boris, uo_dispatcher):
         assert client_of(intruder).get("/requests/appeals/").status_code == 403
         assert client_of(intruder).get(f"/requests/appeals/{appeal.pk}/").status_code == 403

@@ -53,6 +53,12 @@ def test_the_resident_answers_not_satisfied_on_the_survey_page(client_of, survey
     assert "на дополнительном контроле" in card.text
 
 
+def test_the_executor_sees_the_additional_control_mark(client_of, surveyed, anna, uo_dispatcher):
+    surveys.survey_answer(request=surveyed, actor=anna, satisfied=False, via="cabinet")
+    card = client_of(uo_dispatcher).get(f"/requests/work/{surveyed.number}/")
+    assert card.status_code == 200 and "на дополнительном контроле" in card.text
+
+
 def test_another_resident_gets_404_on_the_survey(client_of, surveyed, boris):
     client = client_of(boris)
     assert client.get(f"/requests/my/{surveyed.number}/survey/").status_code == 404
@@ -145,7 +151,8 @@ def test_the_control_body_decides_an_appeal_on_its_page(
     assert decided.status_code == 302
     sr.refresh_from_db()
     assert sr.status == Status.REOPENED
-    assert "Жалоба обоснована, заявка возвращена в работу" in judge.get(f"/requests/appeals/{appeal.pk}/").text
+    decided_page = judge.get(f"/requests/appeals/{appeal.pk}/").text
+    assert "Жалоба обоснована, заявка возвращена в работу" in decided_page
     for intruder in (anna, boris, uo_dispatcher):
         assert client_of(intruder).get("/requests/appeals/").status_code == 403
         assert client_of(intruder).get(f"/requests/appeals/{appeal.pk}/").status_code == 403

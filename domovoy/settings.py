@@ -321,6 +321,14 @@ SERVICEDESK_UNANSWERED_CALLS_LIMIT = env.int("SERVICEDESK_UNANSWERED_CALLS_LIMIT
 # R14: a request on the same building (and premises where known) and topic filed within this
 # many days of an earlier one is linked to it as a repeat.
 SERVICEDESK_REPEAT_WINDOW_DAYS = env.int("SERVICEDESK_REPEAT_WINDOW_DAYS", default=30)
+# R13 (M 115.бел): the satisfaction survey of requests closed the previous day goes out every
+# morning at this local hour (TIME_ZONE), for requests filed through these channels.
+SERVICEDESK_SURVEY_HOUR = env.int("SERVICEDESK_SURVEY_HOUR", default=9)
+SERVICEDESK_SURVEY_CHANNELS = env.list(
+    "SERVICEDESK_SURVEY_CHANNELS", default=["web", "app", "call_centre"]
+)
+# R13: the control body decides a resident's appeal within this many working days.
+SERVICEDESK_APPEAL_WORKING_DAYS = env.int("SERVICEDESK_APPEAL_WORKING_DAYS", default=3)
 # The words residents see for statuses, JSON {"status": "word"} overriding any of the defaults
 # (domovoy.servicedesk.resident_words.STATUSES), e.g. a deployment in Belarusian.
 SERVICEDESK_RESIDENT_STATUS_WORDS = env.json("SERVICEDESK_RESIDENT_STATUS_WORDS", default={})

@@ -3,7 +3,7 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api, api_calls, api_classifier, api_me_too, api_public, api_watch
+from . import api, api_calls, api_classifier, api_me_too, api_public, api_surveys, api_watch
 from .workflow import TRANSITIONS
 
 urlpatterns = [
@@ -54,6 +54,10 @@ urlpatterns = [
         api_watch.AdvanceNoticeListView.as_view(),
         name="sd-request-advance-notices",
     ),
+    # R13: the survey and the control body's appeals.
+    path("requests/<int:pk>/survey/", api_surveys.RequestSurveyView.as_view(), name="sd-survey"),
+    path("surveys/call-list/", api_surveys.CallListView.as_view(), name="sd-survey-call-list"),
+    path("appeals/", api_surveys.AppealListView.as_view(), name="sd-appeal-list"),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
     path(
         "requests/<int:pk>/actions/",

@@ -662,3 +662,121 @@ class MeToo(models.Model):
 
     def __str__(self):
         return f"{self.request} +{self.user_id}"
+
+
+class Survey(models.Model):
+    """R13 (M 115.бел): the next-morning satisfaction survey of one closing of a request.
+    Created by the morning task for requests closed the previous day (one per closing: the
+    request's ``closed_at`` is part of the key). ``delivery`` says how it reaches the
+    resident: a notice by their channels, or the call centre's call list when they have none.
+    The answer (regulation 004 asks one thing: satisfied or not) comes from the resident's page
+    or from the call centre's call; «не удовлетворён» sends the request to additional control
+    (``Action.SURVEY_RETURN``)."""
+
+    class Delivery(models.TextChoices):
+        NOTICE = "notice", _("уведомление")
+        CALL = "call", _("звонок call-центра")
+
+    class Via(models.TextChoices):
+        CABINET = "cabinet", _("личный кабинет")
+        CALL = "call", _("звонок call-центра")
+        API = "api", _("API")
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("заявка")
+    )
+    closed_at = models.DateTimeField(_("закрытие, о котором опрос"))
+    created_at = models.DateTimeField(_("опрос отправлен"))
+    delivery = models.CharField(_("доставка"), max_length=10, choices=Delivery.choices)
+    satisfied = models.BooleanField(_("удовлетворён"), null=True, blank=True)
+    comment = models.TextField(_("комментарий"), blank=True)
+    answered_at = models.DateTimeField(_("ответ получен"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("кто записал ответ"),
+    )
+    answered_via = models.CharField(_("как получен ответ"), max_length=10, blank=True,
+                                    choices=Via.choices)  # fmt: skip
+
+    class Meta:
+        verbose_name = _("опрос удовлетворённости")
+        verbose_name_plural = _("опросы удовлетворённости")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "closed_at"], name="survey_one_per_closing"),
+        ]
+        indexes = [
+            # The call centre's list: unanswered surveys to be called, oldest first.
+            models.Index(fields=["delivery", "answered_at"], name="survey_delivery_answered_idx"),
+            # Satisfaction statistics by period.
+            models.Index(fields=["answered_at"], name="survey_answered_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.request} {self.closed_at:%d.%m.%Y}"
+
+
+class Appeal(models.Model):
+    """R13 (M 115.бел, law 300-З art. 20): the resident's appeal of a rejection or a closing,
+    decided by the control body (supervisor or controller) with a reason, by ``due_at``
+    (``SERVICEDESK_APPEAL_WORKING_DAYS`` working days). Filed and decided through the workflow
+    (``Action.APPEAL``, ``APPEAL_UPHOLD``, ``APPEAL_DISMISS``); at most one pending per
+    request."""
+
+    class Subject(models.TextChoices):
+        REJECTION = "rejection", _("отклонение заявки")
+        CLOSING = "closing", _("закрытие заявки")
+
+    class Decision(models.TextChoices):
+        UPHELD = "upheld", _("жалоба обоснована, заявка возвращена в работу")
+        DISMISSED = "dismissed", _("жалоба не обоснована")
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("заявка")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("заявитель"),
+    )
+    subject = models.CharField(_("что обжалуется"), max_length=10, choices=Subject.choices)
+    text = models.TextField(_("текст жалобы"))
+    filed_at = models.DateTimeField(_("подана"))
+    due_at = models.DateTimeField(_("решить до"))
+    decision = models.CharField(_("решение"), max_length=10, choices=Decision.choices,
+                                blank=True)  # fmt: skip
+    reason = models.TextField(_("основание решения"), blank=True)
+    answer = models.TextField(_("ответ заявителю"), blank=True)
+    decided_at = models.DateTimeField(_("решено"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("кто решил"),
+    )
+
+    class Meta:
+        verbose_name = _("жалоба на решение по заявке")
+        verbose_name_plural = _("жалобы на решения по заявкам")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(decision=""), name="appeal_one_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["decision", "due_at"], name="appeal_decision_due_idx")]
+
+    def __str__(self):
+        return f"{self.request} {self.filed_at:%d.%m.%Y}"
+
+    @property
+    def is_overdue(self) -> bool:
+        moment = self.decided_at or timezone.now()
+        return moment > self.due_at

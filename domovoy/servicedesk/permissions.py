@@ -78,6 +78,19 @@ def is_control_body_controller(user, request) -> bool:
     )
 
 
+# R13: who decides a resident's appeal — the control body (its supervisor or controller).
+APPEAL_JUDGE_ROLES = frozenset({"supervisor", "controller"})
+
+
+@rules.predicate
+def is_appeal_judge(user, request=None) -> bool:
+    """The supervisor or controller of a control-kind organisation; for a request, one whose
+    territory holds its building (R13)."""
+    if "control" not in roles.kinds_of(user) or not (roles.roles_of(user) & APPEAL_JUDGE_ROLES):
+        return False
+    return request is None or _in_building_territory(user, request)
+
+
 @rules.predicate
 def is_origin_uo(user, request) -> bool:
     return request is not None and _is_staff_of(user, request.origin_org_id, CONTROLLER_ROLES)
@@ -164,6 +177,9 @@ ORIGIN_UO = Who("origin_uo", "управляющая организация, п�
 AUTHOR = Who("author", "заявитель", is_author)
 CALL_OPERATOR = Who("call_operator", "оператор call-центра", is_call_operator)
 FUNCTIONAL_OPERATOR = Who("functional_operator", "функциональный оператор", is_functional_operator)
+APPEAL_JUDGE = Who(
+    "appeal_judge", "руководитель или контролёр контрольного органа", is_appeal_judge
+)
 
 
 @rules.predicate
@@ -229,6 +245,9 @@ rules.add_perm(
     is_party_organization | is_functional_operator | is_integration_party,
 )
 rules.add_perm("servicedesk.use_queue", is_queue_user)
+# R13: the call centre's survey call list, the control body's appeals.
+rules.add_perm("servicedesk.survey_calls", is_call_operator)
+rules.add_perm("servicedesk.decide_appeals", is_appeal_judge)
 # The control lists (R14): the queue's users and the territorial readers; the conflicts list
 # (R10) is the functional operator's.
 rules.add_perm("servicedesk.view_lists", is_queue_user | people.is_territorial_reader)

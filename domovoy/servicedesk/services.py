@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from domovoy.core import worktime
 from domovoy.core.errors import Conflict, Forbidden, Invalid, ServiceError, Stale
 from domovoy.core.phones import normalize as normalize_phone
 from domovoy.directory import roles
@@ -630,6 +631,47 @@ def _nothing(ctx):
     pass
 
 
+def _survey_return(ctx):
+    """R13: «не удовлетворён» — back to work, marked «на дополнительном контроле»."""
+    _reopen_fields(ctx)
+    ctx.data["additional_control"] = True
+
+
+def _appeal(ctx):
+    """R13: the resident's appeal of a rejection or a closing; the control body decides by
+    the deadline (``SERVICEDESK_APPEAL_WORKING_DAYS`` working days)."""
+    from .models import Appeal
+
+    request = ctx.request
+    subject = (
+        Appeal.Subject.REJECTION if request.status == Status.REJECTED else Appeal.Subject.CLOSING
+    )
+    due = worktime.add_working_days_deadline(ctx.now, settings.SERVICEDESK_APPEAL_WORKING_DAYS)
+    appeal = Appeal.objects.create(
+        request=request, author=ctx.actor, subject=subject, text=ctx.params["comment"],
+        filed_at=ctx.now, due_at=due,
+    )  # fmt: skip
+    ctx.data.update(appeal=appeal.pk, due_at=due.isoformat())
+
+
+def _appeal_decide(decision):
+    def effect(ctx):
+        from .models import Appeal
+
+        appeal = Appeal.objects.select_for_update().get(request=ctx.request, decision="")
+        appeal.decision = decision
+        appeal.reason = ctx.params["reason"]
+        appeal.answer = ctx.params["comment"]
+        appeal.decided_at = ctx.now
+        appeal.decided_by = ctx.actor
+        appeal.save(update_fields=["decision", "reason", "answer", "decided_at", "decided_by"])
+        ctx.data.update(appeal=appeal.pk, decision=decision, late=appeal.is_overdue)
+        if decision == Appeal.Decision.UPHELD:
+            _reopen_fields(ctx)
+
+    return effect
+
+
 EFFECTS: dict[str, Callable[[Context], None]] = {
     Action.ACCEPT: _accept,
     Action.START: _accept,
@@ -657,6 +699,10 @@ EFFECTS: dict[str, Callable[[Context], None]] = {
     Action.RATE: _rate,
     Action.EDIT: _edit,
     Action.DELETE: _delete,
+    Action.SURVEY_RETURN: _survey_return,
+    Action.APPEAL: _appeal,
+    Action.APPEAL_UPHOLD: _appeal_decide("upheld"),
+    Action.APPEAL_DISMISS: _appeal_decide("dismissed"),
 }
 
 

@@ -5,6 +5,7 @@ from django.urls import path
 
 from . import views_me_too
 from . import views_resident as v
+from . import views_surveys as vs
 
 urlpatterns = [
     # The resident's cabinet (R1, R4, R7, R12, N2).
@@ -18,6 +19,8 @@ urlpatterns = [
     path("my/<str:number>/me-too/", views_me_too.resident_me_too, name="resident_me_too"),
     path("my/<str:number>/", v.resident_detail, name="resident_detail"),
     path("my/<str:number>/comment/", v.resident_comment, name="resident_comment"),
+    # R13: the satisfaction survey of the request's closing.
+    path("my/<str:number>/survey/", vs.resident_survey, name="resident_survey"),
     path("my/<str:number>/file/<int:pk>/", v.resident_attachment, name="resident_attachment"),
     path("my/<str:number>/do/<slug:action>/", v.resident_action, name="resident_action"),
     # Address search for the intake forms (htmx fragments), residents and the call centre.
@@ -29,6 +32,8 @@ urlpatterns = [
     path("call/log/", v.callcentre_calls, name="callcentre_calls"),
     path("call/search/", v.callcentre_search, name="callcentre_search"),
     path("call/callbacks/", v.callcentre_callbacks, name="callcentre_callbacks"),
+    path("call/surveys/", vs.callcentre_surveys, name="callcentre_surveys"),
+    path("call/surveys/<int:pk>/", vs.callcentre_survey_answer, name="callcentre_survey_answer"),
     path("call/r/<str:number>/", v.callcentre_request, name="callcentre_request"),
     path(
         "call/r/<str:number>/file/<int:pk>/", v.callcentre_attachment, name="callcentre_attachment"

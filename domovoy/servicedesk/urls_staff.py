@@ -6,6 +6,7 @@ pages."""
 from django.urls import path
 
 from . import views_staff as v
+from . import views_surveys as vs
 
 urlpatterns = [
     path("queue/", v.staff_queue, name="staff_queue"),
@@ -33,5 +34,8 @@ urlpatterns = [
     path("control/<slug:kind>/", v.staff_list, name="staff_list"),
     path("stats/", v.staff_stats, name="staff_stats"),
     path("failures/", v.staff_failures, name="staff_failures"),
+    # R13: the control body's appeals.
+    path("appeals/", vs.staff_appeals, name="staff_appeals"),
+    path("appeals/<int:pk>/", vs.staff_appeal, name="staff_appeal"),
     path("stats/xlsx/", v.staff_stats_xlsx, name="staff_stats_xlsx"),
 ]

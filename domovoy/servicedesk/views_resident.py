@@ -35,7 +35,7 @@ from domovoy.directory.selectors import address_lookup
 from domovoy.notifications.selectors import unread_count
 from domovoy.web import pages
 
-from . import downloads, events, resident_words, selectors, services
+from . import downloads, events, resident_words, selectors, services, surveys
 from . import permissions as who
 from .forms_action import PUBLIC, ActionForm
 from .forms_resident import (
@@ -347,6 +347,10 @@ def _detail_context(request, sr, *, bound=None, comment_form=None):
         "chat_enabled": comments is not None,
         "comment_form": comment_form or CommentForm(),
         "message_words": resident_words.MESSAGE,
+        # R13: the open survey of this closing, the additional-control mark, a pending appeal.
+        "survey_pending": surveys.open_survey(sr),
+        "additional_control": surveys.on_additional_control(sr),
+        "appeal_pending": surveys.pending_appeal(sr),
     }
 
 

@@ -40,7 +40,7 @@ from domovoy.directory.models import OrgKind
 from domovoy.directory.selectors import organization_visible
 from domovoy.web import pages
 
-from . import conversation, deadlines, downloads, selectors, services, statistics
+from . import conversation, deadlines, downloads, selectors, services, statistics, surveys
 from .forms_action import action_form
 from .forms_staff import (
     AdvanceNoticeForm,
@@ -452,6 +452,9 @@ def _render_card(request, sr, *, bound=None, error=None, status=200, notice_form
         "stale": status == 409,
         "is_final": sr.status in FINAL_STATUSES,
         "chain": _repeat_chain(user, sr),
+        # R13: «не удовлетворён» in the survey; an appeal awaiting the control body.
+        "additional_control": surveys.on_additional_control(sr),
+        "appeal_pending": surveys.pending_appeal(sr),
     }
     return render(request, "servicedesk/staff/detail.html", context, status=status)
 

@@ -89,6 +89,12 @@ class Action(models.TextChoices):
     ADVANCE_NOTICE = "advance_notice", _("Предупреждение о срыве срока")
     CLOCK_PAUSE = "clock_pause", _("Срок перенесён на время сбоя системы")
 
+    # R13 (M 115.бел): the survey's «не удовлетворён» and the appeal of a closing or rejection.
+    SURVEY_RETURN = "survey_return", _("Не удовлетворён: на дополнительный контроль")
+    APPEAL = "appeal", _("Обжаловать")
+    APPEAL_UPHOLD = "appeal_uphold", _("Жалоба обоснована: вернуть в работу")
+    APPEAL_DISMISS = "appeal_dismiss", _("Жалоба не обоснована")
+
 
 # History rows written outside the workflow table (intake, the deadline watch, R14).
 NON_TRANSITION_ACTIONS = frozenset(
@@ -346,6 +352,38 @@ def _work_order_drawn(request, user):
     return work_orders.exists()
 
 
+def _survey_unsatisfied(request, user):
+    """R13: the survey of this closing was answered «не удовлетворён» (``surveys``): the
+    action is only the survey's consequence, never a button of its own."""
+    survey = (
+        apps.get_model("servicedesk", "Survey")
+        .objects.filter(request=request, closed_at=request.closed_at)
+        .first()
+    )
+    return survey is not None and survey.satisfied is False
+
+
+def _appeal_pending(request, user):
+    return (
+        apps.get_model("servicedesk", "Appeal")
+        .objects.filter(request=request, decision="")
+        .exists()
+    )
+
+
+SURVEY_UNSATISFIED = Guard(
+    "survey_unsatisfied",
+    _survey_unsatisfied,
+    _("На дополнительный контроль заявку отправляет ответ «не удовлетворён» в опросе"),
+)
+APPEAL_PENDING = Guard("appeal_pending", _appeal_pending, _("По заявке нет жалобы, ждущей решения"))
+NO_APPEAL_PENDING = Guard(
+    "no_appeal_pending",
+    lambda r, u: not _appeal_pending(r, u),
+    _("Жалоба по заявке уже подана и ждёт решения контрольного органа"),
+)
+
+
 WORK_ORDER_DRAWN = Guard(
     "work_order_drawn",
     _work_order_drawn,
@@ -442,6 +480,7 @@ ACTIVE = (S.NEW, S.ACCEPTED, S.IN_WORK, S.POSTPONED, S.REOPENED)
 EXECUTOR, CONTROLLER, ORIGIN_UO = who.EXECUTOR, who.CONTROLLER, who.ORIGIN_UO
 EXECUTOR_DISPATCHER, CONTROL_BODY_CONTROLLER = who.EXECUTOR_DISPATCHER, who.CONTROL_BODY_CONTROLLER
 AUTHOR, CALL_OPERATOR, FUNCTIONAL_OPERATOR = who.AUTHOR, who.CALL_OPERATOR, who.FUNCTIONAL_OPERATOR
+APPEAL_JUDGE = who.APPEAL_JUDGE
 
 TRANSITIONS: tuple[Transition, ...] = (
     # The executor takes the request (K 3 item 1).
@@ -508,6 +547,19 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.EDIT, (S.NEW,), SAME, [AUTHOR], optional=("text", "phone", "premises"),
        guards=(NOT_ACCEPTED_YET,), notify=False),
     _t(Action.DELETE, (S.NEW,), S.WITHDRAWN, [AUTHOR], guards=(NOT_ACCEPTED_YET,), notify=False),
+    # R13 / M: «не удовлетворён» in the next day's survey (the resident's page or the call
+    # centre's call) sends the closed request to additional control and back to work.
+    _t(Action.SURVEY_RETURN, (S.CLOSED,), S.REOPENED, [AUTHOR, CALL_OPERATOR],
+       optional=("comment",), guards=(SURVEY_UNSATISFIED,)),
+    # R13 / M (law 300-З art. 20): the resident appeals a rejection or a closing; the control
+    # body decides with a reason (internal) and an answer (public) within
+    # SERVICEDESK_APPEAL_WORKING_DAYS.
+    _t(Action.APPEAL, (S.CLOSED, S.REJECTED), SAME, [AUTHOR], requires=("comment",),
+       guards=(NO_APPEAL_PENDING,), notify=False),
+    _t(Action.APPEAL_UPHOLD, (S.CLOSED, S.REJECTED), S.REOPENED, [APPEAL_JUDGE],
+       requires=("reason", "comment"), guards=(APPEAL_PENDING,)),
+    _t(Action.APPEAL_DISMISS, (S.CLOSED, S.REJECTED), SAME, [APPEAL_JUDGE],
+       requires=("reason", "comment"), guards=(APPEAL_PENDING,)),
 )  # fmt: skip
 
 BY_ACTION: dict[str, Transition] = {t.action.value: t for t in TRANSITIONS}

@@ -69,8 +69,10 @@ MENU = (
         MenuItem(_("Подать заявку"), "servicedesk:resident_new", "servicedesk.use_cabinet"),
         MenuItem(_("Звонок"), "servicedesk:callcentre_new", "servicedesk.log_call"),
         MenuItem(_("Обзвон"), "servicedesk:callcentre_callbacks", "servicedesk.log_call"),
+        MenuItem(_("Опрос жителей"), "servicedesk:callcentre_surveys", "servicedesk.survey_calls"),
         MenuItem(_("Очередь заявок"), "servicedesk:staff_queue", "servicedesk.use_queue"),
         MenuItem(_("Статистика"), "servicedesk:staff_stats", "servicedesk.view_statistics"),
+        MenuItem(_("Жалобы жителей"), "servicedesk:staff_appeals", "servicedesk.decide_appeals"),
     ),
     *area(
         _("Отключения"),

@@ -3,7 +3,7 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api, api_calls, api_classifier
+from . import api, api_calls, api_classifier, api_statistics
 from .workflow import TRANSITIONS
 
 urlpatterns = [
@@ -38,6 +38,22 @@ urlpatterns = [
         "classifier/topics/<int:pk>/history/",
         api_classifier.ClassifierTopicHistoryView.as_view(),
         name="sd-classifier-topic-history",
+    ),
+    # Statistics (R18), from the daily rollups.
+    path(
+        "statistics/summary/",
+        api_statistics.StatisticsSummaryView.as_view(),
+        name="sd-statistics-summary",
+    ),
+    path(
+        "statistics/organizations/",
+        api_statistics.StatisticsOrganizationsView.as_view(),
+        name="sd-statistics-organizations",
+    ),
+    path(
+        "statistics/topics/",
+        api_statistics.StatisticsTopicsView.as_view(),
+        name="sd-statistics-topics",
     ),
     path("requests/", api.RequestListView.as_view(), name="sd-request-list"),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),

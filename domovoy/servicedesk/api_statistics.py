@@ -68,8 +68,15 @@ class StatusCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class PeriodFiguresSerializer(FiguresSerializer):
+class PeriodFiguresSerializer(serializers.Serializer):
     period = serializers.DateField(help_text="День или первый день месяца")
+    total = serializers.IntegerField(help_text="Поступило заявок")
+    completed = serializers.IntegerField()
+    done = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_share = serializers.FloatField(allow_null=True, help_text="% выполненных в срок")
+    rejected = serializers.IntegerField()
+    open = serializers.IntegerField()
 
 
 class SummarySerializer(serializers.Serializer):

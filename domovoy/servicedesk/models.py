@@ -527,14 +527,18 @@ DURATION_BUCKETS = len(DURATION_BUCKET_EDGES) + 1
 
 class RequestDayStat(models.Model):
     """One cell of the daily statistics rollup (R18): the requests filed on ``day`` (local
-    date) executed by ``organization`` on ``topic`` in ``territory`` (the building's) that are
-    now in ``status``. Rebuilt per day by ``statistics.rollup_days`` (the worker, incrementally,
-    and ``manage.py rebuild_statistics``); the statistics page and API read only these rows.
+    date) executed by ``organization`` on ``topic`` in ``territory`` (the building's), with
+    how many are now in each status (``st_<status>``). Rebuilt per day by
+    ``statistics.rollup_days`` (the worker, incrementally, and ``manage.py
+    rebuild_statistics``); the statistics page and API read only these rows.
     Returns to the UO are counted on the request's cohort day: ``returns_made`` in a row of
-    the returning organisation (status blank when it executes none of them), and
+    the returning organisation (with no requests when it executes none of them), and
     ``returns_received`` in a row of the UO they went back to."""
 
     day = models.DateField(_("день"))
+    # A month's row (``day`` its first day): the sum of its day rows, so that a long period
+    # reads a dozen rows per cell instead of hundreds; the days at its ends read day rows.
+    is_month = models.BooleanField(default=False)
     organization = models.ForeignKey(
         "directory.Organization", on_delete=models.CASCADE, related_name="+"
     )
@@ -542,7 +546,6 @@ class RequestDayStat(models.Model):
     territory = models.ForeignKey(
         "directory.Territory", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    status = models.CharField(max_length=20, blank=True)
     received = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
@@ -564,16 +567,25 @@ class RequestDayStat(models.Model):
     class Meta:
         verbose_name = _("статистика заявок за день")
         verbose_name_plural = _("статистика заявок по дням")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "is_month", "organization", "topic", "territory"],
+                name="sr_daystat_cell_unique",
+            ),
+        ]
         indexes = [
-            models.Index(fields=["day"], name="sr_daystat_day_idx"),
+            models.Index(fields=["is_month", "day"], name="sr_daystat_day_idx"),
             models.Index(fields=["organization", "day"], name="sr_daystat_org_day_idx"),
         ]
 
     def __str__(self):
-        return f"{self.day} {self.organization_id}/{self.topic_id}/{self.status}: {self.received}"
+        return f"{self.day} {self.organization_id}/{self.topic_id}: {self.received}"
 
 
-# The histogram columns: ``accept_b0`` … and ``close_b0`` … (counts per duration bucket).
+# Requests per current status (``st_new`` …), then the histogram columns ``accept_b0`` … and
+# ``close_b0`` … (counts per duration bucket).
+for _status in Status.values:
+    RequestDayStat.add_to_class(f"st_{_status}", models.PositiveIntegerField(default=0))
 for _i in range(DURATION_BUCKETS):
     RequestDayStat.add_to_class(f"accept_b{_i}", models.PositiveIntegerField(default=0))
 for _i in range(DURATION_BUCKETS):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domovoy.core import exports
+from domovoy.directory.models import Organization
 
 from . import deadlines, selectors
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
     RequestEvent,
     ServiceRequest,
     StatsRollupCursor,
+    Topic,
 )
 from .workflow import OPEN_STATUSES, Action, Status
 
@@ -259,6 +261,7 @@ ROLLUP_CURSOR = "requests"
 # still seen: the next run looks this far back.
 ROLLUP_OVERLAP = dt.timedelta(minutes=10)
 
+STATUS_COLUMNS = [f"st_{code}" for code in Status.values]
 ACCEPT_BUCKETS = [f"accept_b{i}" for i in range(DURATION_BUCKETS)]
 CLOSE_BUCKETS = [f"close_b{i}" for i in range(DURATION_BUCKETS)]
 COUNTERS = (
@@ -334,15 +337,11 @@ def rollup_day(day: dt.date) -> int:
     )
     cells: dict[tuple, RequestDayStat] = {}
 
-    def cell(org_id, topic_id, territory_id, status):
-        key = (org_id, topic_id, territory_id, status)
+    def cell(org_id, topic_id, territory_id):
+        key = (org_id, topic_id, territory_id)
         if key not in cells:
             cells[key] = RequestDayStat(
-                day=day,
-                organization_id=org_id,
-                topic_id=topic_id,
-                territory_id=territory_id,
-                status=status,
+                day=day, organization_id=org_id, topic_id=topic_id, territory_id=territory_id
             )
         return cells[key]
 
@@ -352,8 +351,9 @@ def rollup_day(day: dt.date) -> int:
     for (pk, org, topic, territory, status, withdraw, created, accepted, done, deadline,
          closed, emergency, obscene, late_crew, rating) in rows:  # fmt: skip
         place[pk] = (org, topic, territory)
-        c = cell(org, topic, territory, status)
+        c = cell(org, topic, territory)
         c.received += 1
+        setattr(c, f"st_{status}", getattr(c, f"st_{status}") + 1)
         c.completed += status in (Status.DONE, Status.CLOSED) or (
             status == Status.WITHDRAWN and withdraw == WithdrawReason.ALREADY_DONE
         )
@@ -385,20 +385,42 @@ def rollup_day(day: dt.date) -> int:
     ).values_list("request_id", "actor_org_id", "data")
     for request_id, actor_org, data in returns:
         org, topic, territory = place[request_id]
-        if actor_org is not None:
-            # The returning organisation's row: its own row of the cell if it still executes
-            # the request (impossible after a return), else a row with a blank status.
-            cell(actor_org, topic, territory, "").returns_made += 1
+        if actor_org is not None:  # the returning organisation's row (made if need be)
+            cell(actor_org, topic, territory).returns_made += 1
         to_org = (data or {}).get("returned_to_org_id") or org
-        cell(to_org, topic, territory, "").returns_received += 1
+        cell(to_org, topic, territory).returns_received += 1
     with transaction.atomic():
-        RequestDayStat.objects.filter(day=day).delete()
+        RequestDayStat.objects.filter(day=day, is_month=False).delete()
         RequestDayStat.objects.bulk_create(cells.values(), batch_size=500)
     return len(cells)
 
 
+def rollup_month(month: dt.date) -> int:
+    """Recompute the month rows of ``month`` (its first day) as sums of its day rows."""
+    month = month.replace(day=1)
+    end = _month_end(month)
+    sums = (
+        RequestDayStat.objects.filter(is_month=False, day__gte=month, day__lte=end)
+        .values("organization_id", "topic_id", "territory_id")
+        .annotate(**_sums(ALL_COLUMNS))
+        .order_by()
+    )
+    rows = [RequestDayStat(day=month, is_month=True, **_renamed(row)) for row in sums]
+    with transaction.atomic():
+        RequestDayStat.objects.filter(day=month, is_month=True).delete()
+        RequestDayStat.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
 def rollup_days(days) -> int:
-    return sum(rollup_day(day) for day in sorted(set(days)))
+    days = sorted(set(days))
+    written = sum(rollup_day(day) for day in days)
+    return written + sum(rollup_month(month) for month in sorted({d.replace(day=1) for d in days}))
 
 
 def rebuild_period(date_from: dt.date, date_to: dt.date) -> int:
@@ -428,23 +450,42 @@ def refresh_rollups(now=None) -> list[dt.date]:
 # --- Reading the rollups: the page, the XLSX and the API (R18) --------------------------------
 
 
-def _rollup_aggregates():
-    # Aliases may not repeat the column names: ``sum_<column>``, renamed back by ``_finish``.
-    sums = {
-        f"sum_{name}": Sum(name, default=0) for name in (*COUNTERS, *ACCEPT_BUCKETS, *CLOSE_BUCKETS)
-    }
-    sums["sum_open"] = Sum("received", filter=Q(status__in=sorted(OPEN_STATUSES)), default=0)
-    sums["sum_rejected"] = Sum("received", filter=Q(status=Status.REJECTED), default=0)
-    return sums
+def _sums(names):
+    # Aliases may not repeat the column names: ``sum_<column>``, renamed back by ``_renamed``.
+    return {f"sum_{name}": Sum(name, default=0) for name in names}
+
+
+ALL_COLUMNS = (*COUNTERS, *STATUS_COLUMNS, *ACCEPT_BUCKETS, *CLOSE_BUCKETS)
+# The per-period rows feed the table and the chart only: no histograms, no statuses.
+PERIOD_COLUMNS = (
+    "received",
+    "completed",
+    "done",
+    "on_time",
+    "st_rejected",
+    *(f"st_{code}" for code in sorted(OPEN_STATUSES)),
+)
+
+
+def _renamed(row):
+    for key in [key for key in row if key.startswith("sum_")]:
+        row[key.removeprefix("sum_")] = row.pop(key)
+    return row
+
+
+def _add(total, row):
+    for name in ALL_COLUMNS:
+        total[name] = total.get(name, 0) + row[name]
+    return total
 
 
 def _finish(row, *, organization=None):
     """Derived figures of a summed rollup row (in place): shares, means and medians in hours,
     the mean rating and the satisfied share; the histogram columns are dropped."""
-    for key in [key for key in row if key.startswith("sum_")]:
-        row[key.removeprefix("sum_")] = row.pop(key)
     accept = [row.pop(name) for name in ACCEPT_BUCKETS]
     close = [row.pop(name) for name in CLOSE_BUCKETS]
+    row["open"] = sum(row[f"st_{code}"] for code in OPEN_STATUSES)
+    row["rejected"] = row["st_rejected"]
     median_accept, median_close = bucket_median(accept), bucket_median(close)
     row["total"] = row["received"]
     row["on_time_share"] = _share(row["on_time"], row["done"])
@@ -485,8 +526,29 @@ def statistics_scope(user):
     return None, choices.distinct(), scope
 
 
-def rollup_scope(*, organization=None, date_from, date_to, territory=None):
-    qs = RequestDayStat.objects.filter(day__gte=date_from, day__lte=date_to)
+def period_q(date_from: dt.date, date_to: dt.date) -> Q:
+    """The rollup rows covering [date_from, date_to] once: month rows for the whole months
+    inside it, day rows for the days before and after them."""
+    first = date_from if date_from.day == 1 else _month_end(date_from) + dt.timedelta(days=1)
+    last = date_to.replace(day=1) if date_to == _month_end(date_to) else None
+    if last is None:
+        last = date_to.replace(day=1) - dt.timedelta(days=1)  # the month before date_to's
+        last = last.replace(day=1)
+    if first > last:
+        return Q(is_month=False, day__gte=date_from, day__lte=date_to)
+    return (
+        Q(is_month=True, day__gte=first, day__lte=last)
+        | Q(is_month=False, day__gte=date_from, day__lt=first)
+        | Q(is_month=False, day__gt=_month_end(last), day__lte=date_to)
+    )
+
+
+def rollup_scope(*, organization=None, date_from, date_to, territory=None, days_only=False):
+    """The rollup rows of the period (``days_only``: day rows, for a breakdown by day)."""
+    if days_only:
+        qs = RequestDayStat.objects.filter(is_month=False, day__gte=date_from, day__lte=date_to)
+    else:
+        qs = RequestDayStat.objects.filter(period_q(date_from, date_to))
     if territory is not None:
         qs = qs.filter(territory__path__startswith=territory.path)
     if organization is not None:
@@ -505,42 +567,63 @@ def rollup_statistics(*, organization, date_from, date_to, now=None, territory=N
     qs = rollup_scope(
         organization=organization, date_from=date_from, date_to=date_to, territory=territory
     ).order_by()
-    aggregates = _rollup_aggregates()
-    summary = _finish(qs.aggregate(**aggregates), organization=organization)
-    by_status_rows = dict(qs.exclude(status="").values_list("status").annotate(n=Sum("received")))
-    by_status = [(Status(code).label, by_status_rows.get(code, 0)) for code in Status.values]
-    by_topic = [
-        _finish(row, organization=organization)
-        for row in qs.values("topic_id", "topic__name", "topic__parent__name")
-        .annotate(**aggregates)
-        .order_by("-sum_received", "topic__name")[:200]
-    ]
-    for row in by_topic:
-        parent = row["topic__parent__name"]
-        row["label"] = f"{parent} / {row['topic__name']}" if parent else row["topic__name"]
-    by_org = [
-        _finish(row, organization=organization)
-        for row in qs.values("organization_id", "organization__short_name")
-        .annotate(**aggregates)
-        .order_by("-sum_received", "organization__short_name")[:500]
-    ]
-    for row in by_org:
-        row["label"] = row["organization__short_name"]
+    # One pass over the rollup rows grouped by organisation × topic (a territory has hundreds
+    # of organisations and topics at most); the summary, the counts by status and the rows per
+    # organisation and per topic are sums of these groups. A second pass gives the periods.
+    cells = list(qs.values("organization_id", "topic_id").annotate(**_sums(ALL_COLUMNS)).order_by())
+    total = dict.fromkeys(ALL_COLUMNS, 0)
+    per_org: dict[int, dict] = {}
+    per_topic: dict[int, dict] = {}
+    for cell in cells:
+        cell = _renamed(cell)
+        _add(total, cell)
+        _add(per_org.setdefault(cell["organization_id"], {}), cell)
+        _add(per_topic.setdefault(cell["topic_id"], {}), cell)
+    by_status = [(Status(code).label, total[f"st_{code}"]) for code in Status.values]
+    summary = _finish(total, organization=organization)
+    org_names = dict(Organization.objects.filter(pk__in=per_org).values_list("pk", "short_name"))
+    by_org = []
+    for org_id, row in per_org.items():
+        row = _finish(row, organization=organization)
+        row.update(organization_id=org_id, label=org_names.get(org_id, ""))
+        by_org.append(row)
+    by_org.sort(key=lambda row: (-row["received"], row["label"]))
+    topics = Topic.objects.filter(pk__in=per_topic).select_related("parent")
+    topic_labels = {topic.pk: str(topic) for topic in topics}
+    by_topic = []
+    for topic_id, row in per_topic.items():
+        row = _finish(row, organization=organization)
+        row.update(topic_id=topic_id, label=topic_labels.get(topic_id, ""))
+        by_topic.append(row)
+    by_topic.sort(key=lambda row: (-row["received"], row["label"]))
     monthly = (date_to - date_from).days > 62
     period = TruncMonth("day") if monthly else F("day")
-    by_period = [
-        _finish(row, organization=organization)
-        for row in qs.annotate(period=period)
-        .values("period")
-        .annotate(**aggregates)
-        .order_by("period")
-    ]
-    for row in by_period:
+    by_period = []
+    period_rows = qs
+    if not monthly:
+        period_rows = rollup_scope(
+            organization=organization,
+            date_from=date_from,
+            date_to=date_to,
+            territory=territory,
+            days_only=True,
+        ).order_by()
+    for row in (
+        period_rows.annotate(period=period).values("period").annotate(**_sums(PERIOD_COLUMNS))
+    ).order_by("period"):
+        row = _renamed(row)
         value = row["period"]
         if isinstance(value, dt.datetime):
             value = value.date()
-        row["period"] = value
-        row["label"] = value.strftime("%m.%Y" if monthly else "%d.%m.%Y") if value else "—"
+        row.update(
+            period=value,
+            label=value.strftime("%m.%Y" if monthly else "%d.%m.%Y") if value else "—",
+            total=row["received"],
+            rejected=row["st_rejected"],
+            open=sum(row[f"st_{code}"] for code in OPEN_STATUSES),
+            on_time_share=_share(row["on_time"], row["done"]),
+        )
+        by_period.append(row)
     by_building = []
     summary["overdue_open"] = None
     if organization is not None:

@@ -210,3 +210,14 @@ def test_the_xlsx_opens_with_the_per_organisation_sheet(day_of_requests, client_
     assert summary["Всего заявок"] == 6 and summary["Медиана времени принятия, ч"] is not None
     rows = list(book["По организациям"].iter_rows(values_only=True))
     assert rows[0][0] == "Организация" and len(rows) == 3
+
+
+@pytest.mark.req("R18")
+def test_a_long_period_reads_month_rows_with_the_same_figures(day_of_requests, uo):
+    statistics.refresh_rollups()
+    assert RequestDayStat.objects.filter(is_month=True, day=dt.date(2026, 3, 1)).exists()
+    days = statistics.rollup_statistics(organization=uo, date_from=DAY, date_to=DAY)
+    for start, end in ((dt.date(2026, 1, 20), dt.date(2026, 4, 10)), (DAY, dt.date(2026, 5, 31))):
+        long = statistics.rollup_statistics(organization=uo, date_from=start, date_to=end)
+        assert long["monthly"] and long["summary"] == days["summary"]
+        assert [(row["label"], row["total"]) for row in long["by_period"]] == [("03.2026", 6)]

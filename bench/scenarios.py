@@ -297,4 +297,5 @@ SCENARIOS = {
     "outage_fanout": _elsewhere("bench.outages_bench", "outage_fanout"),
     "notification_delivery": _elsewhere("bench.notifications_bench", "notification_delivery"),
     "http_intake": _elsewhere("bench.http_bench", "http_intake"),
+    "statistics_page": _elsewhere("bench.statistics_bench", "statistics_page"),
 }

@@ -3,7 +3,16 @@ workflow table gets its own route, all served by the one ``RequestActionView``."
 
 from django.urls import path
 
-from . import api, api_calls, api_classifier, api_me_too, api_public, api_surveys, api_watch
+from . import (
+    api,
+    api_calls,
+    api_classifier,
+    api_me_too,
+    api_public,
+    api_statistics,
+    api_surveys,
+    api_watch,
+)
 from .workflow import TRANSITIONS
 
 urlpatterns = [
@@ -58,6 +67,22 @@ urlpatterns = [
     path("requests/<int:pk>/survey/", api_surveys.RequestSurveyView.as_view(), name="sd-survey"),
     path("surveys/call-list/", api_surveys.CallListView.as_view(), name="sd-survey-call-list"),
     path("appeals/", api_surveys.AppealListView.as_view(), name="sd-appeal-list"),
+    # Statistics (R18), from the daily rollups.
+    path(
+        "statistics/summary/",
+        api_statistics.StatisticsSummaryView.as_view(),
+        name="sd-statistics-summary",
+    ),
+    path(
+        "statistics/organizations/",
+        api_statistics.StatisticsOrganizationsView.as_view(),
+        name="sd-statistics-organizations",
+    ),
+    path(
+        "statistics/topics/",
+        api_statistics.StatisticsTopicsView.as_view(),
+        name="sd-statistics-topics",
+    ),
     path("requests/<int:pk>/", api.RequestDetailView.as_view(), name="sd-request-detail"),
     path(
         "requests/<int:pk>/actions/",

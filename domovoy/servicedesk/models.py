@@ -780,3 +780,98 @@ class Appeal(models.Model):
     def is_overdue(self) -> bool:
         moment = self.decided_at or timezone.now()
         return moment > self.due_at
+
+
+# --- Statistics rollups (R18) ----------------------------------------------------------------
+
+# Upper edges (minutes) of the duration buckets kept per rollup row for the median time to
+# accept and to close; the last bucket is open-ended. The median is read by linear
+# interpolation inside its bucket (``statistics.bucket_median``), so its error is bounded by
+# the width of that bucket (docs/decisions.md, «Statistics rollups»).
+DURATION_BUCKET_EDGES = (
+    15, 30, 60, 120, 240, 480, 720, 1440, 2160, 2880, 4320, 5760,
+    7200, 10080, 14400, 20160, 30240, 43200,
+)  # fmt: skip
+DURATION_BUCKETS = len(DURATION_BUCKET_EDGES) + 1
+
+
+class RequestDayStat(models.Model):
+    """One cell of the daily statistics rollup (R18): the requests filed on ``day`` (local
+    date) executed by ``organization`` on ``topic`` in ``territory`` (the building's), with
+    how many are now in each status (``st_<status>``). Rebuilt per day by
+    ``statistics.rollup_days`` (the worker, incrementally, and ``manage.py
+    rebuild_statistics``); the statistics page and API read only these rows.
+    Returns to the UO are counted on the request's cohort day: ``returns_made`` in a row of
+    the returning organisation (with no requests when it executes none of them), and
+    ``returns_received`` in a row of the UO they went back to."""
+
+    day = models.DateField(_("день"))
+    # A month's row (``day`` its first day): the sum of its day rows, so that a long period
+    # reads a dozen rows per cell instead of hundreds; the days at its ends read day rows.
+    is_month = models.BooleanField(default=False)
+    organization = models.ForeignKey(
+        "directory.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    territory = models.ForeignKey(
+        "directory.Territory", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    emergency = models.PositiveIntegerField(default=0)
+    obscene = models.PositiveIntegerField(default=0)
+    late_crew = models.PositiveIntegerField(default=0)
+    returns_made = models.PositiveIntegerField(default=0)
+    returns_received = models.PositiveIntegerField(default=0)
+    accept_minutes = models.BigIntegerField(default=0)
+    close_minutes = models.BigIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("статистика заявок за день")
+        verbose_name_plural = _("статистика заявок по дням")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "is_month", "organization", "topic", "territory"],
+                name="sr_daystat_cell_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_month", "day"], name="sr_daystat_day_idx"),
+            models.Index(fields=["organization", "day"], name="sr_daystat_org_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.organization_id}/{self.topic_id}: {self.received}"
+
+
+# Requests per current status (``st_new`` …), then the histogram columns ``accept_b0`` … and
+# ``close_b0`` … (counts per duration bucket).
+for _status in Status.values:
+    RequestDayStat.add_to_class(f"st_{_status}", models.PositiveIntegerField(default=0))
+for _i in range(DURATION_BUCKETS):
+    RequestDayStat.add_to_class(f"accept_b{_i}", models.PositiveIntegerField(default=0))
+for _i in range(DURATION_BUCKETS):
+    RequestDayStat.add_to_class(f"close_b{_i}", models.PositiveIntegerField(default=0))
+
+
+class StatsRollupCursor(models.Model):
+    """Where the worker's incremental rollup stopped: requests updated since ``last_run_at``
+    (less a safety overlap) mark their cohort days for recomputation."""
+
+    key = models.CharField(max_length=40, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("отметка пересчёта статистики")
+        verbose_name_plural = _("отметки пересчёта статистики")
+
+    def __str__(self):
+        return f"{self.key}: {self.last_run_at}"

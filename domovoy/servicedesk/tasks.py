@@ -1,5 +1,5 @@
 """Background work of requests: the deadline watch (R14), every minute; the next-morning
-satisfaction survey (R13)."""
+satisfaction survey (R13); the statistics rollups (R18), every five minutes."""
 
 import logging
 
@@ -25,3 +25,11 @@ def send_surveys_periodic():
     rather than at one crontab minute keeps the hour in local time (Huey's crontab is UTC) and
     catches up after a worker outage."""
     surveys.surveys_send()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def refresh_statistics_rollups():
+    """R18: recompute the daily statistics rollups of the days whose requests changed."""
+    from .statistics import refresh_rollups
+
+    refresh_rollups()

@@ -37,7 +37,6 @@ from domovoy.core.masking import mask_flat, mask_name, mask_phone
 from domovoy.core.private_files import download_url, serve_private_file
 from domovoy.directory import roles
 from domovoy.directory.models import OrgKind
-from domovoy.directory.selectors import organization_visible
 from domovoy.web import pages
 
 from . import conversation, deadlines, downloads, selectors, services, statistics, surveys
@@ -820,21 +819,10 @@ def staff_list(request, kind):
 
 
 def _stats_scope(request):
-    """The organisation whose statistics are shown: one's own; a control body or an operator
-    picks any organisation of its territory (or sees the whole territory)."""
-    user = request.user
-    org = _org(user)
-    if not user.has_perm("servicedesk.view_statistics"):
+    """The organisation whose statistics are shown (``statistics.statistics_scope``)."""
+    if not request.user.has_perm("servicedesk.view_statistics"):
         raise PermissionDenied
-    if _is_queue_user(user):
-        return org, None, None
-    choices = organization_visible(viewer=user).filter(
-        kinds__kind__in=(OrgKind.UO, OrgKind.RSO, OrgKind.CONTRACTOR)
-    )
-    scope = roles.territory_scope(user)
-    if scope is not None:
-        choices = choices.filter(territory__path__startswith=scope.path)
-    return None, choices.distinct(), scope
+    return statistics.statistics_scope(request.user)
 
 
 def _stats_request(request):
@@ -849,7 +837,7 @@ def _stats_request(request):
     stats = None
     if form.is_valid():
         chosen = form.cleaned_data.get("organization") or org
-        stats = statistics.statistics(
+        stats = statistics.rollup_statistics(
             organization=chosen,
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
@@ -880,18 +868,27 @@ def staff_stats(request):
             (_("Просрочено в работе"), s["overdue_open"], ""),
             (_("Принятие, в среднем"), s["avg_accept_hours"], " " + _("ч")),
             (_("Закрытие, в среднем"), s["avg_close_hours"], " " + _("ч")),
+            (_("Принятие, медиана"), s["median_accept_hours"], " " + _("ч")),
+            (_("Закрытие, медиана"), s["median_close_hours"], " " + _("ч")),
             (_("Отклонено"), s["rejected"], ""),
             (_("Возвращено в УО"), s["returned_to_uo"], ""),
             (_("Бригада с опозданием"), s["late_crew"], ""),
             (_("Аварийных"), s["emergency"], ""),
             (_("Нецензурная лексика"), s["obscene"], ""),
             (_("Средняя оценка"), s["avg_rating"], ""),
+            (_("Удовлетворены (4–5)"), s["satisfied_share"], "%"),
+            (_("Не удовлетворены (1–2)"), s["dissatisfied"], ""),
         ]
+        if s["overdue_open"] is None:  # the whole territory: see the overdue list instead
+            overdue = _("Просрочено в работе")
+            context["summary_cards"] = [c for c in context["summary_cards"] if c[0] != overdue]
+        context["chart_data"] = statistics.chart_data(stats)
         context["breakdowns"] = [
             (_("По темам"), stats["by_topic"], _("Тема")),
             (_("По периодам"), stats["by_period"], _("Месяц") if stats["monthly"] else _("День")),
-            (_("По домам"), stats["by_building"], _("Дом")),
         ]
+        if stats["by_building"]:
+            context["breakdowns"].append((_("По домам"), stats["by_building"], _("Дом")))
     return render(request, "servicedesk/staff/stats.html", context, status=200 if stats else 400)
 
 

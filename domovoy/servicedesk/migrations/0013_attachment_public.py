@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicedesk", "0008_reject_reason_closed_list"),
+        ("servicedesk", "0012_statistics_rollup"),
     ]
 
     operations = [

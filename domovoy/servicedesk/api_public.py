@@ -4,13 +4,14 @@ the one public projection of ``open_data``; nothing else of a request is reachab
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from domovoy.web import pages
 
 from . import open_data
 
@@ -42,13 +43,12 @@ class PublicRequestListView(APIView):
         if not open_data.enabled():
             raise Http404
         filters = open_data.parse_filters(request.query_params)
-        paginator = Paginator(open_data.public_requests(filters), PAGE_SIZE)
-        page = paginator.get_page(request.query_params.get("page"))
+        page = pages.page(request, open_data.public_requests(filters), PAGE_SIZE)
         return Response(
             {
-                "count": paginator.count,
+                "count": page.paginator.count,
                 "page": page.number,
-                "pages": paginator.num_pages,
+                "pages": page.paginator.num_pages,
                 "results": open_data.project(page.object_list),
             }
         )

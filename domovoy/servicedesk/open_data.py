@@ -71,7 +71,7 @@ _PLACE = re.compile(
 
 def enabled() -> bool:
     """R17: open data is a setting per deployment (on in the demo)."""
-    return bool(getattr(settings, "OPEN_DATA_ENABLED", True))
+    return settings.OPEN_DATA_ENABLED
 
 
 def _known_words(sr: ServiceRequest) -> list[str]:

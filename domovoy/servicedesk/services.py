@@ -1378,8 +1378,8 @@ def system_failure_post(
         if pauses_clocks:
             failure.requests_moved = _pause_clocks(failure, actor=actor, now=now)
             failure.save(update_fields=["requests_moved"])
-    # Every page shows it at once; the action forms offer late entries.
-    cache.delete_many(["servicedesk:failures_to_announce", "servicedesk:late_entries_open"])
+    # The action forms offer late entries at once.
+    cache.delete("servicedesk:late_entries_open")
     return failure
 
 

@@ -152,7 +152,7 @@ class DiscoveryView(Open311View):
         base = request.build_absolute_uri(reverse("open311:root"))
         data = {
             "changeset": CHANGESET,
-            "contact": getattr(settings, "DEFAULT_FROM_EMAIL", ""),
+            "contact": settings.DEFAULT_FROM_EMAIL,
             "key_service": _(
                 "Ключ (api_key) выдаёт технический оператор по соглашению об интеграции"
             ),
